@@ -1,0 +1,1 @@
+"""OpenIOP: runs an intensive outpatient program from first inquiry to discharge."""

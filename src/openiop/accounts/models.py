@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from openiop.accounts.roles import STAFF_ROLES, Perm, Role, role_has
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("role", Role.ADMINISTRATOR)
+        extra.setdefault("full_name", "Administrator")
+        extra["is_superuser"] = True
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in: staff, participants and family members. What they may do comes
+    from `role` (see roles.py) and, for staff, the programs they are assigned to."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "programs.Organization", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+    )
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    credentials = models.CharField(
+        max_length=100, blank=True, help_text="Licence and degree, e.g. LCSW, PhD."
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    # Django's admin flag; OpenIOP does not mount the Django admin.
+    @property
+    def is_staff(self) -> bool:
+        return False
+
+    def can(self, perm: Perm) -> bool:
+        return self.is_active and role_has(self.role, perm)
+
+
+class StaffAssignment(models.Model):
+    """Which programs a staff member works in. Staff see participants only through these."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="staff_assignments"
+    )
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    on_call_eligible = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.program}"

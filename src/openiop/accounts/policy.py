@@ -1,0 +1,91 @@
+"""Every view declares who may reach it. AccessPolicyMiddleware refuses any view without a
+declared policy, and tests/test_url_policies.py walks the URLconf to prove each one has one.
+
+Policies:
+- `public`: anyone, signed in or not (login, password reset).
+- `signed_in`: any signed-in user, even before MFA (logout, MFA enrolment).
+- `authenticated`: any signed-in user; staff must have completed MFA.
+- `staff(perm)`: a staff role holding `perm`, with MFA verified.
+- `portal`: a participant, for their own pages.
+- `family`: a family member, for what a consent grants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from openiop.accounts.roles import Perm, Role
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+POLICY_ATTR = "openiop_policy"
+MFA_EXEMPT_ATTR = "openiop_mfa_exempt"
+
+
+def _mark(view: Callable[..., Any], policy: str, *, mfa_exempt: bool = False) -> None:
+    setattr(view, POLICY_ATTR, policy)
+    setattr(view, MFA_EXEMPT_ATTR, mfa_exempt)
+
+
+def public(view: View) -> View:
+    wrapped = login_not_required(view)
+    _mark(wrapped, "public", mfa_exempt=True)
+    return wrapped
+
+
+def signed_in(view: View) -> View:
+    _mark(view, "signed_in", mfa_exempt=True)
+    return view
+
+
+def authenticated(view: View) -> View:
+    _mark(view, "authenticated")
+    return view
+
+
+def staff(perm: Perm) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not (user.is_authenticated and user.is_staff_member and user.can(perm)):
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        _mark(wrapper, f"staff:{perm}")
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def _role_only(role: str, perm: Perm, name: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not (user.is_authenticated and user.role == role and user.can(perm)):
+                raise PermissionDenied("This page is for participants and their families.")
+            return view(request, *args, **kwargs)
+
+        _mark(wrapper, name)
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+portal = _role_only(Role.PARTICIPANT, Perm.PORTAL_SELF, "portal")
+family = _role_only(Role.FAMILY, Perm.PORTAL_FAMILY, "family")
+
+
+def policy_of(view: Callable[..., Any]) -> str | None:
+    # Class-based views expose the original class on `view_class`; function views carry it.
+    policy = getattr(view, POLICY_ATTR, None)
+    if policy is None and hasattr(view, "view_class"):
+        policy = getattr(view.view_class, POLICY_ATTR, None)
+    return policy

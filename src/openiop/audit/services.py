@@ -1,0 +1,89 @@
+"""The only way into the access log and the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openiop.audit.models import AccessAction, AccessLog, Event
+
+if TYPE_CHECKING:
+    from openiop.accounts.models import User
+    from openiop.participants.models import Participant
+
+
+def client_address(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR is set by the WSGI server; behind a proxy, configure the proxy to set it
+    # (gunicorn --forwarded-allow-ips) rather than trusting X-Forwarded-For from clients.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_record(
+    *,
+    request: HttpRequest,
+    action: AccessAction,
+    object_type: str,
+    participant: Participant | None = None,
+    object_id: str = "",
+) -> AccessLog:
+    user = request.user if request.user.is_authenticated else None
+    return AccessLog.objects.create(
+        organization_id=participant.organization_id if participant else getattr(
+            user, "organization_id", None
+        ),
+        at=timezone.now(),
+        actor=user,
+        actor_role=getattr(user, "role", ""),
+        action=action,
+        participant=participant,
+        object_type=object_type,
+        object_id=object_id or (str(participant.public_id) if participant else ""),
+        path=request.path[:300],
+        address=client_address(request),
+    )
+
+
+def access_record_many(
+    *,
+    request: HttpRequest,
+    action: AccessAction,
+    object_type: str,
+    participants: Iterable[Participant],
+) -> int:
+    """One row per participant shown on a list page, written in a single query."""
+    user = request.user if request.user.is_authenticated else None
+    now = timezone.now()
+    address = client_address(request)
+    rows = [
+        AccessLog(
+            organization_id=p.organization_id,
+            at=now,
+            actor=user,
+            actor_role=getattr(user, "role", ""),
+            action=action,
+            participant=p,
+            object_type=object_type,
+            object_id=str(p.public_id),
+            path=request.path[:300],
+            address=address,
+        )
+        for p in participants
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+def event_record(
+    *, participant: Participant, kind: str, summary: str, actor: User | None
+) -> Event:
+    return Event.objects.create(
+        organization_id=participant.organization_id,
+        participant=participant,
+        kind=kind,
+        at=timezone.now(),
+        actor=actor,
+        summary=summary[:300],
+    )

@@ -1,0 +1,135 @@
+"""The scoping getters: every participant-scoped lookup goes through these.
+
+- An outsider (no assignment to any of the participant's programs, another organization, or
+  a role without participant access) gets 404: we never reveal that the record exists.
+- A user who may see the participant but lacks the level asked for (clinical, SUD) or write
+  access gets 403.
+- Every successful lookup and every refusal of a visible participant writes an access-log row.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest
+
+from openiop.accounts.roles import Perm
+from openiop.audit.models import AccessAction
+from openiop.audit.services import access_record
+from openiop.participants.models import Episode, FamilyConsent, Participant
+
+if TYPE_CHECKING:
+    from openiop.accounts.models import User
+
+
+class Access(IntEnum):
+    IDENTITY = 1  # that the participant exists: identity, episodes, attendance, hours
+    CLINICAL = 2  # notes, scores, plans, risk
+    SUD = 3  # 42 CFR Part 2 records
+
+
+_LEVEL_PERM = {
+    Access.IDENTITY: Perm.PARTICIPANT_EXISTS,
+    Access.CLINICAL: Perm.PARTICIPANT_CLINICAL,
+    Access.SUD: Perm.PARTICIPANT_SUD,
+}
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def program_ids_for(user: User | Any) -> list[int]:
+    """Programs a staff member is assigned to (memoized on the user for the request)."""
+    if not (user.is_authenticated and user.is_staff_member):
+        return []
+    cached = getattr(user, "_openiop_program_ids", None)
+    if cached is None:
+        cached = list(user.assignments.values_list("program_id", flat=True))
+        user._openiop_program_ids = cached
+    return cached
+
+
+def participants_for(user: User | Any) -> QuerySet[Participant]:
+    """All participants a staff user may know exist: those with an episode in one of the
+    user's programs, in the user's organization."""
+    if not (
+        user.is_authenticated
+        and user.is_staff_member
+        and user.can(Perm.PARTICIPANT_EXISTS)
+        and user.organization_id is not None
+    ):
+        return Participant.objects.none()
+    in_my_programs = Episode.objects.filter(
+        participant=OuterRef("pk"), program_id__in=program_ids_for(user)
+    )
+    return Participant.objects.filter(organization_id=user.organization_id).filter(
+        Exists(in_my_programs)
+    )
+
+
+def may_access(user: User | Any, access: Access) -> bool:
+    return bool(user.is_authenticated and user.can(_LEVEL_PERM[access]))
+
+
+def participant_for(
+    request: HttpRequest,
+    public_id: UUID | str,
+    *,
+    access: Access = Access.IDENTITY,
+    write: bool = False,
+    object_type: str = "participant",
+) -> Participant:
+    user = request.user
+    try:
+        participant = participants_for(user).get(public_id=public_id)
+    except (Participant.DoesNotExist, ValidationError, ValueError):
+        raise Http404("No such participant.") from None
+    if not may_access(user, access) or (write and not user.can(Perm.PARTICIPANT_WRITE)):
+        access_record(
+            request=request, action=AccessAction.DENIED, object_type=object_type,
+            participant=participant,
+        )
+        raise PermissionDenied("Your role does not allow this for this participant.")
+    writing = write and request.method not in _SAFE_METHODS
+    access_record(
+        request=request,
+        action=AccessAction.UPDATE if writing else AccessAction.VIEW,
+        object_type=object_type,
+        participant=participant,
+    )
+    return participant
+
+
+def portal_participant(request: HttpRequest, *, object_type: str = "portal.home") -> Participant:
+    """The signed-in participant's own record; there is no way to name another one."""
+    user = request.user
+    try:
+        participant = Participant.objects.select_related("organization").get(user=user)
+    except Participant.DoesNotExist:
+        raise Http404("No participant record is linked to this account.") from None
+    access_record(
+        request=request, action=AccessAction.VIEW, object_type=object_type,
+        participant=participant,
+    )
+    return participant
+
+
+def family_consents_for(request: HttpRequest, *, today: Any) -> list[FamilyConsent]:
+    """The signed-in family member's consents that are active today, with their participant."""
+    user = request.user
+    consents = (
+        FamilyConsent.objects.filter(contact__user=user)
+        .select_related("participant", "contact")
+        .order_by("participant_id", "scope")
+    )
+    active = [c for c in consents if c.is_active_on(today)]
+    for participant_id in {c.participant_id for c in active}:
+        participant = next(c.participant for c in active if c.participant_id == participant_id)
+        access_record(
+            request=request, action=AccessAction.VIEW, object_type="family.home",
+            participant=participant,
+        )
+    return active

@@ -1,0 +1,233 @@
+"""Organization → site → program → tracks, rooms and session types."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Chicago).")
+
+
+class Organization(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="site_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="programs"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="programs")
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(
+        max_length=64, default="America/Chicago", validators=[validate_time_zone],
+        help_text="Defines the program's 'today' and its weeks for hours.",
+    )
+    weekly_hours_min = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("9.0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    weekly_hours_max = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("19.0"),
+        validators=[MaxValueValidator(Decimal("60"))],
+    )
+    planned_weeks = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Planned length of an episode in weeks.",
+    )
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="Shown to participants as the program's contact."
+    )
+    treats_sud = models.BooleanField(
+        default=False,
+        help_text="Substance use treatment: its records fall under 42 CFR Part 2.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="program_name_unique"),
+            models.CheckConstraint(
+                condition=Q(weekly_hours_min__lte=F("weekly_hours_max")),
+                name="program_hours_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (
+            self.weekly_hours_min is not None
+            and self.weekly_hours_max is not None
+            and self.weekly_hours_min > self.weekly_hours_max
+        ):
+            raise ValidationError(
+                {"weekly_hours_max": "The weekly maximum must not be below the minimum."}
+            )
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Track(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="tracks")
+    name = models.CharField(max_length=100)
+    # Weekday numbers (Monday = 0) as a comma-separated string: portable across SQLite and
+    # PostgreSQL and easy to read in exports.
+    days = models.CharField(max_length=20, help_text="Days the track meets.")
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["start_time", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="track_name_unique"),
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="track_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [int(d) for d in self.days.split(",") if d != ""]
+
+    @property
+    def days_label(self) -> str:
+        return ", ".join(Weekday(d).label[:3] for d in self.weekdays)
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.start_time >= self.end_time:
+            raise ValidationError({"end_time": "The track must end after it starts."})
+
+
+class RoomFeature(models.TextChoices):
+    PET_FRIENDLY = "pet_friendly", "Pet-friendly"
+    WHEELCHAIR = "wheelchair", "Wheelchair-accessible"
+    TELEHEALTH = "telehealth", "Telehealth"
+
+
+class Room(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=100)
+    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    pet_friendly = models.BooleanField(default=False)
+    wheelchair_accessible = models.BooleanField(default=False)
+    telehealth = models.BooleanField(
+        default=False, help_text="A virtual room: sessions here take place by video."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="room_name_unique"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def features(self) -> list[str]:
+        flags = [
+            (self.pet_friendly, RoomFeature.PET_FRIENDLY),
+            (self.wheelchair_accessible, RoomFeature.WHEELCHAIR),
+            (self.telehealth, RoomFeature.TELEHEALTH),
+        ]
+        return [str(feature.label) for on, feature in flags if on]
+
+
+class SessionCategory(models.TextChoices):
+    SKILLS_GROUP = "skills_group", "DBT skills group"
+    PROCESS_GROUP = "process_group", "Process group"
+    INDIVIDUAL = "individual", "Individual therapy"
+    FAMILY = "family", "Family session"
+    PSYCHOEDUCATION = "psychoeducation", "Psychoeducation"
+    EXPRESSIVE = "expressive", "Expressive therapy"
+    MINDFULNESS = "mindfulness", "Mindfulness"
+    OTHER = "other", "Other"
+
+
+class SessionType(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="session_types")
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=20, choices=SessionCategory.choices)
+    default_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    counts_toward_hours = models.BooleanField(
+        default=True, help_text="Attended time counts toward the program's weekly hours."
+    )
+    billing_code = models.CharField(
+        max_length=20, blank=True, help_text="CPT/HCPCS code, e.g. 90853 or G0410."
+    )
+    is_group = models.BooleanField(default=True)
+    needs_pet_friendly_room = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="session_type_name_unique"),
+            models.CheckConstraint(
+                condition=Q(default_minutes__gte=5, default_minutes__lte=480),
+                name="session_type_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=[c.value for c in SessionCategory]),
+                name="session_type_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,221 @@
+"""One settings module, read from environment variables through strict helpers.
+
+With no variables set it runs the embedded default: SQLite under ./var, debug off, MFA on.
+See docs/configuration.md for every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from openiop.lib.env import SettingError, database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(env_str("OPENIOP_HOME", str(Path.cwd())))
+
+DEBUG = env_bool("OPENIOP_DEBUG", False)
+DEMO_MODE = env_bool("OPENIOP_DEMO", False)
+# pytest (>= 8.2) sets PYTEST_VERSION for the run: tests need no variables either.
+TESTING = env_bool("OPENIOP_TESTING", False) or "PYTEST_VERSION" in os.environ
+
+_DEV_KEY = "insecure-openiop-development-key-do-not-use-in-production-0123456789"
+SECRET_KEY = env_str("OPENIOP_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or DEMO_MODE or TESTING):
+        raise SettingError(
+            "OPENIOP_SECRET_KEY must be set outside demo, debug and test runs "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    SECRET_KEY = _DEV_KEY
+
+ALLOWED_HOSTS = env_list("OPENIOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("OPENIOP_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "openiop.accounts",
+    "openiop.programs",
+    "openiop.participants",
+    "openiop.audit",
+    "openiop.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "openiop.accounts.middleware.IdleTimeoutMiddleware",
+    "openiop.accounts.middleware.AccessPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "openiop.urls"
+WSGI_APPLICATION = "openiop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "openiop.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", "sqlite:///var/openiop.sqlite3"), base_dir=str(PROJECT_DIR)
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests create hundreds of users. Production keeps Argon2.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions: the browser session ends on close; inactivity limits are enforced per role by
+# IdleTimeoutMiddleware (staff 15 minutes by default).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+OPENIOP_STAFF_IDLE_MINUTES = env_int("OPENIOP_STAFF_IDLE_MINUTES", 15, minimum=1)
+OPENIOP_PORTAL_IDLE_MINUTES = env_int("OPENIOP_PORTAL_IDLE_MINUTES", 30, minimum=1)
+OPENIOP_REQUIRE_MFA = env_bool("OPENIOP_REQUIRE_MFA", True)
+OTP_TOTP_ISSUER = env_str("OPENIOP_MFA_ISSUER", "OpenIOP")
+
+# Login throttling and lockout (django-axes): 5 failures lock the account/address pair for
+# 15 minutes.
+AXES_FAILURE_LIMIT = env_int("OPENIOP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OPENIOP_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+SECURE_SSL = env_bool("OPENIOP_HTTPS", False)
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
+SECURE_HSTS_PRELOAD = SECURE_SSL
+if env_bool("OPENIOP_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+EMAIL_BACKEND = env_str("OPENIOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("OPENIOP_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("OPENIOP_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("OPENIOP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("OPENIOP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("OPENIOP_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("OPENIOP_FROM_EMAIL", "OpenIOP <no-reply@localhost>")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING or DEMO_MODE
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING or DEMO_MODE
+
+# Application logs carry ids and event names only, never names, dates of birth or notes.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_phi": {"()": "openiop.lib.logging.NoPHIFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_phi"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("OPENIOP_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger prints full URLs with query strings: searches can hold names.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+OPENIOP_PAGE_SIZE = env_int("OPENIOP_PAGE_SIZE", 25, minimum=5)
+OPENIOP_LOCAL_EMERGENCY_NUMBER = env_str("OPENIOP_LOCAL_EMERGENCY_NUMBER", "911")

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from openiop.participants import views as participant_views
+
+urlpatterns = [
+    path("", participant_views.home, name="home"),
+    path("accounts/", include("openiop.accounts.urls")),
+    path("participants/", include("openiop.participants.urls")),
+    path("programs/", include("openiop.programs.urls")),
+    path("audit/", include("openiop.audit.urls")),
+    path("me/", include("openiop.portal.urls")),
+]

@@ -1,0 +1,172 @@
+"""Synthetic test data. Names come from factory_boy sequences, never from real people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from openiop.accounts.models import StaffAssignment, User
+from openiop.accounts.roles import Role
+from openiop.participants.models import (
+    CareTeamMember,
+    CareTeamRole,
+    ConsentScope,
+    Episode,
+    EpisodeStatus,
+    FamilyConsent,
+    FamilyContact,
+    Participant,
+)
+from openiop.programs.models import (
+    Organization,
+    Program,
+    Room,
+    SessionCategory,
+    SessionType,
+    Site,
+    Track,
+)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Test Health {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    site = factory.SubFactory(SiteFactory)
+    organization = factory.SelfAttribute("site.organization")
+    name = factory.Sequence(lambda n: f"Program {n}")
+    time_zone = "America/Chicago"
+    phone = "555-0100"
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    name = factory.Sequence(lambda n: f"Track {n}")
+    days = "0,2,4"
+    start_time = dt.time(9, 0)
+    end_time = dt.time(12, 0)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    site = factory.SubFactory(SiteFactory)
+    organization = factory.SelfAttribute("site.organization")
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 12
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionType
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    name = factory.Sequence(lambda n: f"Session type {n}")
+    category = SessionCategory.SKILLS_GROUP
+    default_minutes = 90
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Sequence(lambda n: f"Test User {n}")
+    role = Role.CLINICIAN
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def programs(self, create: bool, extracted: list[Program] | None, **kwargs: object) -> None:
+        if create and extracted:
+            for program in extracted:
+                StaffAssignment.objects.create(
+                    user=self, program=program, organization=program.organization
+                )
+        if create:
+            self.save()
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    organization = factory.SubFactory(OrganizationFactory)
+    record_number = factory.Sequence(lambda n: f"P-{n:05d}")
+    legal_first_name = factory.Sequence(lambda n: f"Alex{n}")
+    legal_last_name = factory.Sequence(lambda n: f"Testperson{n}")
+    date_of_birth = dt.date(1990, 5, 17)
+    phone = "555-0111"
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    participant = factory.SubFactory(ParticipantFactory)
+    organization = factory.SelfAttribute("participant.organization")
+    program = factory.SubFactory(
+        ProgramFactory, site__organization=factory.SelfAttribute("...organization")
+    )
+    status = EpisodeStatus.ACTIVE
+    inquiry_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    admitted_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=20))
+    started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=16))
+
+
+class CareTeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeamMember
+
+    episode = factory.SubFactory(EpisodeFactory)
+    organization = factory.SelfAttribute("episode.organization")
+    user = factory.SubFactory(UserFactory)
+    role = CareTeamRole.GROUP
+    since = factory.LazyFunction(timezone.localdate)
+
+
+class FamilyContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyContact
+
+    participant = factory.SubFactory(ParticipantFactory)
+    organization = factory.SelfAttribute("participant.organization")
+    name = factory.Sequence(lambda n: f"Family Member {n}")
+    relationship = "Sibling"
+    phone = "555-0122"
+
+
+class FamilyConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyConsent
+
+    contact = factory.SubFactory(FamilyContactFactory)
+    participant = factory.SelfAttribute("contact.participant")
+    organization = factory.SelfAttribute("contact.organization")
+    scope = ConsentScope.PROGRAM_CONTACT
+    granted_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
+    recorded_by = factory.SubFactory(UserFactory)
