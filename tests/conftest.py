@@ -21,7 +21,6 @@ from openiop.participants.models import CareTeamRole, EpisodeStatus
 from tests import factories as f
 
 
-
 @pytest.fixture(autouse=True)
 def _plain_static(settings):  # type: ignore[no-untyped-def]
     settings.STORAGES = {
@@ -37,20 +36,26 @@ def world(db) -> SimpleNamespace:  # type: ignore[no-untyped-def]
     program = f.ProgramFactory(site=site, name="Adult DBT IOP")
     morning = f.TrackFactory(program=program, name="Morning")
     evening = f.TrackFactory(
-        program=program, name="Evening", days="1,3,5",
+        program=program,
+        name="Evening",
+        days="1,3,5",
     )
     other_program = f.ProgramFactory(site=site, name="Adolescent IOP")
     other_org_program = f.ProgramFactory(name="Elsewhere IOP")
     other_org = other_org_program.organization
 
     def staff(role: str, programs: list | None = None, organization=org, **kw) -> User:  # type: ignore[no-untyped-def]
-        return f.UserFactory(
-            organization=organization, role=role, programs=programs or [], **kw
-        )
+        return f.UserFactory(organization=organization, role=role, programs=programs or [], **kw)
 
     w = SimpleNamespace(
-        org=org, site=site, program=program, morning=morning, evening=evening,
-        other_program=other_program, other_org=other_org, other_org_program=other_org_program,
+        org=org,
+        site=site,
+        program=program,
+        morning=morning,
+        evening=evening,
+        other_program=other_program,
+        other_org=other_org,
+        other_org_program=other_org_program,
     )
     w.director = staff(Role.DIRECTOR, [program], full_name="Dana Director")
     w.clinician = staff(Role.CLINICIAN, [program], full_name="Casey Clinician", credentials="LCSW")
@@ -64,12 +69,19 @@ def world(db) -> SimpleNamespace:  # type: ignore[no-untyped-def]
 
     w.participant_user = f.UserFactory(organization=org, role=Role.PARTICIPANT, full_name="Pat")
     w.participant = f.ParticipantFactory(
-        organization=org, user=w.participant_user, legal_first_name="Patricia",
-        preferred_name="Pat", legal_last_name="Example", pronouns="she/her",
+        organization=org,
+        user=w.participant_user,
+        legal_first_name="Patricia",
+        preferred_name="Pat",
+        legal_last_name="Example",
+        pronouns="she/her",
     )
     w.episode = f.EpisodeFactory(
-        participant=w.participant, program=program, track=morning,
-        primary_clinician=w.clinician, status=EpisodeStatus.ACTIVE,
+        participant=w.participant,
+        program=program,
+        track=morning,
+        primary_clinician=w.clinician,
+        status=EpisodeStatus.ACTIVE,
     )
     f.CareTeamMemberFactory(episode=w.episode, user=w.clinician, role=CareTeamRole.PRIMARY)
 
@@ -81,10 +93,14 @@ def world(db) -> SimpleNamespace:  # type: ignore[no-untyped-def]
 
     w.other_participant_user = f.UserFactory(organization=org, role=Role.PARTICIPANT)
     w.other_participant = f.ParticipantFactory(
-        organization=org, user=w.other_participant_user, legal_last_name="Elsewhere",
+        organization=org,
+        user=w.other_participant_user,
+        legal_last_name="Elsewhere",
     )
     w.other_episode = f.EpisodeFactory(
-        participant=w.other_participant, program=other_program, primary_clinician=w.outsider_clinician
+        participant=w.other_participant,
+        program=other_program,
+        primary_clinician=w.outsider_clinician,
     )
     return w
 

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "openiop.participants",
     "openiop.audit",
     "openiop.portal",
+    "openiop.demo",
+    "openiop.ops",
 ]
 
 MIDDLEWARE = [

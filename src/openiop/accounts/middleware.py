@@ -25,7 +25,7 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user: Any = request.user
         if user.is_authenticated:
             minutes = (
                 settings.OPENIOP_STAFF_IDLE_MINUTES
@@ -62,7 +62,7 @@ class AccessPolicyMiddleware:
         module = getattr(view_func, "__module__", "")
         if policy_of(view_func) is None and not module.startswith("django.views.static"):
             raise ImproperlyConfigured(f"View {module}.{view_func.__name__} declares no policy")
-        user = request.user
+        user: Any = request.user
         if (
             settings.OPENIOP_REQUIRE_MFA
             and user.is_authenticated

@@ -34,7 +34,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        "programs.Organization", on_delete=models.PROTECT, null=True, blank=True,
+        "programs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="users",
     )
     email = models.EmailField(unique=True)

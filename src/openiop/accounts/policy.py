@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from openiop.accounts.roles import Perm, Role
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 POLICY_ATTR = "openiop_policy"
 MFA_EXEMPT_ATTR = "openiop_mfa_exempt"
@@ -52,8 +53,8 @@ def authenticated(view: View) -> View:
 def staff(perm: Perm) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user: Any = request.user
             if not (user.is_authenticated and user.is_staff_member and user.can(perm)):
                 raise PermissionDenied("Your role does not allow this.")
             return view(request, *args, **kwargs)
@@ -67,8 +68,8 @@ def staff(perm: Perm) -> Callable[[View], View]:
 def _role_only(role: str, perm: Perm, name: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user: Any = request.user
             if not (user.is_authenticated and user.role == role and user.can(perm)):
                 raise PermissionDenied("This page is for participants and their families.")
             return view(request, *args, **kwargs)

@@ -20,6 +20,7 @@ from openiop.accounts.forms import EmailAuthenticationForm, TokenForm
 from openiop.accounts.models import User
 from openiop.accounts.policy import public, signed_in, staff
 from openiop.accounts.roles import Perm
+from openiop.lib.http import AuthedRequest
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -66,7 +67,7 @@ password_reset_complete = public(
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:mfa_verify")
@@ -89,7 +90,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthedRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
         return redirect("accounts:mfa_setup")
@@ -110,9 +111,9 @@ def _base32(device: TOTPDevice) -> str:
 
 
 @staff(Perm.USER_MANAGE)
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthedRequest) -> HttpResponse:
     people = (
-        User.objects.filter(organization_id=request.user.organization_id)
+        User.objects.filter(organization=request.user.organization)
         .order_by("role", "full_name")
         .prefetch_related("assignments__program")
     )

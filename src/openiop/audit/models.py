@@ -34,13 +34,19 @@ class AccessLog(models.Model):
     )
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     actor_role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=10, choices=AccessAction.choices)
     participant = models.ForeignKey(
-        "participants.Participant", on_delete=models.PROTECT, null=True, blank=True,
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     # What was touched, by kind and public id: "participant.chart", "episode", ...
@@ -92,7 +98,10 @@ class Event(models.Model):
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     summary = models.CharField(max_length=300)

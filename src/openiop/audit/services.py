@@ -31,9 +31,9 @@ def access_record(
 ) -> AccessLog:
     user = request.user if request.user.is_authenticated else None
     return AccessLog.objects.create(
-        organization_id=participant.organization_id if participant else getattr(
-            user, "organization_id", None
-        ),
+        organization_id=participant.organization_id
+        if participant
+        else getattr(user, "organization_id", None),
         at=timezone.now(),
         actor=user,
         actor_role=getattr(user, "role", ""),
@@ -76,9 +76,7 @@ def access_record_many(
     return len(rows)
 
 
-def event_record(
-    *, participant: Participant, kind: str, summary: str, actor: User | None
-) -> Event:
+def event_record(*, participant: Participant, kind: str, summary: str, actor: User | None) -> Event:
     return Event.objects.create(
         organization_id=participant.organization_id,
         participant=participant,

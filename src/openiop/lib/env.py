@@ -63,7 +63,9 @@ def database_from_url(url: str, *, base_dir: str) -> dict[str, Any]:
         # sqlite:///var/db.sqlite3 is relative to the project; sqlite:////srv/db.sqlite3 absolute.
         path = unquote(parts.path)[1:]
         if not path:
-            raise SettingError("DATABASE_URL for sqlite must name a file: sqlite:///var/openiop.sqlite3")
+            raise SettingError(
+                "DATABASE_URL for sqlite must name a file: sqlite:///var/openiop.sqlite3"
+            )
         if not os.path.isabs(path):
             path = os.path.join(base_dir, path)
         return {
@@ -74,7 +76,9 @@ def database_from_url(url: str, *, base_dir: str) -> dict[str, Any]:
     if parts.scheme in {"postgres", "postgresql"}:
         name = parts.path.lstrip("/")
         if not name:
-            raise SettingError("DATABASE_URL for PostgreSQL must name a database: postgres://host/db")
+            raise SettingError(
+                "DATABASE_URL for PostgreSQL must name a database: postgres://host/db"
+            )
         options: dict[str, Any] = {}
         for key, values in parse_qs(parts.query).items():
             options[key] = values[-1]

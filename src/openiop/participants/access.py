@@ -48,7 +48,7 @@ def program_ids_for(user: User | Any) -> list[int]:
     cached = getattr(user, "_openiop_program_ids", None)
     if cached is None:
         cached = list(user.assignments.values_list("program_id", flat=True))
-        user._openiop_program_ids = cached
+        user._openiop_program_ids = cached  # type: ignore[union-attr]
     return cached
 
 
@@ -82,14 +82,16 @@ def participant_for(
     write: bool = False,
     object_type: str = "participant",
 ) -> Participant:
-    user = request.user
+    user: Any = request.user
     try:
         participant = participants_for(user).get(public_id=public_id)
     except (Participant.DoesNotExist, ValidationError, ValueError):
         raise Http404("No such participant.") from None
     if not may_access(user, access) or (write and not user.can(Perm.PARTICIPANT_WRITE)):
         access_record(
-            request=request, action=AccessAction.DENIED, object_type=object_type,
+            request=request,
+            action=AccessAction.DENIED,
+            object_type=object_type,
             participant=participant,
         )
         raise PermissionDenied("Your role does not allow this for this participant.")
@@ -105,13 +107,15 @@ def participant_for(
 
 def portal_participant(request: HttpRequest, *, object_type: str = "portal.home") -> Participant:
     """The signed-in participant's own record; there is no way to name another one."""
-    user = request.user
+    user: Any = request.user
     try:
         participant = Participant.objects.select_related("organization").get(user=user)
     except Participant.DoesNotExist:
         raise Http404("No participant record is linked to this account.") from None
     access_record(
-        request=request, action=AccessAction.VIEW, object_type=object_type,
+        request=request,
+        action=AccessAction.VIEW,
+        object_type=object_type,
         participant=participant,
     )
     return participant
@@ -119,7 +123,7 @@ def portal_participant(request: HttpRequest, *, object_type: str = "portal.home"
 
 def family_consents_for(request: HttpRequest, *, today: Any) -> list[FamilyConsent]:
     """The signed-in family member's consents that are active today, with their participant."""
-    user = request.user
+    user: Any = request.user
     consents = (
         FamilyConsent.objects.filter(contact__user=user)
         .select_related("participant", "contact")
@@ -129,7 +133,9 @@ def family_consents_for(request: HttpRequest, *, today: Any) -> list[FamilyConse
     for participant_id in {c.participant_id for c in active}:
         participant = next(c.participant for c in active if c.participant_id == participant_id)
         access_record(
-            request=request, action=AccessAction.VIEW, object_type="family.home",
+            request=request,
+            action=AccessAction.VIEW,
+            object_type="family.home",
             participant=participant,
         )
     return active

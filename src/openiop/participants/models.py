@@ -16,7 +16,10 @@ class Participant(models.Model):
     # Short human-readable record number for staff (e.g. P-00042); URLs use public_id.
     record_number = models.CharField(max_length=20)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="participant",
     )
     legal_first_name = models.CharField(max_length=100)
@@ -92,18 +95,22 @@ class Episode(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
-    participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="episodes"
-    )
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="episodes")
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="episodes"
     )
     track = models.ForeignKey(
-        "programs.Track", on_delete=models.PROTECT, null=True, blank=True,
+        "programs.Track",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="episodes",
     )
     primary_clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="primary_episodes",
     )
     status = models.CharField(
@@ -208,7 +215,10 @@ class FamilyContact(models.Model):
         Participant, on_delete=models.PROTECT, related_name="family_contacts"
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="family_contact",
     )
     name = models.CharField(max_length=200)

@@ -37,8 +37,10 @@ def participant_search(
         qs = qs.filter(episodes__status=status)
     if track:
         qs = qs.filter(episodes__track__public_id=track, episodes__status__in=OPEN_STATUSES)
-    return qs.distinct().prefetch_related(latest_episodes_prefetch()).order_by(
-        "legal_last_name", "legal_first_name", "id"
+    return (
+        qs.distinct()
+        .prefetch_related(latest_episodes_prefetch())
+        .order_by("legal_last_name", "legal_first_name", "id")
     )
 
 
@@ -46,8 +48,7 @@ def caseload_for(user: Any) -> QuerySet[Episode]:
     """Open episodes where the user is the primary clinician or on the care team."""
     return (
         Episode.objects.filter(
-            Q(primary_clinician=user)
-            | Q(care_team__user=user, care_team__until__isnull=True),
+            Q(primary_clinician=user) | Q(care_team__user=user, care_team__until__isnull=True),
             status__in=OPEN_STATUSES,
             participant__in=participants_for(user),
         )

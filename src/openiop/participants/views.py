@@ -2,22 +2,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from openiop.accounts.policy import authenticated, staff
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
+from openiop.lib.http import AuthedRequest
 from openiop.participants.access import Access, may_access, participant_for, program_ids_for
 from openiop.participants.models import EpisodeStatus
 from openiop.participants.selectors import caseload_for, participant_search
 from openiop.programs.models import Track
-from openiop.accounts.policy import authenticated, staff
 
 
 @authenticated
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Everyone lands here after sign-in; participants and family go to their portal."""
     user = request.user
     if user.role == Role.PARTICIPANT:
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @staff(Perm.PARTICIPANT_EXISTS)
-def _staff_home_with_participants(request: HttpRequest) -> HttpResponse:
+def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
     episodes = list(caseload_for(request.user))
     access_record_many(
         request=request,
@@ -41,7 +42,7 @@ def _staff_home_with_participants(request: HttpRequest) -> HttpResponse:
     return render(request, "participants/home.html", {"rows": rows})
 
 
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthedRequest) -> HttpResponse:
     # The administrator has no participant access: their home is the user and audit tools.
     if not request.user.can(Perm.PARTICIPANT_EXISTS):
         return render(request, "participants/home_admin.html")
@@ -49,7 +50,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @staff(Perm.PARTICIPANT_EXISTS)
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     if status not in EpisodeStatus.values:
@@ -63,7 +64,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     participants = participant_search(request.user, query=query, status=status, track=track)
     page = Paginator(participants, settings.OPENIOP_PAGE_SIZE).get_page(request.GET.get("page"))
     access_record_many(
-        request=request, action=AccessAction.LIST, object_type="participant.list",
+        request=request,
+        action=AccessAction.LIST,
+        object_type="participant.list",
         participants=page.object_list,
     )
     context = {
@@ -79,7 +82,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff(Perm.PARTICIPANT_EXISTS)
-def participant_chart(request: HttpRequest, public_id: str) -> HttpResponse:
+def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     participant = participant_for(request, public_id, object_type="participant.chart")
     episodes = list(
         participant.episodes.select_related("program", "track", "primary_clinician")
@@ -100,4 +103,3 @@ def participant_chart(request: HttpRequest, public_id: str) -> HttpResponse:
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
     }
     return render(request, "participants/chart.html", context)
-

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from openiop.accounts.policy import family, portal
+from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import family_consents_for, portal_participant
 from openiop.participants.models import OPEN_STATUSES, ConsentScope
 
 
 @portal
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     participant = portal_participant(request)
     episode = (
         participant.episodes.filter(status__in=OPEN_STATUSES)
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @family
-def family_home(request: HttpRequest) -> HttpResponse:
+def family_home(request: AuthedRequest) -> HttpResponse:
     consents = family_consents_for(request, today=timezone.localdate())
     by_participant: dict[int, dict[str, object]] = {}
     for consent in consents:

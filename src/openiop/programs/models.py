@@ -51,19 +51,26 @@ class Program(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="programs")
     name = models.CharField(max_length=200)
     time_zone = models.CharField(
-        max_length=64, default="America/Chicago", validators=[validate_time_zone],
+        max_length=64,
+        default="America/Chicago",
+        validators=[validate_time_zone],
         help_text="Defines the program's 'today' and its weeks for hours.",
     )
     weekly_hours_min = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("9.0"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("9.0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     weekly_hours_max = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("19.0"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("19.0"),
         validators=[MaxValueValidator(Decimal("60"))],
     )
     planned_weeks = models.PositiveSmallIntegerField(
-        default=10, validators=[MinValueValidator(1), MaxValueValidator(52)],
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text="Planned length of an episode in weeks.",
     )
     phone = models.CharField(
