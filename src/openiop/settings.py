@@ -185,6 +185,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"
+# The stylesheet and htmx live in the openiop package, which is not an app: without this
+# neither the finders (tests, demo) nor collectstatic (production) would find them.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
