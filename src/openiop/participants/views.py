@@ -30,7 +30,9 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @staff(Perm.PARTICIPANT_EXISTS)
 def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
-    episodes = list(caseload_for(request.user))
+    # Paged so the page (and its audit rows) stay bounded for very large caseloads.
+    page = Paginator(caseload_for(request.user), 50).get_page(request.GET.get("page"))
+    episodes = list(page.object_list)
     access_record_many(
         request=request,
         action=AccessAction.LIST,
@@ -39,7 +41,7 @@ def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
     )
     today = timezone.localdate()
     rows = [(e, e.week_number(today)) for e in episodes]
-    return render(request, "participants/home.html", {"rows": rows})
+    return render(request, "participants/home.html", {"rows": rows, "page": page})
 
 
 def staff_home(request: AuthedRequest) -> HttpResponse:

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from openiop.audit.models import AccessLog
+from tests import factories as f
+
+
+def test_a_participant_sees_their_program_and_track(world, login) -> None:
+    response = login(world.participant_user).get("/me/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Hi, Pat" in text
+    assert world.program.name in text
+    assert world.morning.name in text
+    assert world.clinician.full_name in text
+
+
+def test_the_crisis_banner_is_on_every_portal_page(world, login) -> None:
+    text = login(world.participant_user).get("/me/").content.decode()
+    assert 'href="tel:988"' in text
+    assert "Suicide &amp; Crisis Lifeline" in text
+    assert 'href="tel:911"' in text
+
+
+def test_the_local_emergency_number_is_configurable(world, login, settings) -> None:
+    settings.OPENIOP_LOCAL_EMERGENCY_NUMBER = "112"
+    assert 'href="tel:112"' in login(world.participant_user).get("/me/").content.decode()
+
+
+def test_a_portal_visit_is_audited(world, login) -> None:
+    login(world.participant_user).get("/me/")
+    assert AccessLog.objects.filter(
+        actor=world.participant_user, participant=world.participant
+    ).exists()
+
+
+def test_a_participant_lands_on_the_portal_after_sign_in(world, login) -> None:
+    response = login(world.participant_user).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/me/"
+
+
+def test_staff_cannot_open_the_portal(world, login) -> None:
+    assert login(world.clinician).get("/me/").status_code == 403
+
+
+def test_the_portal_shows_only_the_signed_in_participant(world, login) -> None:
+    text = login(world.other_participant_user).get("/me/").content.decode()
+    assert "Pat" not in text
+    assert world.other_program.name in text
+
+
+def test_family_see_what_the_consent_grants(world, login) -> None:
+    text = login(world.family_user).get("/me/family/").content.decode()
+    assert world.participant.display_name in text
+    assert world.program.name in text
+    assert 'href="tel:988"' in text
+
+
+def test_family_see_nothing_once_consent_is_revoked(world, login) -> None:
+    world.consent.revoked_on = timezone.localdate()
+    world.consent.save()
+    text = login(world.family_user).get("/me/family/").content.decode()
+    assert world.participant.display_name not in text
+    assert "Nothing has been shared with you yet" in text
+
+
+def test_family_see_nothing_after_consent_expires(world, login) -> None:
+    world.consent.expires_on = timezone.localdate() - dt.timedelta(days=1)
+    world.consent.granted_on = timezone.localdate() - dt.timedelta(days=10)
+    world.consent.save()
+    assert (
+        world.participant.display_name
+        not in login(world.family_user).get("/me/family/").content.decode()
+    )
+
+
+def test_a_family_member_without_consent_sees_nothing(world, login) -> None:
+    contact = f.FamilyContactFactory(
+        participant=world.participant,
+        user=f.UserFactory(organization=world.org, role="family"),
+    )
+    text = login(contact.user).get("/me/family/").content.decode()
+    assert world.participant.display_name not in text
+
+
+def test_participants_cannot_open_the_family_page(world, login) -> None:
+    assert login(world.participant_user).get("/me/family/").status_code == 403

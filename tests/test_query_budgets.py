@@ -1,0 +1,69 @@
+"""List and chart pages run a bounded number of SQL queries whatever the census."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from openiop.participants.models import CareTeamRole
+from tests import factories as f
+
+
+def _census(world, n: int) -> None:  # type: ignore[no-untyped-def]
+    for i in range(n):
+        episode = f.EpisodeFactory(
+            participant=f.ParticipantFactory(organization=world.org),
+            program=world.program,
+            track=world.morning if i % 2 else world.evening,
+            primary_clinician=world.clinician,
+        )
+        f.CareTeamMemberFactory(episode=episode, user=world.clinician, role=CareTeamRole.PRIMARY)
+        f.FamilyContactFactory(participant=episode.participant)
+
+
+def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _counts_at(world, login, urls: list[str], sizes: tuple[int, int]) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    client = login(world.clinician)
+    _census(world, sizes[0])
+    small = [_count(client, url) for url in urls]
+    _census(world, sizes[1] - sizes[0])
+    large = [_count(client, url) for url in urls]
+    return list(zip(small, large, strict=True))
+
+
+def test_the_participant_list_query_count_does_not_grow_with_census(world, login) -> None:
+    urls = [
+        "/participants/",
+        "/participants/?q=Alex",
+        f"/participants/?track={world.morning.public_id}",
+    ]
+    for small, large in _counts_at(world, login, urls, (10, 200)):
+        assert small == large
+        assert large <= 15
+
+
+def test_the_staff_home_query_count_does_not_grow_with_caseload(world, login) -> None:
+    [(small, large)] = _counts_at(world, login, ["/"], (10, 200))
+    assert small == large
+    assert large <= 12
+
+
+def test_the_chart_query_count_does_not_grow_with_census(
+    world, login, django_assert_max_num_queries
+) -> None:
+    client = login(world.clinician)
+    url = f"/participants/{world.participant.public_id}/"
+    _census(world, 10)
+    small = _count(client, url)
+    _census(world, 190)
+    for _ in range(5):
+        f.FamilyContactFactory(participant=world.participant)
+    assert _count(client, url) == small
+    with django_assert_max_num_queries(20):
+        client.get(url)
