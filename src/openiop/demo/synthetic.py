@@ -1,0 +1,573 @@
+"""The synthetic demo clinic: one organization running an adult DBT intensive outpatient
+program, with staff for every role and about forty participants at every stage of care.
+
+Everything here is invented. Names are combined at random from short made-up lists, phone
+numbers are in the 555-01xx range reserved for fiction, e-mail addresses are @example.org.
+The same seed and the same `today` always give the same clinic, so screenshots, tutorials
+and bug reports can refer to "the demo" and mean the same people.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from openiop.accounts.models import StaffAssignment, User
+from openiop.accounts.roles import STAFF_ROLES, Role
+from openiop.audit.models import Event, EventKind
+from openiop.audit.services import event_record
+from openiop.participants.models import (
+    CareTeamMember,
+    CareTeamRole,
+    ConsentScope,
+    Episode,
+    EpisodeStatus,
+    FamilyConsent,
+    FamilyContact,
+    Participant,
+)
+from openiop.programs.models import (
+    Organization,
+    Program,
+    Room,
+    SessionCategory,
+    SessionType,
+    Site,
+    Track,
+)
+
+# Printed by `openiop demo`; only ever valid in a database built by build_demo.
+DEMO_PASSWORD = "demo-iop-password"  # noqa: S105
+
+ORGANIZATION_NAME = "Riverbend Behavioral Health (demo)"
+PROGRAM_NAME = "Adult DBT IOP"
+
+# The one login printed per role, in the order the table shows them.
+DEMO_LOGINS: tuple[tuple[str, str], ...] = (
+    (Role.ADMINISTRATOR, "admin@example.org"),
+    (Role.DIRECTOR, "director@example.org"),
+    (Role.CLINICIAN, "clinician@example.org"),
+    (Role.INTAKE, "intake@example.org"),
+    (Role.BILLING, "billing@example.org"),
+    (Role.PARTICIPANT, "participant@example.org"),
+    (Role.FAMILY, "family@example.org"),
+)
+
+FIRST_NAMES = (
+    "Amara", "Bashir", "Calla", "Dario", "Eshe", "Farid", "Greta", "Hiroshi", "Ines", "Jalen",
+    "Kalani", "Lior", "Mireya", "Nikhil", "Odette", "Paolo", "Quinn", "Rosalind", "Soren",
+    "Tamsin", "Umar", "Valeria", "Wren", "Xiomara", "Yusuf", "Zadie", "Anouk", "Bodhi",
+    "Cyrus", "Delphine", "Emeka", "Freya", "Gideon", "Halona", "Ivo", "Jun", "Keziah", "Lucan",
+    "Marisol", "Noor",
+)  # fmt: skip
+LAST_NAMES = (
+    "Abernathy", "Brightwater", "Castellano", "Delacroix-Moon", "Eberhardt", "Fairweather",
+    "Galloway", "Hollins", "Iwasaki", "Jaramillo", "Kowalczyk", "Lindqvist", "Mbeki-Hart",
+    "Nakagawa", "Okonkwo-Reyes", "Pellegrino", "Quintanilla", "Rasmussen", "Santangelo",
+    "Thornbury", "Umberfield", "Vasquez-Lund", "Whitlock", "Yamashiro", "Zelenko", "Ashgrove",
+    "Birchall", "Cordero", "Dunmore", "Ellery",
+)  # fmt: skip
+PRONOUNS = ("she/her", "he/him", "they/them", "she/they", "he/they", "")
+RELATIONSHIPS = ("Parent", "Partner", "Spouse", "Sibling", "Adult child", "Friend", "Grandparent")
+STREETS = ("Alder", "Juniper", "Larkspur", "Millbrook", "Quarry", "Sumac", "Tamarack", "Wicker")
+REFERRAL_SOURCES = (
+    "Primary care physician",
+    "Inpatient unit step-down",
+    "Outpatient therapist",
+    "Self-referral",
+    "Emergency department",
+    "Employee assistance program",
+)
+DISCHARGE_REASONS = (
+    "Completed program; stepped down to outpatient therapy",
+    "Completed program; stepped down to outpatient therapy",
+    "Completed program; continuing in a DBT skills group",
+    "Stepped up to partial hospitalization",
+    "Left the program before completion",
+)
+
+# (name, category, minutes, billing code, group?) — codes are the usual CPT/HCPCS ones.
+SESSION_TYPES = (
+    ("DBT skills group", SessionCategory.SKILLS_GROUP, 90, "90853", True),
+    ("Process group", SessionCategory.PROCESS_GROUP, 60, "90853", True),
+    ("Individual therapy", SessionCategory.INDIVIDUAL, 50, "90834", False),
+    ("Family session", SessionCategory.FAMILY, 50, "90847", False),
+    ("Psychoeducation", SessionCategory.PSYCHOEDUCATION, 60, "G0410", True),
+    ("Expressive therapy", SessionCategory.EXPRESSIVE, 60, "G0410", True),
+    ("Mindfulness", SessionCategory.MINDFULNESS, 30, "", True),
+)
+
+# (e-mail, full name, credentials). The first clinician is the printed clinician login.
+DIRECTOR = ("director@example.org", "Dr. Imogen Ashcombe", "PhD, LP")
+CLINICIANS = (
+    ("clinician@example.org", "Teodoro Vance", "LCSW"),
+    ("m.okafor@example.org", "Mariam Okafor", "LPC"),
+    ("r.takahashi@example.org", "Ren Takahashi", "PsyD"),
+    ("s.delgado@example.org", "Solenne Delgado", "LMFT"),
+    ("a.brennan@example.org", "Aurelio Brennan", "PMHNP-BC"),
+)
+INTAKE = ("intake@example.org", "Priya Lindgren", "LMHC")
+BILLING = ("billing@example.org", "Corwin Abara", "")
+ADMINISTRATOR = ("admin@example.org", "Hollis Ferrante", "")
+
+# How many participants in each state. Active participants are spread evenly over weeks
+# 1-12 of treatment (two per week), so every week of the curriculum has someone in it.
+REFERRED_COUNT = 5
+ADMITTED_COUNT = 4
+ACTIVE_PER_WEEK = 2
+ACTIVE_WEEKS = 12
+DISCHARGED_COUNT = 7
+# The participant with a portal account (and the family member with consent) is active in
+# this week: far enough in to have a history, not so far that discharge is near.
+PORTAL_PARTICIPANT_WEEK = 4
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    name: str
+
+
+@dataclass
+class DemoSummary:
+    organization: Organization
+    program: Program
+    logins: list[DemoLogin]
+    password: str
+    participants: int
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+@transaction.atomic
+def build_demo(*, today: date, seed: int = 7, progress: Progress = _quiet) -> DemoSummary:
+    """Create the demo clinic. Call on a database without the demo organization; the caller
+    decides whether the database may be seeded at all (see the `seed` command)."""
+    rng = random.Random(seed)  # noqa: S311 — synthetic data, not security
+    builder = _Builder(rng=rng, today=today, progress=progress)
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, *, rng: random.Random, today: date, progress: Progress) -> None:
+        self.rng = rng
+        self.today = today
+        self.progress = progress
+        # One Argon2 hash for every demo account: hashing is deliberately slow, and all demo
+        # accounts share the printed password anyway.
+        self.password_hash = make_password(DEMO_PASSWORD)
+        self.used_names: set[tuple[str, str]] = set()
+        self.phone_numbers = iter(range(1, 100))
+        self.backdated: list[tuple[Event, datetime]] = []
+
+    def build(self) -> DemoSummary:
+        self._clinic()
+        self._staff()
+        participants = self._participants()
+        self._backdate_events()
+        statuses = Counter(
+            Episode.objects.filter(program=self.program).values_list("status", flat=True)
+        )
+        logins = [
+            DemoLogin(role=str(role), email=email, name=User.objects.get(email=email).full_name)
+            for role, email in DEMO_LOGINS
+        ]
+        return DemoSummary(
+            organization=self.org,
+            program=self.program,
+            logins=logins,
+            password=DEMO_PASSWORD,
+            participants=participants,
+            statuses=dict(statuses),
+        )
+
+    # -- clinic ------------------------------------------------------------------------------
+
+    def _clinic(self) -> None:
+        self.org = Organization.objects.create(name=ORGANIZATION_NAME, phone="555-0100")
+        self.site = Site.objects.create(
+            organization=self.org,
+            name="Millbrook Street Clinic",
+            address="410 Millbrook Street, Suite 200\nRiverbend, ST 00000",
+            phone="555-0100",
+        )
+        self.program = Program.objects.create(
+            organization=self.org,
+            site=self.site,
+            name=PROGRAM_NAME,
+            time_zone="America/Chicago",
+            weekly_hours_min=Decimal("9.0"),
+            weekly_hours_max=Decimal("19.0"),
+            planned_weeks=ACTIVE_WEEKS,
+            phone="555-0101",
+        )
+        self.program.full_clean()
+        self.morning = Track.objects.create(
+            organization=self.org,
+            program=self.program,
+            name="Morning",
+            days="0,2,4",
+            start_time=time(9, 0),
+            end_time=time(12, 0),
+        )
+        self.evening = Track.objects.create(
+            organization=self.org,
+            program=self.program,
+            name="Evening",
+            days="0,1,3",
+            start_time=time(17, 30),
+            end_time=time(20, 30),
+        )
+        rooms = [
+            Room(name="Willow Room", capacity=12, wheelchair_accessible=True),
+            Room(name="Cedar Room", capacity=10, pet_friendly=True, wheelchair_accessible=True),
+            Room(name="Birch Office", capacity=4, wheelchair_accessible=True),
+            Room(name="Virtual Room", capacity=12, telehealth=True),
+        ]
+        for room in rooms:
+            room.organization = self.org
+            room.site = self.site
+        Room.objects.bulk_create(rooms)
+        SessionType.objects.bulk_create(
+            SessionType(
+                organization=self.org,
+                program=self.program,
+                name=name,
+                category=category,
+                default_minutes=minutes,
+                billing_code=code,
+                is_group=is_group,
+            )
+            for name, category, minutes, code, is_group in SESSION_TYPES
+        )
+        self.progress("clinic: 1 organization, 1 site, 1 program, 2 tracks, 4 rooms")
+
+    # -- staff -------------------------------------------------------------------------------
+
+    def _user(self, email: str, full_name: str, role: str, credentials: str = "") -> User:
+        user = User(
+            organization=self.org,
+            email=email,
+            full_name=full_name,
+            credentials=credentials,
+            role=role,
+            password=self.password_hash,
+        )
+        user.save()
+        if role in STAFF_ROLES:
+            # A confirmed authenticator so the demo can sign in; `openiop totp` reads it.
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+            if role != Role.ADMINISTRATOR:
+                StaffAssignment.objects.create(
+                    user=user, program=self.program, organization=self.org
+                )
+        return user
+
+    def _staff(self) -> None:
+        email, name, creds = ADMINISTRATOR
+        self._user(email, name, Role.ADMINISTRATOR, creds)
+        email, name, creds = DIRECTOR
+        self.director = self._user(email, name, Role.DIRECTOR, creds)
+        self.clinicians = [
+            self._user(email, name, Role.CLINICIAN, creds) for email, name, creds in CLINICIANS
+        ]
+        # The prescriber sees everyone for medication management; the others carry caseloads.
+        self.prescriber = self.clinicians[-1]
+        self.therapists = self.clinicians[:-1]
+        email, name, creds = INTAKE
+        self.intake = self._user(email, name, Role.INTAKE, creds)
+        email, name, creds = BILLING
+        self._user(email, name, Role.BILLING, creds)
+        self.progress(f"staff: 1 director, {len(self.clinicians)} clinicians, intake, billing")
+
+    # -- participants ------------------------------------------------------------------------
+
+    def _participants(self) -> int:
+        plan: list[tuple[str, int]] = [(EpisodeStatus.REFERRED, 0)] * REFERRED_COUNT
+        plan += [(EpisodeStatus.ADMITTED, 0)] * ADMITTED_COUNT
+        plan += [
+            (EpisodeStatus.ACTIVE, week)
+            for week in range(1, ACTIVE_WEEKS + 1)
+            for _ in range(ACTIVE_PER_WEEK)
+        ]
+        plan += [(EpisodeStatus.DISCHARGED, 0)] * DISCHARGED_COUNT
+        self.rng.shuffle(plan)
+        portal_index = next(
+            i
+            for i, (status, week) in enumerate(plan)
+            if status == EpisodeStatus.ACTIVE and week == PORTAL_PARTICIPANT_WEEK
+        )
+        total = len(plan)
+        for number, (status, week) in enumerate(plan, start=1):
+            self._participant(
+                number=number, status=status, week=week, portal=number - 1 == portal_index
+            )
+            if number % 10 == 0 or number == total:
+                self.progress(f"participants {number}/{total}")
+        return total
+
+    def _name(self) -> tuple[str, str]:
+        while True:
+            pair = (self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES))
+            if pair not in self.used_names:
+                self.used_names.add(pair)
+                return pair
+
+    def _phone(self) -> str:
+        return f"555-01{next(self.phone_numbers):02d}"
+
+    def _event(
+        self, participant: Participant, kind: str, summary: str, actor: User | None, on: date
+    ) -> None:
+        event = event_record(participant=participant, kind=kind, summary=summary, actor=actor)
+        # The demo invents months of history in one go; the timeline should show it on the
+        # days it happened, not all at the moment of seeding.
+        at = datetime.combine(on, time(10, 0), tzinfo=ZoneInfo(self.program.time_zone))
+        self.backdated.append((event, min(at, timezone.now())))
+
+    def _backdate_events(self) -> None:
+        for event, at in self.backdated:
+            event.at = at
+        Event.objects.bulk_update([event for event, _ in self.backdated], ["at"], batch_size=200)
+
+    def _participant(self, *, number: int, status: str, week: int, portal: bool) -> None:
+        rng = self.rng
+        first, last = self._name()
+        age_days = rng.randint(19 * 365, 64 * 365)
+        dates = self._episode_dates(status, week)
+        participant_user = None
+        if portal:
+            participant_user = self._user(
+                "participant@example.org", f"{first} {last}", Role.PARTICIPANT
+            )
+        participant = Participant.objects.create(
+            organization=self.org,
+            record_number=f"P-{number:05d}",
+            user=participant_user,
+            legal_first_name=first,
+            legal_last_name=last,
+            # Some people go by another name than their legal one.
+            preferred_name=rng.choice(FIRST_NAMES) if rng.random() < 0.15 else "",
+            pronouns=rng.choice(PRONOUNS),
+            date_of_birth=self.today - timedelta(days=age_days),
+            phone=self._phone(),
+            email=f"{first}.{last}".lower().replace("-", "") + f"{number}@example.org",
+            address=f"{rng.randint(10, 999)} {rng.choice(STREETS)} Lane\nRiverbend, ST 00000",
+        )
+        inquiry = dates["inquiry_on"]
+        assert inquiry is not None  # every episode starts with an inquiry
+        self._event(
+            participant, EventKind.PARTICIPANT_CREATED, "Record created", self.intake, inquiry
+        )
+
+        track = (
+            rng.choice((self.morning, self.evening)) if status != EpisodeStatus.REFERRED else None
+        )
+        primary = rng.choice(self.therapists) if track else None
+        episode = Episode.objects.create(
+            organization=self.org,
+            participant=participant,
+            program=self.program,
+            track=track,
+            primary_clinician=primary,
+            status=status,
+            referral_source=rng.choice(REFERRAL_SOURCES),
+            discharge_reason=rng.choice(DISCHARGE_REASONS)
+            if status == EpisodeStatus.DISCHARGED
+            else "",
+            **dates,
+        )
+        episode.full_clean()
+        self._episode_events(participant, episode)
+        if primary is not None:
+            self._care_team(participant, episode, primary)
+        self._family(participant, episode, portal=portal)
+        if participant_user is not None:
+            self._event(
+                participant,
+                EventKind.PORTAL_ACCOUNT,
+                "Portal account created",
+                self.intake,
+                dates["admitted_on"] or inquiry,
+            )
+
+    def _episode_dates(self, status: str, week: int) -> dict[str, date | None]:
+        """Dates consistent with the status: every step the episode went through has a day,
+        in order, none after today."""
+        rng, today = self.rng, self.today
+        started = admitted = assessed = discharged = None
+        if status == EpisodeStatus.REFERRED:
+            referred = today - timedelta(days=rng.randint(0, 10))
+        elif status == EpisodeStatus.ADMITTED:
+            admitted = today - timedelta(days=rng.randint(0, 4))
+            assessed = admitted - timedelta(days=rng.randint(0, 3))
+            referred = assessed - timedelta(days=rng.randint(2, 7))
+        else:
+            if status == EpisodeStatus.ACTIVE:
+                started = today - timedelta(days=7 * (week - 1) + rng.randint(0, 6))
+            else:
+                started = today - timedelta(days=rng.randint(100, 200))
+                discharged = started + timedelta(days=rng.randint(45, 84))
+            admitted = started - timedelta(days=rng.randint(1, 5))
+            assessed = admitted - timedelta(days=rng.randint(0, 3))
+            referred = assessed - timedelta(days=rng.randint(2, 7))
+        inquiry = referred - timedelta(days=rng.randint(0, 5))
+        return {
+            "inquiry_on": inquiry,
+            "referred_on": referred,
+            "assessed_on": assessed,
+            "admitted_on": admitted,
+            "started_on": started,
+            "discharged_on": discharged,
+        }
+
+    def _episode_events(self, participant: Participant, episode: Episode) -> None:
+        self._event(
+            participant,
+            EventKind.EPISODE_OPENED,
+            f"Inquiry to {self.program.name}",
+            self.intake,
+            episode.inquiry_on,
+        )
+        steps = (
+            ("referred_on", "Referred"),
+            ("assessed_on", "Intake assessment completed"),
+            ("admitted_on", "Admitted"),
+            ("started_on", "First day in program (active)"),
+            ("discharged_on", "Discharged"),
+        )
+        for field_name, summary in steps:
+            day = getattr(episode, field_name)
+            if day is None:
+                continue
+            if field_name == "admitted_on" and episode.track is not None:
+                summary = f"Admitted to the {episode.track.name.lower()} track"
+            if field_name == "discharged_on":
+                summary = f"Discharged: {episode.discharge_reason}"
+            actor = (
+                self.intake
+                if field_name in {"referred_on", "assessed_on", "admitted_on"}
+                else (episode.primary_clinician)
+            )
+            self._event(participant, EventKind.EPISODE_STATUS, summary, actor, day)
+
+    def _care_team(self, participant: Participant, episode: Episode, primary: User) -> None:
+        since = episode.admitted_on or episode.inquiry_on
+        until = episode.discharged_on
+        group_lead = self.rng.choice([c for c in self.therapists if c != primary])
+        members = [
+            (primary, CareTeamRole.PRIMARY),
+            (group_lead, CareTeamRole.GROUP),
+            (self.prescriber, CareTeamRole.PRESCRIBER),
+        ]
+        CareTeamMember.objects.bulk_create(
+            CareTeamMember(
+                organization=self.org,
+                episode=episode,
+                user=user,
+                role=role,
+                since=since,
+                until=until,
+            )
+            for user, role in members
+        )
+        summary = ", ".join(f"{user.full_name} ({role.label.lower()})" for user, role in members)
+        self._event(participant, EventKind.CARE_TEAM, f"Care team: {summary}", self.director, since)
+
+    def _family(self, participant: Participant, episode: Episode, *, portal: bool) -> None:
+        rng = self.rng
+        count = 1 if portal else rng.choice((0, 1, 1, 1, 2))
+        for index in range(count):
+            first, _ = self._name()
+            # Most family contacts share the participant's surname; some don't.
+            last = participant.legal_last_name if rng.random() < 0.6 else self._name()[1]
+            name = f"{first} {last}"
+            family_user = None
+            if portal:
+                family_user = self._user("family@example.org", name, Role.FAMILY)
+            contact = FamilyContact.objects.create(
+                organization=self.org,
+                participant=participant,
+                user=family_user,
+                name=name,
+                relationship=rng.choice(RELATIONSHIPS),
+                phone=self._phone(),
+                email=f"{first}.{last}".lower().replace("-", "") + "@example.org",
+                is_emergency_contact=index == 0,
+            )
+            on = episode.assessed_on or episode.inquiry_on
+            self._event(
+                participant,
+                EventKind.FAMILY_CONTACT,
+                f"Family contact added: {contact.name} ({contact.relationship.lower()})",
+                self.intake,
+                on,
+            )
+            if index == 0:
+                participant.emergency_contact_name = contact.name
+                participant.emergency_contact_phone = contact.phone
+                participant.emergency_contact_relationship = contact.relationship
+                participant.save(
+                    update_fields=[
+                        "emergency_contact_name",
+                        "emergency_contact_phone",
+                        "emergency_contact_relationship",
+                    ]
+                )
+            if episode.admitted_on is not None and (portal or rng.random() < 0.5):
+                self._consents(participant, episode, contact, all_scopes=portal)
+
+    def _consents(
+        self,
+        participant: Participant,
+        episode: Episode,
+        contact: FamilyContact,
+        *,
+        all_scopes: bool,
+    ) -> None:
+        scopes = (
+            list(ConsentScope)
+            if all_scopes
+            else [ConsentScope.FAMILY_SCHEDULE, ConsentScope.PROGRAM_CONTACT]
+        )
+        granted = episode.admitted_on or episode.inquiry_on
+        recorder = episode.primary_clinician or self.intake
+        consents = [
+            FamilyConsent(
+                organization=self.org,
+                participant=participant,
+                contact=contact,
+                scope=scope,
+                granted_on=granted,
+                # A discharged participant's consents ended with the episode.
+                expires_on=episode.discharged_on,
+                recorded_by=recorder,
+            )
+            for scope in scopes
+        ]
+        FamilyConsent.objects.bulk_create(consents)
+        labels = ", ".join(str(ConsentScope(s).label).lower() for s in scopes)
+        self._event(
+            participant,
+            EventKind.CONSENT,
+            f"Consent for {contact.name} to see: {labels}",
+            recorder,
+            granted,
+        )
