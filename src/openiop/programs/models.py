@@ -149,8 +149,19 @@ class Track(models.Model):
         return ", ".join(Weekday(d).label[:3] for d in self.weekdays)
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
+        try:
+            days = self.weekdays
+        except ValueError:
+            days = [-1]
+        if not days:
+            errors["days"] = "Choose at least one day the track meets."
+        elif any(d not in Weekday.values for d in days) or len(set(days)) != len(days):
+            errors["days"] = "Days must be distinct weekdays (Monday = 0 to Sunday = 6)."
         if self.start_time and self.end_time and self.start_time >= self.end_time:
-            raise ValidationError({"end_time": "The track must end after it starts."})
+            errors["end_time"] = "The track must end after it starts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class RoomFeature(models.TextChoices):
