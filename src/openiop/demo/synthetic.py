@@ -394,7 +394,6 @@ class _Builder:
             else "",
             **dates,
         )
-        episode.full_clean()
         self._episode_events(participant, episode)
         if primary is not None:
             self._care_team(participant, episode, primary)

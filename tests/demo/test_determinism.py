@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from openiop.demo.synthetic import build_demo
+from openiop.participants.models import Participant
+from tests.demo.conftest import TODAY
+
+
+def _names_after_build(seed: int) -> list[tuple[str, str, str]]:
+    with transaction.atomic():
+        build_demo(today=TODAY, seed=seed)
+        names = list(
+            Participant.objects.order_by("record_number").values_list(
+                "record_number", "legal_first_name", "legal_last_name"
+            )
+        )
+        transaction.set_rollback(True)
+    return names
+
+
+def test_the_same_seed_gives_the_same_people(db):
+    first = _names_after_build(7)
+    assert Participant.objects.count() == 0
+    assert _names_after_build(7) == first
+
+
+def test_another_seed_gives_other_people(db):
+    assert _names_after_build(7) != _names_after_build(8)
+
+
+def test_it_stays_within_a_query_budget(db, django_assert_max_num_queries):
+    # A guard against per-row query growth that would make seeding slow.
+    with django_assert_max_num_queries(1000):
+        build_demo(today=TODAY, seed=7)
