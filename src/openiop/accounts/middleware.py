@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from openiop.accounts.policy import MFA_EXEMPT_ATTR, policy_of
 
-_LAST_SEEN = "openiop_last_seen"
+LAST_SEEN_SESSION_KEY = "openiop_last_seen"
 
 
 class IdleTimeoutMiddleware:
@@ -25,21 +25,34 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user: Any = request.user
-        if user.is_authenticated:
-            minutes = (
-                settings.OPENIOP_STAFF_IDLE_MINUTES
-                if user.is_staff_member
-                else settings.OPENIOP_PORTAL_IDLE_MINUTES
-            )
-            now = time.time()
-            last_seen = request.session.get(_LAST_SEEN)
-            if last_seen is not None and now - float(last_seen) > minutes * 60:
-                logout(request)
-                messages.info(request, "You were signed out after a period of inactivity.")
-                return HttpResponseRedirect(reverse(settings.LOGIN_URL))
-            request.session[_LAST_SEEN] = now
         return self.get_response(request)
+
+    # The check runs in process_view rather than __call__ because MessageMiddleware sits
+    # later in MIDDLEWARE: only once every middleware has seen the request can the
+    # "you were signed out" message be stored.
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        user: Any = request.user
+        if not user.is_authenticated:
+            return None
+        minutes = (
+            settings.OPENIOP_STAFF_IDLE_MINUTES
+            if user.is_staff_member
+            else settings.OPENIOP_PORTAL_IDLE_MINUTES
+        )
+        now = time.time()
+        last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
+        if last_seen is not None and now - float(last_seen) > minutes * 60:
+            logout(request)
+            messages.info(request, "You were signed out after a period of inactivity.")
+            return HttpResponseRedirect(reverse(settings.LOGIN_URL))
+        request.session[LAST_SEEN_SESSION_KEY] = now
+        return None
 
 
 class AccessPolicyMiddleware:
