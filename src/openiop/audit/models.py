@@ -27,6 +27,20 @@ class AccessAction(models.TextChoices):
     DENIED = "denied", "Denied"
 
 
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    """Bulk UPDATE and DELETE bypass the model's save() and delete(); refuse them here too so
+    that SQLite (which has no trigger) keeps the same promise for application code."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Access log entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access log entries cannot be deleted.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError("Access log entries cannot be changed.")
+
+
 class AccessLog(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -55,6 +69,8 @@ class AccessLog(models.Model):
     # Path only (ids are UUIDs; query strings can hold searched names and are never stored).
     path = models.CharField(max_length=300, blank=True)
     address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from openiop.audit.models import AccessAction, AccessLog, Event
+
+REVIEW_OBJECT_TYPE = "audit.review"
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -85,3 +88,26 @@ def event_record(*, participant: Participant, kind: str, summary: str, actor: Us
         actor=actor,
         summary=summary[:300],
     )
+
+
+@transaction.atomic
+def audit_review_record(
+    *,
+    request: HttpRequest,
+    action: AccessAction,
+    participants: Iterable[Participant],
+    subject_id: str = "",
+) -> int:
+    """Reviewing the log shows names, so it is itself an access of PHI: one row per
+    participant shown (or exported), and one row without a participant when none was, so the
+    review leaves a trace either way. `subject_id` names what was reviewed when no
+    participant is (the public id of a reviewed user)."""
+    shown = list({p.pk: p for p in participants}.values())
+    if shown:
+        return access_record_many(
+            request=request, action=action, object_type=REVIEW_OBJECT_TYPE, participants=shown
+        )
+    access_record(
+        request=request, action=action, object_type=REVIEW_OBJECT_TYPE, object_id=subject_id
+    )
+    return 1
