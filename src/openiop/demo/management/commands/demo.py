@@ -78,6 +78,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Staff sign-in asks for a 6-digit code. Get the current one in another terminal:"
         )
-        self.stdout.write("  OPENIOP_DEMO=1 .venv/bin/openiop totp EMAIL")
+        self.stdout.write("  ./run totp EMAIL    (or: OPENIOP_DEMO=1 .venv/bin/openiop totp EMAIL)")
         self.stdout.write("Participant and family accounts sign in with the password alone.")
         self.stdout.write(f"Open http://127.0.0.1:{port}/ (all data is synthetic).")
