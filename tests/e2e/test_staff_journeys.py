@@ -21,6 +21,15 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
+QR_SHOWN_WHOLE_JS = """
+() => {
+  const svg = document.querySelector('.qr svg');
+  const box = svg.getBoundingClientRect();
+  return box.width >= Number(svg.getAttribute('width'))
+    && box.height >= Number(svg.getAttribute('height'));
+}
+"""
+
 
 def test_a_clinician_signs_in_with_mfa_and_opens_a_chart(
     e2e_world: SimpleNamespace, page: Any, shot: Any
@@ -84,6 +93,8 @@ def test_a_new_director_enrols_mfa_from_the_key_on_the_setup_page(
     assert "/accounts/mfa/setup/" in page.url
     secret = page.locator("code.secret").inner_text()
     assert page.locator(".qr svg").is_visible()
+    # The SVG has no viewBox: any CSS size below its own crops the code and it will not scan.
+    assert page.evaluate(QR_SHOWN_WHOLE_JS)
     shot(page, "mfa-setup")
     enter_code(page, totp_code_from_secret(secret))
 
