@@ -250,3 +250,18 @@ def test_the_page_runs_a_bounded_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["rows"]) == min(rows, 25)
+
+
+def test_the_export_link_carries_the_filters_without_the_record_number(world, login):
+    response = login(world.admin).get(
+        URL, {"participant": str(world.participant.public_id), "date_from": "2025-01-02"}
+    )
+    export_url = response.context["export_url"]
+    assert export_url.startswith("/audit/export.csv?")
+    assert f"participant={world.participant.public_id}" in export_url
+    assert "date_from=2025-01-02" in export_url
+    assert world.participant.record_number not in export_url
+
+
+def test_the_export_link_has_no_stray_question_mark_when_unfiltered(world, login):
+    assert login(world.admin).get(URL).context["export_url"] == "/audit/export.csv"

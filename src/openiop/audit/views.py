@@ -70,8 +70,7 @@ def _review(
     form = _filter_form(request, pinned_participant=pinned_participant, pinned_actor=pinned_actor)
     valid = form.is_valid()
     if request.method == "POST" and valid:
-        query = urlencode(form.query_params())
-        return redirect(f"{request.path}?{query}" if query else request.path)
+        return redirect(_with_query(request.path, form.query_params()))
 
     tz = review_time_zone(request.user.organization_id)
     page = None
@@ -102,9 +101,13 @@ def _review(
         "subject_participant": pinned_participant,
         "subject_user": pinned_actor,
         "query": urlencode(form.query_params()) if valid else "",
-        "export_url": f"{reverse('audit:export')}?{urlencode(export_params)}",
+        "export_url": _with_query(reverse("audit:export"), export_params),
     }
     return render(request, "audit/log.html", context, status=200)
+
+
+def _with_query(path: str, params: dict[str, str]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def _shown(rows: list[AccessLog]) -> list[Participant]:
