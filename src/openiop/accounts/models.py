@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from openiop.accounts.roles import STAFF_ROLES, Perm, Role, role_has
@@ -20,6 +21,12 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Addresses are stored lower-case, but a row written by hand or by an older import
+        # must not become impossible to sign in to; the unique constraint on Lower(email)
+        # keeps this lookup unambiguous.
+        return self.get(email__iexact=username)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("role", Role.ADMINISTRATOR)
@@ -59,7 +66,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
-            )
+            ),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
 
     def __str__(self) -> str:
@@ -99,3 +107,50 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.program}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AccountEventKind(models.TextChoices):
+    CREATED = "created", "Account created"
+    INVITED = "invited", "Invitation sent"
+    UPDATED = "updated", "Details changed"
+    DEACTIVATED = "deactivated", "Deactivated"
+    REACTIVATED = "reactivated", "Reactivated"
+    MFA_RESET = "mfa_reset", "Two-step sign-in reset"
+
+
+class AccountEvent(models.Model):
+    """What an administrator did to a user account, and who did it. Rows are only inserted,
+    through accounts.services; they hold role and program names, never participant data."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
+    kind = models.CharField(max_length=20, choices=AccountEventKind.choices)
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in AccountEventKind]),
+                name="account_event_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Account history cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Account history cannot be deleted.")
