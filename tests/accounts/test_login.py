@@ -114,3 +114,20 @@ def test_anonymous_visitors_are_sent_to_login(db):
     response = Client().get("/participants/")
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_it_follows_a_same_site_next_after_sign_in(world):
+    response = Client().post(
+        f"{LOGIN_URL}?next=/participants/",
+        {"username": world.clinician.email, "password": PASSWORD},
+    )
+    assert response["Location"] == "/participants/"
+
+
+def test_it_ignores_a_next_that_leaves_the_site(world):
+    response = Client().post(
+        f"{LOGIN_URL}?next=https://evil.example/",
+        {"username": world.clinician.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"

@@ -31,7 +31,7 @@ def test_it_shows_the_current_values(world, login):
     response = login(world.admin).get(_url(world.clinician))
     assert response.status_code == 200
     assert b'value="Casey Clinician"' in response.content
-    boxes = re.findall(rb'<input type="checkbox" name="programs"[^>]*>', response.content)
+    boxes = re.findall(rb"<input type=\"checkbox\" name=\"programs\"[^>]*>", response.content)
     checked = [b for b in boxes if b" checked" in b]
     assert len(boxes) == 2
     assert checked == [b for b in boxes if f'value="{world.program.pk}"'.encode() in b]
