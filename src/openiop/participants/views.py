@@ -1,20 +1,33 @@
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import QuerySet
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import authenticated, staff
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
-from openiop.audit.services import access_record_many
+from openiop.audit.services import access_record, access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.participants import forms as participant_forms
+from openiop.participants import services
 from openiop.participants.access import Access, may_access, participant_for, program_ids_for
-from openiop.participants.models import EpisodeStatus
+from openiop.participants.models import CareTeamMember, Episode, EpisodeStatus, Participant
 from openiop.participants.selectors import caseload_for, participant_search
-from openiop.programs.models import Track
+from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
+from openiop.programs.models import Program, Track
 
 
 @authenticated
@@ -78,6 +91,7 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
         "track": track,
         "statuses": EpisodeStatus.choices,
         "tracks": tracks,
+        "can_create": request.user.can(Perm.PARTICIPANT_CREATE),
     }
     template = "participants/_list_rows.html" if request.htmx else "participants/list.html"
     return render(request, template, context)
@@ -93,15 +107,384 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
     current = next((e for e in episodes if e.is_open), episodes[0] if episodes else None)
     today = timezone.localdate()
+    family = list(participant.family_contacts.prefetch_related("consents"))
+    for contact in family:
+        for consent in contact.consents.all():
+            consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
     context = {
         "participant": participant,
         "episodes": episodes,
         "current": current,
         "week": current.week_number(today) if current else None,
         "age": participant.age_on(today),
-        "family": participant.family_contacts.all(),
-        "events": participant.events.select_related("actor")[:50],
+        "family": family,
+        "events": participant.events.select_related("actor").order_by("-at", "-id")[:50],
         "sees_clinical": may_access(request.user, Access.CLINICAL),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+        # Episodes in other programs are shown but only changed by their own staff.
+        "my_program_ids": program_ids_for(request.user),
     }
     return render(request, "participants/chart.html", context)
+
+
+# --- write pages ----------------------------------------------------------------------------
+# Each page looks the participant up through participant_for(write=True): outsiders get 404,
+# roles without write access 403. The rules live in services; a ValidationError from a service
+# is shown on the form and nothing is saved.
+
+
+def _form_page(
+    request: AuthedRequest,
+    form: forms.BaseForm,
+    *,
+    title: str,
+    submit: str,
+    cancel: str,
+    participant: Participant | None = None,
+    intro: str = "",
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "submit": submit,
+        "cancel": cancel,
+        "participant": participant,
+        "intro": intro,
+    }
+    return render(request, "participants/form.html", context)
+
+
+def _my_programs(request: AuthedRequest) -> QuerySet[Program]:
+    return Program.objects.filter(
+        pk__in=program_ids_for(request.user),
+        organization=request.user.organization,
+        is_active=True,
+    )
+
+
+def _episode_for(request: AuthedRequest, participant: Participant, episode_id: UUID) -> Episode:
+    """One of the participant's episodes in a program the user works in; 404 otherwise."""
+    try:
+        return participant.episodes.select_related(
+            "program", "track", "primary_clinician", "participant"
+        ).get(public_id=episode_id, program_id__in=program_ids_for(request.user))
+    except Episode.DoesNotExist:
+        raise Http404("No such episode.") from None
+
+
+def _chart_url(participant: Participant) -> str:
+    return reverse("participants:chart", args=[participant.public_id])
+
+
+@staff(Perm.PARTICIPANT_CREATE)
+@require_http_methods(["GET", "POST"])
+def participant_new(request: AuthedRequest) -> HttpResponse:
+    programs = _my_programs(request)
+    form = participant_forms.ParticipantCreateForm(
+        request.POST or None,
+        programs=programs,
+        initial={"inquiry_on": timezone.localdate()},
+    )
+    page: dict[str, Any] = {
+        "title": "New participant",
+        "submit": "Create record",
+        "cancel": reverse("participants:list"),
+        "intro": "Creates the record and opens an inquiry in the program you choose.",
+    }
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            participant = services.participant_create(actor=request.user, **data)
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            access_record(
+                request=request,
+                action=AccessAction.CREATE,
+                object_type="participant",
+                participant=participant,
+            )
+            messages.success(request, f"Record {participant.record_number} created.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="participant.edit")
+    form = participant_forms.ParticipantForm(
+        request.POST or None, initial=model_to_dict(participant, fields=list(PARTICIPANT_FIELDS))
+    )
+    page: dict[str, Any] = {
+        "title": "Edit details",
+        "submit": "Save details",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.participant_update(
+                actor=request.user, participant=participant, changes=form.cleaned_data
+            )
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Details saved." if changed else "Nothing changed.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def episode_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="episode")
+    form = participant_forms.EpisodeOpenForm(
+        request.POST or None,
+        programs=_my_programs(request),
+        initial={"inquiry_on": timezone.localdate()},
+    )
+    page: dict[str, Any] = {
+        "title": "Open an episode",
+        "submit": "Open episode",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+        "intro": "A new episode starts as an inquiry.",
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_open(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Episode opened.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def episode_status(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="episode")
+    episode = _episode_for(request, participant, episode_id)
+    if not episode.is_open:
+        raise Http404("This episode is discharged.")
+    form = participant_forms.EpisodeTransitionForm(
+        request.POST or None,
+        episode=episode,
+        initial={
+            "on": timezone.localdate(),
+            "track": episode.track.public_id if episode.track else None,
+            "primary_clinician": episode.primary_clinician.public_id
+            if episode.primary_clinician
+            else None,
+        },
+    )
+    page: dict[str, Any] = {
+        "title": f"Change status: {episode.program.name}",
+        "submit": "Change status",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+        "intro": f"Currently {episode.get_status_display().lower()}.",
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.episode_transition(
+                actor=request.user,
+                episode=episode,
+                to_status=data["to_status"],
+                on=data["on"],
+                discharge_reason=data["discharge_reason"],
+                track=data["track"],
+                primary_clinician=data["primary_clinician"],
+            )
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, f"Status changed to {episode.get_status_display()}.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def episode_edit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="episode")
+    episode = _episode_for(request, participant, episode_id)
+    if not episode.is_open:
+        raise Http404("This episode is discharged.")
+    form = participant_forms.EpisodeUpdateForm(
+        request.POST or None,
+        episode=episode,
+        initial={
+            "track": episode.track.public_id if episode.track else None,
+            "primary_clinician": episode.primary_clinician.public_id
+            if episode.primary_clinician
+            else None,
+        },
+    )
+    page: dict[str, Any] = {
+        "title": f"Track and primary clinician: {episode.program.name}",
+        "submit": "Save",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_update(
+                actor=request.user,
+                episode=episode,
+                track=form.cleaned_data["track"],
+                primary_clinician=form.cleaned_data["primary_clinician"],
+            )
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Episode saved.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+def _current_team(episode: Episode) -> list[CareTeamMember]:
+    return list(
+        episode.care_team.filter(until__isnull=True).select_related("user").order_by("role")
+    )
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def care_team(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="care_team")
+    episode = _episode_for(request, participant, episode_id)
+    if not episode.is_open:
+        raise Http404("This episode is discharged.")
+    form = participant_forms.CareTeamAddForm(request.POST or None, episode=episode)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.care_team_add(actor=request.user, episode=episode, **form.cleaned_data)
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Added to the care team.")
+            return redirect(request.path)
+    context = {
+        "participant": participant,
+        "episode": episode,
+        "team": [(participant_forms.member_key(m), m) for m in _current_team(episode)],
+        "form": form,
+    }
+    return render(request, "participants/care_team.html", context)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["POST"])
+def care_team_end(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="care_team")
+    episode = _episode_for(request, participant, episode_id)
+    form = participant_forms.CareTeamEndForm(request.POST, members=_current_team(episode))
+    back = reverse("participants:care_team", args=[participant.public_id, episode.public_id])
+    if not form.is_valid():
+        messages.error(request, "That person is not on the care team.")
+        return redirect(back)
+    try:
+        services.care_team_end(actor=request.user, member=form.chosen())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Removed from the care team.")
+    return redirect(back)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="family_contact")
+    form = participant_forms.FamilyContactForm(request.POST or None)
+    page: dict[str, Any] = {
+        "title": "Add a family member or contact",
+        "submit": "Add contact",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_contact_add(
+                actor=request.user, participant=participant, **form.cleaned_data
+            )
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Contact added.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="family_contact")
+    contact = get_object_or_404(participant.family_contacts, public_id=contact_id)
+    form = participant_forms.FamilyContactForm(
+        request.POST or None, initial=model_to_dict(contact, fields=list(FAMILY_FIELDS))
+    )
+    page: dict[str, Any] = {
+        "title": "Edit family member or contact",
+        "submit": "Save contact",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_contact_update(
+                actor=request.user, contact=contact, changes=form.cleaned_data
+            )
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="consent")
+    form = participant_forms.ConsentForm(
+        request.POST or None,
+        participant=participant,
+        initial={"granted_on": timezone.localdate(), "contact": request.GET.get("contact")},
+    )
+    page: dict[str, Any] = {
+        "title": "Record family consent",
+        "submit": "Record consent",
+        "cancel": _chart_url(participant),
+        "participant": participant,
+        "intro": "Record only what the participant has agreed to, in writing or in session.",
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_consent_record(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect(_chart_url(participant))
+    return _form_page(request, form, **page)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["POST"])
+def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) -> HttpResponse:
+    participant = participant_for(request, public_id, write=True, object_type="consent")
+    consent = get_object_or_404(
+        participant.family_consents.select_related("contact"), public_id=consent_id
+    )
+    try:
+        services.family_consent_revoke(actor=request.user, consent=consent)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Consent revoked.")
+    return redirect(_chart_url(participant))
