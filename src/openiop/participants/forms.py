@@ -32,7 +32,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class UserChoiceField(forms.ModelChoiceField[User]):
+class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -60,7 +60,7 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class ParticipantForm(forms.ModelForm[Participant]):
+class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
         fields = list(PARTICIPANT_FIELDS)
@@ -169,7 +169,7 @@ class CareTeamEndForm(forms.Form):
         return self.members[self.cleaned_data["member"]]
 
 
-class FamilyContactForm(forms.ModelForm[FamilyContact]):
+class FamilyContactForm(forms.ModelForm):
     class Meta:
         model = FamilyContact
         fields = list(FAMILY_FIELDS)
