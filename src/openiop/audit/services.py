@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -79,12 +80,21 @@ def access_record_many(
     return len(rows)
 
 
-def event_record(*, participant: Participant, kind: str, summary: str, actor: User | None) -> Event:
+def event_record(
+    *,
+    participant: Participant,
+    kind: str,
+    summary: str,
+    actor: User | None,
+    at: datetime | None = None,
+) -> Event:
+    """`at` is when it happened, for records entered after the fact; never in the future."""
+    now = timezone.now()
     return Event.objects.create(
         organization_id=participant.organization_id,
         participant=participant,
         kind=kind,
-        at=timezone.now(),
+        at=now if at is None else min(at, now),
         actor=actor,
         summary=summary[:300],
     )

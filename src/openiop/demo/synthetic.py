@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import STAFF_ROLES, Role
-from openiop.audit.models import Event, EventKind
+from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
 from openiop.participants.models import (
     CareTeamMember,
@@ -175,13 +174,11 @@ class _Builder:
         self.password_hash = make_password(DEMO_PASSWORD)
         self.used_names: set[tuple[str, str]] = set()
         self.phone_numbers = iter(range(1, 100))
-        self.backdated: list[tuple[Event, datetime]] = []
 
     def build(self) -> DemoSummary:
         self._clinic()
         self._staff()
         participants = self._participants()
-        self._backdate_events()
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )
@@ -336,16 +333,10 @@ class _Builder:
     def _event(
         self, participant: Participant, kind: str, summary: str, actor: User | None, on: date
     ) -> None:
-        event = event_record(participant=participant, kind=kind, summary=summary, actor=actor)
         # The demo invents months of history in one go; the timeline should show it on the
         # days it happened, not all at the moment of seeding.
         at = datetime.combine(on, time(10, 0), tzinfo=ZoneInfo(self.program.time_zone))
-        self.backdated.append((event, min(at, timezone.now())))
-
-    def _backdate_events(self) -> None:
-        for event, at in self.backdated:
-            event.at = at
-        Event.objects.bulk_update([event for event, _ in self.backdated], ["at"], batch_size=200)
+        event_record(participant=participant, kind=kind, summary=summary, actor=actor, at=at)
 
     def _participant(self, *, number: int, status: str, week: int, portal: bool) -> None:
         rng = self.rng
