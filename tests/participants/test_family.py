@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from openiop.audit.models import Event, EventKind
+from openiop.lib.timezones import today_in
+from openiop.participants.models import ConsentScope, FamilyConsent, FamilyContact
+
+
+def _base(world):  # type: ignore[no-untyped-def]
+    return f"/participants/{world.participant.public_id}"
+
+
+def test_it_adds_a_family_contact(world, login):  # type: ignore[no-untyped-def]
+    response = login(world.clinician).post(
+        f"{_base(world)}/family/new/",
+        {"name": "Lee Example", "relationship": "Parent", "phone": "555-0150"},
+    )
+    assert response.status_code == 302
+    contact = FamilyContact.objects.get(name="Lee Example")
+    assert contact.participant == world.participant
+    assert contact.organization == world.org
+    event = Event.objects.get(kind=EventKind.FAMILY_CONTACT)
+    assert event.summary == "Family contact added: Lee Example (Parent)"
+    assert "555-0150" not in event.summary
+
+
+def test_a_contact_without_a_name_is_refused(world, login):  # type: ignore[no-untyped-def]
+    before = FamilyContact.objects.count()
+    response = login(world.clinician).post(
+        f"{_base(world)}/family/new/", {"name": "", "relationship": "Parent"}
+    )
+    assert response.status_code == 200
+    assert b"This field is required." in response.content
+    assert FamilyContact.objects.count() == before
+
+
+def test_it_edits_a_contact(world, login):  # type: ignore[no-untyped-def]
+    url = f"{_base(world)}/family/{world.family_contact.public_id}/edit/"
+    response = login(world.intake).post(
+        url, {"name": "Sam Example", "relationship": "Spouse", "is_emergency_contact": "on"}
+    )
+    assert response.status_code == 302
+    world.family_contact.refresh_from_db()
+    assert world.family_contact.relationship == "Spouse"
+    assert world.family_contact.is_emergency_contact
+
+
+def test_a_contact_of_another_participant_is_404(world, login):  # type: ignore[no-untyped-def]
+    from tests import factories as f
+
+    stranger = f.FamilyContactFactory(participant=world.other_participant)
+    url = f"{_base(world)}/family/{stranger.public_id}/edit/"
+    assert login(world.director).get(url).status_code == 404
+
+
+def test_it_records_a_consent(world, login):  # type: ignore[no-untyped-def]
+    today = today_in(world.program.time_zone)
+    response = login(world.clinician).post(
+        f"{_base(world)}/consents/new/",
+        {
+            "contact": str(world.family_contact.public_id),
+            "scope": ConsentScope.ATTENDANCE,
+            "granted_on": today.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    consent = FamilyConsent.objects.get(scope=ConsentScope.ATTENDANCE)
+    assert consent.recorded_by == world.clinician
+    assert consent.participant == world.participant
+    assert consent.is_active_on(today)
+    assert Event.objects.get(kind=EventKind.CONSENT).summary == (
+        "Consent recorded for Sam Example: Attendance summary"
+    )
+
+
+def test_a_second_current_consent_for_the_same_scope_is_refused(world, login):  # type: ignore[no-untyped-def]
+    before = FamilyConsent.objects.count()
+    response = login(world.clinician).post(
+        f"{_base(world)}/consents/new/",
+        {
+            "contact": str(world.family_contact.public_id),
+            "scope": world.consent.scope,
+            "granted_on": today_in(world.program.time_zone).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert b"already has a current consent for this" in response.content
+    assert FamilyConsent.objects.count() == before
+
+
+def test_an_expiry_before_the_grant_is_refused(world, login):  # type: ignore[no-untyped-def]
+    today = today_in(world.program.time_zone)
+    before = FamilyConsent.objects.count()
+    response = login(world.clinician).post(
+        f"{_base(world)}/consents/new/",
+        {
+            "contact": str(world.family_contact.public_id),
+            "scope": ConsentScope.FAMILY_SCHEDULE,
+            "granted_on": today.isoformat(),
+            "expires_on": (today - dt.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert b"cannot expire before it was given" in response.content
+    assert FamilyConsent.objects.count() == before
+
+
+def test_revoking_ends_the_consent_today(world, login):  # type: ignore[no-untyped-def]
+    url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
+    response = login(world.director).post(url)
+    assert response.status_code == 302
+    world.consent.refresh_from_db()
+    today = today_in(world.program.time_zone)
+    assert world.consent.revoked_on == today
+    assert not world.consent.is_active_on(today)
+    assert "Consent revoked for Sam Example" in Event.objects.get(kind=EventKind.CONSENT).summary
+
+
+def test_revoking_twice_changes_nothing(world, login):  # type: ignore[no-untyped-def]
+    url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
+    client = login(world.director)
+    client.post(url)
+    response = client.post(url, follow=True)
+    assert b"already been revoked" in response.content
+    assert Event.objects.filter(kind=EventKind.CONSENT).count() == 1
+
+
+def test_revoking_needs_post(world, login):  # type: ignore[no-untyped-def]
+    url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
+    assert login(world.director).get(url).status_code == 405
+    world.consent.refresh_from_db()
+    assert world.consent.revoked_on is None
+
+
+def test_family_pages_deny_billing_and_outsiders(world, login):  # type: ignore[no-untyped-def]
+    urls = [
+        f"{_base(world)}/family/new/",
+        f"{_base(world)}/family/{world.family_contact.public_id}/edit/",
+        f"{_base(world)}/consents/new/",
+    ]
+    revoke = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
+    for url in urls:
+        assert login(world.billing).get(url).status_code == 403
+        assert login(world.outsider_clinician).get(url).status_code == 404
+        assert login(world.other_org_clinician).get(url).status_code == 404
+        assert login(world.family_user).get(url).status_code == 403
+    assert login(world.billing).post(revoke).status_code == 403
+    assert login(world.outsider_clinician).post(revoke).status_code == 404
+    world.consent.refresh_from_db()
+    assert world.consent.revoked_on is None
