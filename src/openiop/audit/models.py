@@ -111,6 +111,12 @@ class Event(models.Model):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="events"
     )
+    # The program an event belongs to, when it belongs to one: staff see only events of their
+    # own programs (enrolment in a substance-use program is itself protected by 42 CFR Part 2).
+    # Events without a program (details, family contacts) concern the record as a whole.
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(

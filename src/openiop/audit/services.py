@@ -17,6 +17,7 @@ REVIEW_OBJECT_TYPE = "audit.review"
 if TYPE_CHECKING:
     from openiop.accounts.models import User
     from openiop.participants.models import Participant
+    from openiop.programs.models import Program
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -86,6 +87,7 @@ def event_record(
     kind: str,
     summary: str,
     actor: User | None,
+    program: Program | None = None,
     at: datetime | None = None,
 ) -> Event:
     """`at` is when it happened, for records entered after the fact; never in the future."""
@@ -93,6 +95,7 @@ def event_record(
     return Event.objects.create(
         organization_id=participant.organization_id,
         participant=participant,
+        program=program,
         kind=kind,
         at=now if at is None else min(at, now),
         actor=actor,

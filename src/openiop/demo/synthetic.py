@@ -331,12 +331,26 @@ class _Builder:
         return f"555-01{next(self.phone_numbers):02d}"
 
     def _event(
-        self, participant: Participant, kind: str, summary: str, actor: User | None, on: date
+        self,
+        participant: Participant,
+        kind: str,
+        summary: str,
+        actor: User | None,
+        on: date,
+        *,
+        in_program: bool = False,
     ) -> None:
         # The demo invents months of history in one go; the timeline should show it on the
         # days it happened, not all at the moment of seeding.
         at = datetime.combine(on, time(10, 0), tzinfo=ZoneInfo(self.program.time_zone))
-        event_record(participant=participant, kind=kind, summary=summary, actor=actor, at=at)
+        event_record(
+            participant=participant,
+            kind=kind,
+            summary=summary,
+            actor=actor,
+            at=at,
+            program=self.program if in_program else None,
+        )
 
     def _participant(self, *, number: int, status: str, week: int, portal: bool) -> None:
         rng = self.rng
@@ -435,6 +449,7 @@ class _Builder:
             f"Inquiry to {self.program.name}",
             self.intake,
             episode.inquiry_on,
+            in_program=True,
         )
         steps = (
             ("referred_on", "Referred"),
@@ -456,7 +471,7 @@ class _Builder:
                 if field_name in {"referred_on", "assessed_on", "admitted_on"}
                 else (episode.primary_clinician)
             )
-            self._event(participant, EventKind.EPISODE_STATUS, summary, actor, day)
+            self._event(participant, EventKind.EPISODE_STATUS, summary, actor, day, in_program=True)
 
     def _care_team(self, participant: Participant, episode: Episode, primary: User) -> None:
         since = episode.admitted_on or episode.inquiry_on
@@ -479,7 +494,14 @@ class _Builder:
             for user, role in members
         )
         summary = ", ".join(f"{user.full_name} ({role.label.lower()})" for user, role in members)
-        self._event(participant, EventKind.CARE_TEAM, f"Care team: {summary}", self.director, since)
+        self._event(
+            participant,
+            EventKind.CARE_TEAM,
+            f"Care team: {summary}",
+            self.director,
+            since,
+            in_program=True,
+        )
 
     def _family(self, participant: Participant, episode: Episode, *, portal: bool) -> None:
         rng = self.rng

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from openiop.participants.access import participants_for
+from openiop.participants.access import participants_for, program_ids_for
 from openiop.participants.models import OPEN_STATUSES, Episode, Participant
 
 
-def latest_episodes_prefetch() -> Prefetch[Any]:
+def latest_episodes_prefetch(user: Any) -> Prefetch[Any]:
+    """Each participant's episodes in the user's own programs, newest first. Episodes in other
+    programs stay out of sight: enrolment elsewhere (in a substance-use program above all) is
+    not this user's to know."""
     return Prefetch(
         "episodes",
-        queryset=Episode.objects.select_related("program", "track", "primary_clinician").order_by(
-            "-inquiry_on", "-id"
-        ),
+        queryset=Episode.objects.filter(program_id__in=program_ids_for(user))
+        .select_related("program", "track", "primary_clinician")
+        .order_by("-inquiry_on", "-id"),
     )
 
 
@@ -33,14 +36,13 @@ def participant_search(
                 | Q(preferred_name__icontains=word)
                 | Q(record_number__iexact=word)
             )
+    mine = Episode.objects.filter(participant=OuterRef("pk"), program_id__in=program_ids_for(user))
     if status:
-        qs = qs.filter(episodes__status=status)
+        qs = qs.filter(Exists(mine.filter(status=status)))
     if track:
-        qs = qs.filter(episodes__track__public_id=track, episodes__status__in=OPEN_STATUSES)
-    return (
-        qs.distinct()
-        .prefetch_related(latest_episodes_prefetch())
-        .order_by("legal_last_name", "legal_first_name", "id")
+        qs = qs.filter(Exists(mine.filter(track__public_id=track, status__in=OPEN_STATUSES)))
+    return qs.prefetch_related(latest_episodes_prefetch(user)).order_by(
+        "legal_last_name", "legal_first_name", "id"
     )
 
 
@@ -50,6 +52,7 @@ def caseload_for(user: Any) -> QuerySet[Episode]:
         Episode.objects.filter(
             Q(primary_clinician=user) | Q(care_team__user=user, care_team__until__isnull=True),
             status__in=OPEN_STATUSES,
+            program_id__in=program_ids_for(user),
             participant__in=participants_for(user),
         )
         .distinct()

@@ -285,6 +285,7 @@ def participant_create(
         kind=EventKind.PARTICIPANT_CREATED,
         summary=f"Record {participant.record_number} created; inquiry opened in {program.name}",
         actor=actor,
+        program=program,
     )
     return participant
 
@@ -369,6 +370,7 @@ def episode_open(
         kind=EventKind.EPISODE_OPENED,
         summary=f"Episode opened in {program.name} (inquiry)",
         actor=actor,
+        program=program,
     )
     return episode
 
@@ -459,6 +461,7 @@ def episode_transition(
         kind=EventKind.EPISODE_STATUS,
         summary=summary,
         actor=actor,
+        program=locked.program,
     )
     _copy_episode(locked, episode)
     return episode
@@ -521,6 +524,7 @@ def episode_update(
         kind=EventKind.EPISODE_STATUS,
         summary=f"{program.name}: {'; '.join(changes)}",
         actor=actor,
+        program=program,
     )
     _copy_episode(locked, episode)
     return episode
@@ -558,6 +562,7 @@ def care_team_add(*, actor: User, episode: Episode, user: User, role: str) -> Ca
         summary=f"{program.name}: {user.full_name} joined the care team "
         f"({CareTeamRole(role).label})",
         actor=actor,
+        program=program,
     )
     return member
 
@@ -586,6 +591,7 @@ def care_team_end(*, actor: User, member: CareTeamMember) -> CareTeamMember:
         summary=f"{program.name}: {locked.user.full_name} left the care team "
         f"({locked.get_role_display()})",
         actor=actor,
+        program=program,
     )
     return member
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,8 +100,12 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
 @staff(Perm.PARTICIPANT_EXISTS)
 def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     participant = participant_for(request, public_id, object_type="participant.chart")
+    my_programs = program_ids_for(request.user)
+    # Only episodes and events of the viewer's own programs: that someone is enrolled in
+    # another program (a substance-use program above all) is not this viewer's to know.
     episodes = list(
-        participant.episodes.select_related("program", "track", "primary_clinician")
+        participant.episodes.filter(program_id__in=my_programs)
+        .select_related("program", "track", "primary_clinician")
         .prefetch_related("care_team__user")
         .order_by("-inquiry_on", "-id")
     )
@@ -118,11 +122,12 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "week": current.week_number(today) if current else None,
         "age": participant.age_on(today),
         "family": family,
-        "events": participant.events.select_related("actor").order_by("-at", "-id")[:50],
+        "events": participant.events.filter(Q(program__isnull=True) | Q(program_id__in=my_programs))
+        .select_related("actor")
+        .order_by("-at", "-id")[:50],
         "sees_clinical": may_access(request.user, Access.CLINICAL),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
-        # Episodes in other programs are shown but only changed by their own staff.
-        "my_program_ids": program_ids_for(request.user),
+        "my_program_ids": my_programs,
     }
     return render(request, "participants/chart.html", context)
 
