@@ -89,3 +89,25 @@ def test_a_family_member_without_consent_sees_nothing(world, login) -> None:
 
 def test_participants_cannot_open_the_family_page(world, login) -> None:
     assert login(world.participant_user).get("/me/family/").status_code == 403
+
+
+def test_consent_dates_follow_the_programs_calendar_day(world, login) -> None:
+    """A revocation dated 'today' in the program's zone holds at once; an expiry dated 'today'
+    lasts until the program's midnight. Picks a zone whose date differs from UTC's right now,
+    so the test means the same at any hour."""
+    from openiop.lib.timezones import today_in
+
+    if timezone.now().hour >= 10:
+        world.program.time_zone = "Pacific/Kiritimati"  # UTC+14: already tomorrow there
+        world.program.save()
+        world.consent.revoked_on = today_in(world.program.time_zone)
+        expect_visible = False
+    else:
+        world.program.time_zone = "Etc/GMT+12"  # UTC-12: still yesterday there
+        world.program.save()
+        world.consent.granted_on = today_in(world.program.time_zone) - dt.timedelta(days=3)
+        world.consent.expires_on = today_in(world.program.time_zone)
+        expect_visible = True
+    world.consent.save()
+    text = login(world.family_user).get("/me/family/").content.decode()
+    assert (world.participant.display_name in text) is expect_visible

@@ -121,15 +121,18 @@ def portal_participant(request: HttpRequest, *, object_type: str = "portal.home"
     return participant
 
 
-def family_consents_for(request: HttpRequest, *, today: Any) -> list[FamilyConsent]:
-    """The signed-in family member's consents that are active today, with their participant."""
+def family_consents_for(request: HttpRequest) -> list[FamilyConsent]:
+    """The signed-in family member's consents that are active today, with their participant.
+    'Today' is the participant's program's day, the calendar the consent dates were written in,
+    so a revocation takes effect at the program's midnight, not UTC's."""
     user: Any = request.user
-    consents = (
+    consents = list(
         FamilyConsent.objects.filter(contact__user=user)
         .select_related("participant", "contact")
         .order_by("participant_id", "scope")
     )
-    active = [c for c in consents if c.is_active_on(today)]
+    today = {c.participant_id: c.participant.local_today() for c in consents}
+    active = [c for c in consents if c.is_active_on(today[c.participant_id])]
     for participant_id in {c.participant_id for c in active}:
         participant = next(c.participant for c in active if c.participant_id == participant_id)
         access_record(

@@ -57,6 +57,14 @@ class Participant(models.Model):
     def legal_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}"
 
+    def local_today(self) -> date:
+        """'Today' for record-level dates (consents, date of birth): in the time zone of the
+        participant's most recent episode's program, or the server's when there is none."""
+        from openiop.lib.timezones import today_in
+
+        episode = self.episodes.select_related("program").order_by("-inquiry_on", "-id").first()
+        return today_in(episode.program.time_zone if episode else settings.TIME_ZONE)
+
     def age_on(self, day: date) -> int:
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))

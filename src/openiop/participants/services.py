@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
@@ -118,10 +117,7 @@ def _program_today(program: Program) -> date:
 
 
 def _participant_today(participant: Participant) -> date:
-    """'Today' for record-level dates (consents, date of birth): in the time zone of the
-    participant's most recent episode, or the site default when there is none."""
-    episode = participant.episodes.select_related("program").order_by("-inquiry_on", "-id").first()
-    return today_in(episode.program.time_zone if episode else settings.TIME_ZONE)
+    return participant.local_today()
 
 
 def _check_assigned(actor: User, program: Program) -> None:

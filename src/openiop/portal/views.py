@@ -34,7 +34,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @family
 def family_home(request: AuthedRequest) -> HttpResponse:
-    consents = family_consents_for(request, today=timezone.localdate())
+    consents = family_consents_for(request)
     by_participant: dict[int, dict[str, object]] = {}
     for consent in consents:
         entry = by_participant.setdefault(
