@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "openiop.programs",
     "openiop.participants",
     "openiop.audit",
+    "openiop.measures",
     "openiop.portal",
     "openiop.demo",
     "openiop.ops",
