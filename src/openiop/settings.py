@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "openiop.participants",
     "openiop.audit",
     "openiop.measures",
+    "openiop.scheduling",
     "openiop.portal",
     "openiop.demo",
     "openiop.ops",

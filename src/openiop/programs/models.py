@@ -249,3 +249,57 @@ class SessionType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SkillsModule(models.TextChoices):
+    MINDFULNESS = "mindfulness", "Mindfulness"
+    DISTRESS_TOLERANCE = "distress_tolerance", "Distress tolerance"
+    EMOTION_REGULATION = "emotion_regulation", "Emotion regulation"
+    INTERPERSONAL = "interpersonal", "Interpersonal effectiveness"
+
+
+class CurriculumBlock(models.Model):
+    """One block of a program's skills rotation, in order: e.g. mindfulness 2 weeks, then
+    interpersonal effectiveness 5 weeks (shared/reference/clinical.md §2)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="curriculum")
+    position = models.PositiveSmallIntegerField()
+    module = models.CharField(max_length=20, choices=SkillsModule.choices)
+    weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["program", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "position"], name="curriculum_block_order"),
+            models.CheckConstraint(condition=Q(weeks__gte=1), name="curriculum_block_weeks"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_module_display()} ({self.weeks} wk)"
+
+
+class Lesson(models.Model):
+    """A lesson taught in one week of a curriculum block."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    block = models.ForeignKey(CurriculumBlock, on_delete=models.PROTECT, related_name="lessons")
+    week = models.PositiveSmallIntegerField(help_text="Week within the block, from 1.")
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order within the week.")
+    title = models.CharField(max_length=200)
+    skills = models.CharField(
+        max_length=300, blank=True, help_text="Skills taught, e.g. STOP, TIPP."
+    )
+
+    class Meta:
+        ordering = ["block__position", "week", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["block", "week", "position"], name="lesson_order_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,374 @@
+"""Sessions and their series, rosters, attendance, participants' unavailable times, conflict
+overrides and compliance follow-ups.
+
+Times: Session.starts_at/ends_at are aware UTC datetimes. A series stores wall-clock times in
+the program's time zone, so a 9:00 group stays at 9:00 across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class SessionSeries(models.Model):
+    """A weekly pattern that generates sessions, usually a track's groups."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    track = models.ForeignKey(
+        "programs.Track",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="series",
+    )
+    session_type = models.ForeignKey("programs.SessionType", on_delete=models.PROTECT)
+    topic = models.CharField(max_length=200, blank=True)
+    # Weekday numbers (Monday = 0), comma-separated, as on Track.days.
+    weekdays = models.CharField(max_length=20)
+    start_time = models.TimeField(help_text="Wall-clock time in the program's time zone.")
+    end_time = models.TimeField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    room = models.ForeignKey(
+        "programs.Room", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    telehealth_url = models.URLField(blank=True)
+    capacity = models.PositiveSmallIntegerField(default=12)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    follows_curriculum = models.BooleanField(
+        default=False, help_text="Skills groups: each session takes the curriculum's lesson."
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="series_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="series_dates_ordered"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="series_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic or str(self.session_type)
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [int(d) for d in self.weekdays.split(",") if d != ""]
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Session(models.Model):
+    """One occurrence. Group sessions have a roster; individual and family sessions are booked
+    for one participant (their roster has that one entry)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="sessions"
+    )
+    track = models.ForeignKey(
+        "programs.Track",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    series = models.ForeignKey(
+        SessionSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    # Edited on its own: later "edit the rest of the series" leaves it alone.
+    detached = models.BooleanField(default=False)
+    session_type = models.ForeignKey("programs.SessionType", on_delete=models.PROTECT)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    room = models.ForeignKey(
+        "programs.Room", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    telehealth_url = models.URLField(blank=True)
+    topic = models.CharField(max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=12)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="facilitated_sessions"
+    )
+    lesson = models.ForeignKey(
+        "programs.Lesson",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="session_start_before_end"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in SessionStatus]),
+                name="session_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "starts_at"]),
+            models.Index(fields=["room", "starts_at"]),
+            models.Index(fields=["track", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_type} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class RosterSource(models.TextChoices):
+    TRACK = "track", "Track member"
+    BOOKED = "booked", "Booked"
+
+
+class RosterEntry(models.Model):
+    """A participant expected at a session. Track members are placed and removed by the
+    rolling-roster rules; others are booked. Future entries are deleted when a participant
+    leaves; past ones stay with their attendance."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="roster")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="roster_entries"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="roster_entries"
+    )
+    source = models.CharField(max_length=10, choices=RosterSource.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="roster_once")
+        ]
+        indexes = [models.Index(fields=["participant", "session"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} @ {self.session_id}"
+
+
+class FamilyAttendee(models.Model):
+    """Family members who attend a family session."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="family")
+    contact = models.ForeignKey("participants.FamilyContact", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "contact"], name="family_attendee_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} @ {self.session_id}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    LEFT_EARLY = "left_early", "Left early"
+    ABSENT_EXCUSED = "absent_excused", "Absent (excused)"
+    ABSENT_UNEXCUSED = "absent_unexcused", "Absent (unexcused)"
+    CANCELLED = "cancelled", "Cancelled by program"
+
+
+ATTENDED_STATUSES = frozenset(
+    {AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY}
+)
+
+
+class Attendance(models.Model):
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="attendance"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="attendance_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in AttendanceStatus]),
+                name="attendance_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True)
+                | Q(departed_at__isnull=True)
+                | Q(arrived_at__lte=F("departed_at")),
+                name="attendance_arrive_before_depart",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "session"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.status}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in ATTENDED_STATUSES
+
+
+class UnavailabilityReason(models.TextChoices):
+    WORK = "work", "Work"
+    SCHOOL = "school", "School"
+    CHILDCARE = "childcare", "Childcare"
+    OTHER = "other", "Other"
+
+
+class Unavailability(models.Model):
+    """A participant's declared recurring unavailable time (program time zone)."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="unavailability"
+    )
+    weekday = models.PositiveSmallIntegerField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    reason = models.CharField(max_length=10, choices=UnavailabilityReason.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="unavailability_ordered"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="unavailability_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on day {self.weekday}"
+
+
+class ConflictKind(models.TextChoices):
+    ROOM = "room", "Room double-booked"
+    FACILITATOR = "facilitator", "Facilitator double-booked"
+    PARTICIPANT = "participant", "Participant double-booked"
+    CAPACITY = "capacity", "Over room capacity"
+    ROOM_FEATURE = "room_feature", "Room lacks a needed feature"
+    UNAVAILABLE = "unavailable", "Participant declared unavailable"
+
+
+class ConflictOverride(models.Model):
+    """A director's decision to schedule despite a conflict, with the reason."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="overrides")
+    kind = models.CharField(max_length=20, choices=ConflictKind.choices)
+    detail = models.CharField(max_length=300)
+    reason = models.CharField(max_length=300)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
+
+
+class FollowUpKind(models.TextChoices):
+    HOURS_BELOW = "hours_below", "Weekly hours below the program minimum"
+    NO_INDIVIDUAL = "no_individual", "No individual session this week"
+    ABSENCES = "absences", "Two consecutive unexcused absences"
+
+
+class FollowUpItem(models.Model):
+    """Something the primary clinician should follow up on, raised by the compliance rules."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    kind = models.CharField(max_length=20, choices=FollowUpKind.choices)
+    week_start = models.DateField(help_text="First day of the program week concerned.")
+    detail = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "kind", "week_start"], name="follow_up_once_per_week"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["assigned_to"],
+                condition=Q(resolved_at__isnull=True),
+                name="follow_up_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
