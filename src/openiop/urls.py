@@ -10,5 +10,6 @@ urlpatterns = [
     path("participants/", include("openiop.participants.urls")),
     path("programs/", include("openiop.programs.urls")),
     path("audit/", include("openiop.audit.urls")),
+    path("schedule/", include("openiop.scheduling.urls")),
     path("me/", include("openiop.portal.urls")),
 ]
