@@ -111,3 +111,25 @@ def test_consent_dates_follow_the_programs_calendar_day(world, login) -> None:
     world.consent.save()
     text = login(world.family_user).get("/me/family/").content.decode()
     assert (world.participant.display_name in text) is expect_visible
+
+
+def test_a_participant_refused_a_staff_page_keeps_the_crisis_banner_and_a_way_home(
+    world, login
+) -> None:
+    response = login(world.participant_user).get("/participants/")
+    text = response.content.decode()
+    assert response.status_code == 403
+    assert 'href="tel:988"' in text
+    assert 'href="/me/"' in text
+    assert "ask your program director" not in text
+
+
+def test_family_refused_a_staff_page_are_sent_back_to_the_family_page(world, login) -> None:
+    text = login(world.family_user).get("/participants/").content.decode()
+    assert 'href="/me/family/"' in text
+
+
+def test_staff_see_no_menu_before_two_step_sign_in(world, client) -> None:
+    client.force_login(world.clinician)
+    page = client.get("/accounts/mfa/setup/").content.decode()
+    assert 'href="/participants/"' not in page

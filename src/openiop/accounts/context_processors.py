@@ -5,14 +5,17 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from openiop.accounts.roles import Perm
+from openiop.accounts.roles import Perm, Role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation shell shows, decided from the role table, not from templates."""
     user = getattr(request, "user", None)
     nav: list[tuple[str, str]] = []
-    if user is not None and user.is_authenticated and user.is_staff_member:
+    signed_in = user is not None and user.is_authenticated
+    # Before two-step sign-in is complete every staff link would bounce back to it.
+    mfa_done = signed_in and (not settings.OPENIOP_REQUIRE_MFA or user.is_verified())
+    if signed_in and user.is_staff_member and mfa_done:
         nav.append(("home", "Home"))
         if user.can(Perm.PARTICIPANT_EXISTS):
             nav.append(("participants:list", "Participants"))
@@ -22,8 +25,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             nav.append(("audit:log", "Audit log"))
         if user.can(Perm.USER_MANAGE):
             nav.append(("accounts:users", "Users"))
+    portal_user = signed_in and user.role in (Role.PARTICIPANT, Role.FAMILY)
     return {
         "nav_items": nav,
+        # Error pages and shared templates extend this: participants and family always keep
+        # the portal's frame, with its crisis banner.
+        "base_template": "portal/base.html" if portal_user else "base.html",
+        "portal_home": (
+            ("portal:family_home" if user.role == Role.FAMILY else "portal:home")
+            if portal_user
+            else "home"
+        ),
         "demo_mode": settings.DEMO_MODE,
         "local_emergency_number": settings.OPENIOP_LOCAL_EMERGENCY_NUMBER,
     }
