@@ -10,7 +10,7 @@ from openiop.accounts.roles import Perm, Role
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation shell shows, decided from the role table, not from templates."""
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     nav: list[tuple[str, str]] = []
     signed_in = user is not None and user.is_authenticated
     # Before two-step sign-in is complete every staff link would bounce back to it.
