@@ -270,6 +270,7 @@ class UnavailabilityReason(models.TextChoices):
 class Unavailability(models.Model):
     """A participant's declared recurring unavailable time (program time zone)."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="unavailability"
@@ -290,6 +291,28 @@ class Unavailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} on day {self.weekday}"
+
+
+class RosterShortfall(models.Model):
+    """A track member the rolling roster could not place because the session was full.
+    Rolling sync never overbooks: the director sees these on the series list and the session
+    page and decides (raise the capacity, move the participant, add a session)."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="shortfalls")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.ForeignKey("participants.Episode", on_delete=models.PROTECT, related_name="+")
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="shortfall_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} not placed @ {self.session_id}"
 
 
 class ConflictKind(models.TextChoices):
