@@ -68,6 +68,16 @@ class Program(models.Model):
         default=Decimal("19.0"),
         validators=[MaxValueValidator(Decimal("60"))],
     )
+    billable_day_hours = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("3.0"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("12"))],
+        help_text="Attended hours that make a billable program day.",
+    )
+    individual_weekly_required = models.BooleanField(
+        default=True, help_text="Each participant should have an individual session every week."
+    )
     planned_weeks = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
@@ -81,6 +91,11 @@ class Program(models.Model):
         help_text="Substance use treatment: its records fall under 42 CFR Part 2.",
     )
     is_active = models.BooleanField(default=True)
+    curriculum_starts_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day of the skills rotation's week 1; the rotation repeats from here.",
+    )
 
     class Meta:
         ordering = ["name"]
