@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openiop.programs import views
+from openiop.programs import views, views_curriculum
 
 app_name = "programs"
 urlpatterns = [
@@ -21,5 +21,47 @@ urlpatterns = [
         "session-types/<uuid:public_id>/edit/",
         views.session_type_edit,
         name="session_type_edit",
+    ),
+    # Skills curriculum (programs/views_curriculum.py)
+    path("<uuid:public_id>/curriculum/", views_curriculum.curriculum_page, name="curriculum"),
+    path(
+        "<uuid:public_id>/curriculum/reset/",
+        views_curriculum.curriculum_reset,
+        name="curriculum_reset",
+    ),
+    path(
+        "<uuid:public_id>/curriculum/blocks/new/",
+        views_curriculum.block_create,
+        name="curriculum_block_create",
+    ),
+    path(
+        "curriculum/blocks/<uuid:public_id>/edit/",
+        views_curriculum.block_edit,
+        name="curriculum_block_edit",
+    ),
+    path(
+        "curriculum/blocks/<uuid:public_id>/move/",
+        views_curriculum.block_move,
+        name="curriculum_block_move",
+    ),
+    path(
+        "curriculum/blocks/<uuid:public_id>/remove/",
+        views_curriculum.block_remove,
+        name="curriculum_block_remove",
+    ),
+    path(
+        "curriculum/blocks/<uuid:public_id>/lessons/new/",
+        views_curriculum.lesson_create,
+        name="curriculum_lesson_create",
+    ),
+    path(
+        "curriculum/lessons/<uuid:public_id>/edit/",
+        views_curriculum.lesson_edit,
+        name="curriculum_lesson_edit",
+    ),
+    path(
+        "curriculum/lessons/<uuid:public_id>/remove/",
+        views_curriculum.lesson_remove,
+        name="curriculum_lesson_remove",
     ),
 ]
