@@ -395,3 +395,82 @@ class FollowUpItem(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# --- calendars: feeds and reminders (CALENDAR area) --------------------------------------------
+
+
+class FeedToken(models.Model):
+    """A secret calendar-feed URL for one user. Only a SHA-256 hash of the secret is stored:
+    the URL is shown once when created; a leaked database does not leak working feed URLs.
+    Revoking makes the URL answer 404."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feed_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"feed token {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ReminderLead(models.IntegerChoices):
+    MINUTES_30 = 30, "30 minutes before"
+    HOUR_1 = 60, "1 hour before"
+    HOURS_2 = 120, "2 hours before"
+    DAY_1 = 1440, "1 day before"
+
+
+class ReminderPreference(models.Model):
+    """How a participant wants to be reminded of their sessions."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.OneToOneField(
+        "participants.Participant", on_delete=models.PROTECT, related_name="reminder_preference"
+    )
+    lead_minutes = models.PositiveSmallIntegerField(
+        choices=ReminderLead.choices, default=ReminderLead.HOUR_1
+    )
+    email_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead_minutes__in=[c.value for c in ReminderLead]),
+                name="reminder_lead_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminders {self.lead_minutes} min"
+
+
+class SentReminder(models.Model):
+    """One reminder sent for one session to one participant: the unique constraint makes the
+    worker's job idempotent even when two workers race."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.session_id}/{self.participant_id}"
