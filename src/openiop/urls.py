@@ -12,4 +12,5 @@ urlpatterns = [
     path("audit/", include("openiop.audit.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
     path("me/", include("openiop.portal.urls")),
+    path("measures/", include("openiop.measures.urls")),
 ]

@@ -21,6 +21,8 @@ from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.measures.selectors import chart_measures
+from openiop.measures.services import instrument_codes
 from openiop.participants import forms as participant_forms
 from openiop.participants import services
 from openiop.participants.access import Access, may_access, participant_for, program_ids_for
@@ -129,6 +131,10 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
         "my_program_ids": my_programs,
     }
+    if context["sees_clinical"]:
+        # Scores are clinical content: billing (identity access only) never loads them.
+        context["measures"] = chart_measures(request.user, participant)
+        context["measures_library"] = instrument_codes()
     return render(request, "participants/chart.html", context)
 
 

@@ -6,4 +6,12 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("family/", views.family_home, name="family_home"),
+    path("check-ins/<uuid:public_id>/", views.checkin_start, name="checkin"),
+    path(
+        "check-ins/<uuid:public_id>/q/<int:number>/",
+        views.checkin_question,
+        name="checkin_question",
+    ),
+    path("check-ins/<uuid:public_id>/review/", views.checkin_review, name="checkin_review"),
+    path("check-ins/<uuid:public_id>/done/", views.checkin_done, name="checkin_done"),
 ]
