@@ -34,6 +34,7 @@ from openiop.participants.models import (
     Participant,
 )
 from openiop.programs.models import Organization, Program, Track
+from openiop.scheduling.rosters import roster_sync_for_episode
 
 RECORD_PREFIX = "P-"
 _RECORD_ATTEMPTS = 5
@@ -459,6 +460,8 @@ def episode_transition(
         actor=actor,
         program=locked.program,
     )
+    # Rolling rosters: placed on the track's future groups, or taken off them.
+    roster_sync_for_episode(locked, actor=actor)
     _copy_episode(locked, episode)
     return episode
 
@@ -522,6 +525,8 @@ def episode_update(
         actor=actor,
         program=program,
     )
+    if track is not _UNSET:
+        roster_sync_for_episode(locked, actor=actor)
     _copy_episode(locked, episode)
     return episode
 
