@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -56,9 +56,11 @@ class Item:
     critical: CriticalRule | None = None
     reverse: bool = False
 
-    @property
-    def values(self) -> tuple[int, ...]:
-        return tuple(option.value for option in self.options)
+    # cached_property writes to the instance dict directly, so it works on frozen dataclasses;
+    # scoring asks for these on every answer.
+    @cached_property
+    def values(self) -> frozenset[int]:
+        return frozenset(option.value for option in self.options)
 
     @property
     def min_value(self) -> int:
@@ -192,9 +194,14 @@ class Instrument:
     thresholds_source: str = ""
     path: str = field(default="", compare=False)
 
-    @property
+    @cached_property
     def item_keys(self) -> tuple[str, ...]:
         return tuple(item.key for item in self.items)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Item key -> index in the answers."""
+        return {item.key: index for index, item in enumerate(self.items)}
 
     @property
     def band_labels(self) -> tuple[str, ...]:
@@ -209,10 +216,7 @@ class Instrument:
         return any(screen.at_least_by_sex for screen in self.screens)
 
     def item(self, key: str) -> Item:
-        for item in self.items:
-            if item.key == key:
-                return item
-        raise KeyError(key)
+        return self.items[self.positions[key]]
 
     def reliable_change_points(self) -> float | None:
         """The smallest change that is reliable: the published point threshold where the

@@ -99,13 +99,14 @@ def _validate_answers(instrument: Instrument, answers: Sequence[int | None]) -> 
 def _apply_skips(
     instrument: Instrument, values: list[int | None], notes: list[str]
 ) -> list[int | None]:
-    keys = instrument.item_keys
     for rule in instrument.skips:
-        applies = all(values[keys.index(key)] == want for key, want in rule.condition.items())
+        applies = all(
+            values[instrument.positions[key]] == want for key, want in rule.condition.items()
+        )
         if not applies:
             continue
         for key in rule.skip:
-            position = keys.index(key)
+            position = instrument.positions[key]
             if values[position] not in (None, 0):
                 item = instrument.items[position]
                 raise ScoringError(
@@ -250,7 +251,7 @@ def score(
             count = sum(
                 1
                 for key in sub.items
-                if (v := values[instrument.item_keys.index(key)]) is not None
+                if (v := values[instrument.positions[key]]) is not None
                 and v >= cluster_rule.item_at_least
             )
             if count < needed:
@@ -279,7 +280,7 @@ def _subscale_score(
     instrument: Instrument, name: str, values: Sequence[int | None], *, prorate: bool
 ) -> SubscaleScore:
     sub = next(s for s in instrument.subscales if s.name == name)
-    positions = [instrument.item_keys.index(key) for key in sub.items]
+    positions = [instrument.positions[key] for key in sub.items]
     items = [instrument.items[p] for p in positions]
     raw, _ = _group_sum(items, [values[p] for p in positions], prorate=prorate)
     value = _as_number(raw, decimal=False, decimals=0) * sub.multiplier
@@ -327,10 +328,9 @@ def _screen_flags(
 
 def _triage_tier(instrument: Instrument, values: Sequence[int | None], notes: list[str]) -> str:
     assert instrument.triage is not None
-    keys = instrument.item_keys
     for tier in instrument.triage.tiers:
         for condition in tier.any_of:
-            if all(values[keys.index(key)] == want for key, want in condition.items()):
+            if all(values[instrument.positions[key]] == want for key, want in condition.items()):
                 if not tier.verified:
                     notes.append(f"risk tier {tier.tier!r} follows a configurable, unverified rule")
                 return tier.tier
