@@ -202,6 +202,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING or DEMO_MODE
+if WHITENOISE_USE_FINDERS:
+    # Served from the apps' folders here; there is no collected STATIC_ROOT to warn about.
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 # Application logs carry ids and event names only, never names, dates of birth or notes.
 LOGGING = {
