@@ -30,6 +30,8 @@ from openiop.participants.models import CareTeamMember, Episode, EpisodeStatus, 
 from openiop.participants.selectors import caseload_for, participant_search
 from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
 from openiop.programs.models import Program, Track
+from openiop.scheduling.attendance import staff_home_context
+from openiop.scheduling.hours import hours_panel_for
 
 
 @authenticated
@@ -56,7 +58,8 @@ def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
     )
     today = timezone.localdate()
     rows = [(e, e.week_number(today)) for e in episodes]
-    return render(request, "participants/home.html", {"rows": rows, "page": page})
+    context = {"rows": rows, "page": page, **staff_home_context(request)}
+    return render(request, "participants/home.html", context)
 
 
 def staff_home(request: AuthedRequest) -> HttpResponse:
@@ -130,6 +133,9 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "sees_clinical": may_access(request.user, Access.CLINICAL),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
         "my_program_ids": my_programs,
+        "hours": hours_panel_for(
+            participant=participant, program=current.program if current else None
+        ),
     }
     if context["sees_clinical"]:
         # Scores are clinical content: billing (identity access only) never loads them.

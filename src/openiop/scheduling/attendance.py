@@ -17,18 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.lib.timezones import today_in
 from openiop.participants.access import program_ids_for
 from openiop.participants.models import Participant
-from openiop.programs.models import Program
-from openiop.scheduling.hours import local_date, local_midnight, week_start_of
+from openiop.scheduling.hours import local_date, week_start_of
 from openiop.scheduling.models import (
     ATTENDED_STATUSES,
     Attendance,
@@ -360,30 +358,28 @@ def attendance_row(session: Session, participant: Participant) -> AttendanceRow:
 
 
 def sessions_today_for(user: User | Any) -> list[Session]:
-    """Sessions the user facilitates today, each program's today in its own time zone."""
-    programs = list(
-        Program.objects.filter(pk__in=program_ids_for(user)).values_list("pk", "time_zone")
-    )
-    if not programs:
-        return []
-    today: Q = Q(pk__in=[])
-    for pk, tz in programs:
-        day = today_in(tz)
-        today |= Q(
-            program_id=pk,
-            starts_at__gte=local_midnight(day, tz),
-            starts_at__lt=local_midnight(day + timedelta(days=1), tz),
-        )
-    return list(
+    """Sessions the user facilitates today, each program's today in its own time zone. One
+    query: a window wide enough for every time zone, narrowed by each session's local date."""
+    now = timezone.now()
+    candidates = (
         sessions_visible_to(user)
-        .filter(today, facilitators=user)
+        .filter(
+            facilitators=user,
+            starts_at__gte=now - timedelta(hours=30),
+            starts_at__lt=now + timedelta(hours=30),
+        )
         .select_related("session_type", "room", "track", "program")
         .annotate(
             roster_count=Count("roster", distinct=True),
             recorded_count=Count("attendance", distinct=True),
         )
-        .order_by("starts_at", "id")[:30]
+        .order_by("starts_at", "id")[:60]
     )
+    return [
+        s
+        for s in candidates
+        if local_date(s.starts_at, s.program.time_zone) == local_date(now, s.program.time_zone)
+    ]
 
 
 def follow_ups_for(user: User | Any, *, limit: int = 50) -> list[FollowUpItem]:

@@ -5,7 +5,7 @@ week that crosses a daylight-saving change is 167 or 169 hours long, and a sessi
 a Sunday belongs to that Sunday's week. Sessions are placed in a week (and on a day) by the
 local date of their start.
 
-The selectors read a bounded date range in two queries (roster, attendance) whatever the size
+The selectors read a bounded date range in one query whatever the size
 of the participant's history; the arithmetic on the rows is pure and tested with explicit
 datetimes.
 """
@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from django.db.models import OuterRef, Subquery
 
 from openiop.lib.timezones import today_in
 from openiop.programs.models import SessionCategory
@@ -117,71 +119,63 @@ class WeekHours:
 
 
 def weeks_for(
-    *,
-    program: Program,
-    roster: Iterable[RosterEntry],
-    attendance: Iterable[Attendance],
-    week_starts: Iterable[date],
+    *, program: Program, roster: Iterable[RosterEntry], week_starts: Iterable[date]
 ) -> dict[tuple[int, date], WeekHours]:
-    """Pure arithmetic: rows (with session and session_type loaded) → hours per
-    (participant id, week start). Only the weeks asked for are returned."""
+    """Pure arithmetic: roster entries (with session and session type loaded, and the
+    participant's attendance as `att_status` / `att_minutes`, None when not recorded) → hours
+    per (participant id, week start). Only the weeks asked for are returned."""
     tz = program.time_zone
     wanted = set(week_starts)
     weeks: dict[tuple[int, date], WeekHours] = {}
-
-    def week(participant_id: int, day: date) -> WeekHours | None:
-        start = week_start_of(day)
-        if start not in wanted:
-            return None
-        key = (participant_id, start)
-        if key not in weeks:
-            weeks[key] = WeekHours(week_start=start)
-        return weeks[key]
-
     for entry in roster:
         session = entry.session
-        if (
-            session.status == SessionStatus.CANCELLED
-            or not session.session_type.counts_toward_hours
-        ):
-            continue
-        w = week(entry.participant_id, local_date(session.starts_at, tz))
-        if w is not None:
-            w.scheduled_minutes += session.minutes
-    for record in attendance:
-        session = record.session
         day = local_date(session.starts_at, tz)
-        w = week(record.participant_id, day)
-        if w is None or record.status not in ATTENDED_STATUSES:
+        start = week_start_of(day)
+        if start not in wanted:
+            continue
+        w = weeks.setdefault((entry.participant_id, start), WeekHours(week_start=start))
+        counts = session.session_type.counts_toward_hours
+        if counts and session.status != SessionStatus.CANCELLED:
+            w.scheduled_minutes += session.minutes
+        status = getattr(entry, "att_status", None)
+        if status not in ATTENDED_STATUSES:
             continue
         if session.session_type.category == SessionCategory.INDIVIDUAL:
             w.individual_held = True
-        if session.session_type.counts_toward_hours:
-            w.attended_minutes += record.minutes
-            w.minutes_by_day[day] = w.minutes_by_day.get(day, 0) + record.minutes
+        if counts:
+            minutes = int(getattr(entry, "att_minutes", 0) or 0)
+            w.attended_minutes += minutes
+            w.minutes_by_day[day] = w.minutes_by_day.get(day, 0) + minutes
     return weeks
 
 
 def participants_weeks(
     *, program: Program, participant_ids: list[int], week_starts: list[date]
 ) -> dict[tuple[int, date], WeekHours]:
-    """Hours for several participants and weeks in one program: two queries. Every
+    """Hours for several participants and weeks in one program, in one query: attendance is
+    only ever recorded for someone on the roster, so the roster carries it. Every
     (participant, week) asked for is present, judged against the program's thresholds."""
     if not participant_ids or not week_starts:
         return {}
     start, _ = week_bounds(min(week_starts), program.time_zone)
     _, end = week_bounds(max(week_starts), program.time_zone)
-    in_range = {
-        "session__program": program,
-        "session__starts_at__gte": start,
-        "session__starts_at__lt": end,
-        "participant_id__in": participant_ids,
-    }
-    roster = RosterEntry.objects.filter(**in_range).select_related("session__session_type")
-    attendance = Attendance.objects.filter(**in_range).select_related("session__session_type")
-    weeks = weeks_for(
-        program=program, roster=roster, attendance=attendance, week_starts=week_starts
+    record = Attendance.objects.filter(
+        session_id=OuterRef("session_id"), participant_id=OuterRef("participant_id")
     )
+    roster = (
+        RosterEntry.objects.filter(
+            session__program=program,
+            session__starts_at__gte=start,
+            session__starts_at__lt=end,
+            participant_id__in=participant_ids,
+        )
+        .select_related("session__session_type")
+        .annotate(
+            att_status=Subquery(record.values("status")[:1]),
+            att_minutes=Subquery(record.values("minutes")[:1]),
+        )
+    )
+    weeks = weeks_for(program=program, roster=roster, week_starts=week_starts)
     result: dict[tuple[int, date], WeekHours] = {}
     for pid in participant_ids:
         for ws in week_starts:
@@ -206,7 +200,7 @@ def hours_panel_for(
     *, participant: Participant, program: Program | None, today: date | None = None
 ) -> HoursPanel | None:
     """The chart's hours panel: the last four program weeks and open follow-ups, for one
-    program the viewer works in. Three queries, whatever the history."""
+    program the viewer works in. Two queries, whatever the history."""
     if program is None:
         return None
     day = today or today_in(program.time_zone)
