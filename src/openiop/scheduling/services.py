@@ -386,7 +386,7 @@ def series_update_rest(
     sessions and sessions with attendance keep what they have; if the weekdays or end date
     change, future sessions are regenerated to the new pattern."""
     locked = (
-        SessionSeries.objects.select_for_update()
+        SessionSeries.objects.select_for_update(of=("self",))
         .select_related("program", "session_type", "track", "room")
         .get(pk=series.pk)
     )
@@ -533,7 +533,7 @@ def session_update(
     the series leave it as it is now. Group sessions are the director's; individual and family
     sessions also their clinicians'."""
     locked = (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("program", "session_type", "room", "track")
         .get(pk=session.pk)
     )
@@ -572,7 +572,7 @@ def session_update(
 def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     """Cancel one occurrence. Its roster stays: who was expected is part of the record."""
     locked = (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("program", "session_type")
         .get(pk=session.pk)
     )
