@@ -88,7 +88,11 @@ def test_left_early_after_a_late_arrival_counts_both(
 
 @pytest.mark.parametrize(
     "status",
-    [AttendanceStatus.ABSENT_EXCUSED, AttendanceStatus.ABSENT_UNEXCUSED, AttendanceStatus.CANCELLED],
+    [
+        AttendanceStatus.ABSENT_EXCUSED,
+        AttendanceStatus.ABSENT_UNEXCUSED,
+        AttendanceStatus.CANCELLED,
+    ],
 )
 def test_absences_count_nothing_and_drop_times(
     world: SimpleNamespace, group: Session, status: str
@@ -152,9 +156,7 @@ def test_it_refuses_attendance_before_the_session_starts(
     assert Attendance.objects.count() == 0
 
 
-def test_it_refuses_a_participant_not_on_the_roster(
-    world: SimpleNamespace, group: Session
-) -> None:
+def test_it_refuses_a_participant_not_on_the_roster(world: SimpleNamespace, group: Session) -> None:
     stranger = episodes(world.program, 1)[0]
     with pytest.raises(ValidationError, match="not on this session's roster"):
         attendance_record(
@@ -242,6 +244,8 @@ def test_intake_who_does_not_facilitate_may_not_record(
 def test_a_clinician_of_another_program_may_not_record(
     world: SimpleNamespace, group: Session
 ) -> None:
-    other = f.UserFactory(organization=world.org, role=Role.CLINICIAN, programs=[world.other_program])
+    other = f.UserFactory(
+        organization=world.org, role=Role.CLINICIAN, programs=[world.other_program]
+    )
     with pytest.raises(PermissionDenied):
         record(world, group, AttendanceStatus.PRESENT, actor=other)

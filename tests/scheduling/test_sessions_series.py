@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -47,7 +46,7 @@ def test_a_series_keeps_local_nine_oclock_across_the_spring_dst_change(w):  # ty
         date(2030, 3, 15),
     ]
     assert {t for _, t in times} == {time(9, 0)}
-    utc_hours = [s.starts_at.astimezone(dt_timezone.utc).hour for s in series.sessions.all()]
+    utc_hours = [s.starts_at.astimezone(UTC).hour for s in series.sessions.all()]
     assert utc_hours == [15, 15, 15, 14, 14, 14]
 
 
