@@ -342,9 +342,9 @@ def _items(data: Mapping[str, Any], text_shipped: bool) -> tuple[Item, ...]:
     for position, raw in enumerate(raw_items, 1):
         where = f"item {position}"
         _check(isinstance(raw, dict), f"{where} must be an object")
-        _no_unknown_keys(raw, _ITEM_KEYS, where)
         key = _text(raw, "key", where)
         where = f"item {position} ({key})"
+        _no_unknown_keys(raw, _ITEM_KEYS, where)
         number = _whole(raw.get("number"), f"{where}: number")
         _check(number == position, f"{where}: number is {number}, expected {position}")
         text = _text(raw, "text", where, required=False)

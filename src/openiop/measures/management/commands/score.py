@@ -53,6 +53,11 @@ def parse_answers(instrument: Instrument, raw: list[str]) -> list[int | None]:
     return answers
 
 
+class _IntermixedParser(CommandParser):
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        return self.parse_intermixed_args(args, namespace)
+
+
 class Command(BaseCommand):
     help = "Score one instrument response and print the result as one JSON object."
 
@@ -63,7 +68,11 @@ class Command(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # Django's own --version (its release number) would shadow the definition version.
         kwargs.setdefault("conflict_handler", "resolve")
-        return super().create_parser(prog_name, subcommand, **kwargs)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Plain argparse stops collecting answers at the first option ("PHQ-9 --sex male 1 2"
+        # would fail); Django builds the parser itself, so swap in the intermixed parse.
+        parser.__class__ = _IntermixedParser
+        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="Instrument code, e.g. PHQ-9 (case does not matter).")
