@@ -1,11 +1,14 @@
 from django.urls import path
 
 from openiop.portal import views
+from openiop.scheduling import views_calendar
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("family/", views.family_home, name="family_home"),
+    path("week/", views_calendar.portal_week, name="week"),
+    path("calendar/", views_calendar.portal_calendar, name="calendar"),
     path("check-ins/<uuid:public_id>/", views.checkin_start, name="checkin"),
     path(
         "check-ins/<uuid:public_id>/q/<int:number>/",
