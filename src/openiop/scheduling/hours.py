@@ -15,7 +15,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -52,9 +52,11 @@ def local_midnight(day: date, tz_name: str) -> datetime:
 
 
 def week_bounds(week_start: date, tz_name: str) -> tuple[datetime, datetime]:
-    """[start, end) of a program week as aware datetimes."""
-    return local_midnight(week_start, tz_name), local_midnight(
-        week_start + timedelta(days=7), tz_name
+    """[start, end) of a program week, in UTC: Python subtracts two datetimes of one zone as
+    wall-clock times, so only UTC bounds show a DST week's 167 or 169 hours."""
+    return (
+        local_midnight(week_start, tz_name).astimezone(UTC),
+        local_midnight(week_start + timedelta(days=7), tz_name).astimezone(UTC),
     )
 
 

@@ -3,6 +3,8 @@ nothing more than the session in its context."""
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from django import template
@@ -28,8 +30,6 @@ def attendance_block(context: template.Context, session: Session) -> dict[str, A
 @register.filter
 def local_clock(value: Any, tz_name: str) -> str:
     """An aware datetime as HH:MM in the program's time zone ('' for none)."""
-    import zoneinfo
-
-    if value is None:
+    if not isinstance(value, datetime):
         return ""
     return str(value.astimezone(zoneinfo.ZoneInfo(tz_name)).strftime("%H:%M"))
