@@ -96,7 +96,7 @@ def _listing(queryset: QuerySet[Session], week: Week) -> list[Session]:
     start, end = week.bounds()
     return list(
         queryset.filter(starts_at__lt=end, ends_at__gt=start)
-        .select_related("session_type", "room", "track", "program", "lesson__block")
+        .select_related("session_type", "room", "track", "program__site", "lesson__block")
         .prefetch_related(Prefetch("facilitators", queryset=User.objects.order_by("full_name")))
         .annotate(expected=Count("roster", distinct=True))
         .order_by("starts_at", "id")
