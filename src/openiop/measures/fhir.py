@@ -78,7 +78,7 @@ def questionnaire_response(
     }
 
 
-def _code(instrument: Instrument, loinc: str | None, own_code: str, text: str) -> dict[str, Any]:
+def _code(loinc: str | None, own_code: str, text: str) -> dict[str, Any]:
     coding = []
     if loinc:
         coding.append({"system": LOINC, "code": loinc})
@@ -92,9 +92,7 @@ def _value(value: int | float) -> dict[str, Any]:
     return {"valueQuantity": {"value": value, "unit": "{score}", "system": UCUM, "code": "{score}"}}
 
 
-def _base(
-    instrument: Instrument, patient_ref: str, authored: datetime, response_id: str, suffix: str
-) -> dict[str, Any]:
+def _base(patient_ref: str, authored: datetime, response_id: str, suffix: str) -> dict[str, Any]:
     return {
         "resourceType": "Observation",
         "id": f"{response_id}-{suffix}",
@@ -148,15 +146,15 @@ def observations(
     if (result.instrument, result.version) != (instrument.code, instrument.version):
         raise ValueError("the result belongs to another instrument or version")
     found: list[dict[str, Any]] = []
-    total = _base(instrument, patient_ref, authored, response_id, "total")
+    total = _base(patient_ref, authored, response_id, "total")
     if instrument.method == "triage":
         total["code"] = _code(
-            instrument, instrument.loinc_total, instrument.code, f"{instrument.code} risk level"
+            instrument.loinc_total, instrument.code, f"{instrument.code} risk level"
         )
         total["valueCodeableConcept"] = {"text": str(result.flags.get("risk_tier"))}
     elif result.total is not None:
         total["code"] = _code(
-            instrument, instrument.loinc_total, instrument.code, f"{instrument.code} total score"
+            instrument.loinc_total, instrument.code, f"{instrument.code} total score"
         )
         total.update(_value(result.total))
     else:  # pragma: no cover - every scored non-triage result has a total
@@ -187,9 +185,8 @@ def observations(
     for item, value in zip(instrument.items, answers, strict=True):
         if item.loinc is None or value is None:
             continue
-        observation = _base(instrument, patient_ref, authored, response_id, f"item{item.number}")
+        observation = _base(patient_ref, authored, response_id, f"item{item.number}")
         observation["code"] = _code(
-            instrument,
             item.loinc,
             f"{instrument.code}:{item.key}",
             f"{instrument.code} item {item.number}",
