@@ -33,9 +33,7 @@ def out_of_range(instrument: Instrument) -> st.SearchStrategy[list[int | None]]:
         answers = draw(valid_answers(instrument))
         index = draw(st.integers(0, len(instrument.items) - 1))
         item = instrument.items[index]
-        answers[index] = draw(
-            st.integers(-1000, 1000).filter(lambda v: v not in item.values)
-        )
+        answers[index] = draw(st.integers(-1000, 1000).filter(lambda v: v not in item.values))
         return answers
 
     return build()
