@@ -179,6 +179,7 @@ class _Builder:
         self._clinic()
         self._staff()
         participants = self._participants()
+        build_attendance(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )
@@ -583,3 +584,88 @@ class _Builder:
             recorder,
             granted,
         )
+
+
+# -- attendance (scheduling: ATTENDANCE) -------------------------------------------------------
+
+
+def build_attendance(*, program: Program, today: date, rng: random.Random) -> int:
+    """Attendance for the demo schedule's sessions before today: mostly present, some late or
+    absent; one participant misses two sessions in a row unexcused and another has a thin last
+    week, so the primary clinicians' homes have follow-ups. Today's sessions are left for the
+    clinician to take. Returns how many sessions got attendance."""
+    from openiop.scheduling.attendance import attendance_all_present, attendance_record
+    from openiop.scheduling.hours import local_midnight, week_start_of
+    from openiop.scheduling.models import AttendanceStatus, RosterEntry, Session
+    from openiop.scheduling.tasks import compliance_check
+
+    sessions = list(
+        Session.objects.filter(
+            program=program,
+            status="scheduled",
+            ends_at__lt=local_midnight(today, program.time_zone),
+        )
+        .prefetch_related("facilitators")
+        .order_by("starts_at", "id")
+    )
+    if not sessions:
+        return 0
+    director = User.objects.filter(role=Role.DIRECTOR, assignments__program=program).first()
+    roster: dict[int, list[RosterEntry]] = {}
+    for entry in RosterEntry.objects.filter(session__in=sessions).select_related(
+        "participant", "episode"
+    ):
+        roster.setdefault(entry.session_id, []).append(entry)
+    last_week = week_start_of(today) - timedelta(days=7)
+    people = sorted(
+        {
+            e.participant_id
+            for entries in roster.values()
+            for e in entries
+            if e.episode.status == EpisodeStatus.ACTIVE and e.episode.primary_clinician_id
+        }
+    )
+    # Two chosen participants carry the demo's follow-ups; everyone else is ordinary.
+    absent_twice = people[0] if people else None
+    thin_week = people[1] if len(people) > 1 else None
+    absences_left = 2
+    for session in reversed(sessions):  # newest first: the absences are the latest two
+        facilitators = [
+            u for u in session.facilitators.all() if u.role in (Role.CLINICIAN, Role.DIRECTOR)
+        ]
+        actor = facilitators[0] if facilitators else director
+        if actor is None:
+            continue
+        after = session.ends_at + timedelta(hours=1)
+        week = week_start_of(session.starts_at.astimezone(ZoneInfo(program.time_zone)).date())
+        for entry in roster.get(session.pk, []):
+            status = AttendanceStatus.PRESENT
+            arrived = departed = None
+            roll = rng.random()
+            if entry.participant_id == absent_twice and absences_left:
+                status = AttendanceStatus.ABSENT_UNEXCUSED
+                absences_left -= 1
+            elif entry.participant_id == thin_week and week == last_week:
+                status = AttendanceStatus.ABSENT_EXCUSED
+            elif roll < 0.07:
+                status = AttendanceStatus.LATE
+                arrived = session.starts_at + timedelta(minutes=rng.choice([10, 15, 20, 25]))
+            elif roll < 0.10:
+                status = AttendanceStatus.LEFT_EARLY
+                departed = session.ends_at - timedelta(minutes=rng.choice([15, 30]))
+            elif roll < 0.14:
+                status = AttendanceStatus.ABSENT_EXCUSED
+            if status == AttendanceStatus.PRESENT:
+                continue
+            attendance_record(
+                session=session,
+                participant=entry.participant,
+                status=status,
+                arrived_at=arrived,
+                departed_at=departed,
+                actor=actor,
+                now=after,
+            )
+        attendance_all_present(session=session, actor=actor, now=after)
+    compliance_check(program=program, week_start=last_week)
+    return len(sessions)
