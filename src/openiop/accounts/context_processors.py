@@ -21,6 +21,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             nav.append(("participants:list", "Participants"))
         if user.can(Perm.PROGRAM_CONFIGURE):
             nav.append(("programs:list", "Programs"))
+            nav.append(("scheduling:series_list", "Schedule setup"))
+        if user.can(Perm.PARTICIPANT_EXISTS):
+            nav.append(("scheduling:week_mine", "Schedule"))
         if user.can(Perm.AUDIT_REVIEW):
             nav.append(("audit:log", "Audit log"))
         if user.can(Perm.USER_MANAGE):

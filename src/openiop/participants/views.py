@@ -29,9 +29,11 @@ from openiop.participants.access import Access, may_access, participant_for, pro
 from openiop.participants.models import CareTeamMember, Episode, EpisodeStatus, Participant
 from openiop.participants.selectors import caseload_for, participant_search
 from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
+from openiop.programs.curriculum import curriculum_record
 from openiop.programs.models import Program, Track
 from openiop.scheduling.attendance import staff_home_context
 from openiop.scheduling.hours import hours_panel_for
+from openiop.scheduling.views_sessions import schedule_panel_for
 
 
 @authenticated
@@ -133,6 +135,8 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "sees_clinical": may_access(request.user, Access.CLINICAL),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
         "my_program_ids": my_programs,
+        "schedule": schedule_panel_for(participant),
+        "curriculum": curriculum_record(current),
         "hours": hours_panel_for(
             participant=participant, program=current.program if current else None
         ),

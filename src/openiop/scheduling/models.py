@@ -68,6 +68,12 @@ class SessionSeries(models.Model):
     def weekday_numbers(self) -> list[int]:
         return [int(d) for d in self.weekdays.split(",") if d != ""]
 
+    @property
+    def weekday_labels(self) -> str:
+        from openiop.programs.models import Weekday
+
+        return ", ".join(str(Weekday(d).label)[:3] for d in self.weekday_numbers)
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
@@ -291,6 +297,12 @@ class Unavailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} on day {self.weekday}"
+
+    @property
+    def weekday_label(self) -> str:
+        from openiop.programs.models import Weekday
+
+        return str(Weekday(self.weekday).label)
 
 
 class RosterShortfall(models.Model):
