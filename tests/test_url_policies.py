@@ -46,7 +46,8 @@ def test_only_sign_in_pages_are_public() -> None:
     public = sorted(
         route for route, view in _walk(get_resolver().url_patterns) if policy_of(view) == "public"
     )
-    assert public and all(route.startswith("accounts/") for route in public)
+    # Sign-in pages, and the intake "contact us" form (rate-limited, spam-resistant).
+    assert public and all(route.startswith(("accounts/", "contact/")) for route in public)
 
 
 def test_the_middleware_refuses_a_view_without_a_policy() -> None:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",
+    "openiop.intake",
     "openiop.audit",
     "openiop.measures",
     "openiop.scheduling",

@@ -13,4 +13,6 @@ urlpatterns = [
     path("schedule/", include("openiop.scheduling.urls")),
     path("me/", include("openiop.portal.urls")),
     path("measures/", include("openiop.measures.urls")),
+    path("intake/", include("openiop.intake.urls")),
+    path("contact/", include("openiop.intake.urls_public")),
 ]

@@ -124,3 +124,33 @@ def audit_review_record(
         request=request, action=action, object_type=REVIEW_OBJECT_TYPE, object_id=subject_id
     )
     return 1
+
+
+def access_record_objects(
+    *,
+    request: HttpRequest,
+    action: AccessAction,
+    object_type: str,
+    object_ids: Iterable[str],
+) -> int:
+    """One row per record shown that is not (yet) a participant's, such as an inquiry on the
+    intake board, written in a single query. The participant stays empty; object_id names it."""
+    user = request.user if request.user.is_authenticated else None
+    now = timezone.now()
+    address = client_address(request)
+    rows = [
+        AccessLog(
+            organization_id=getattr(user, "organization_id", None),
+            at=now,
+            actor=user,
+            actor_role=getattr(user, "role", ""),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            path=request.path[:300],
+            address=address,
+        )
+        for object_id in object_ids
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)
