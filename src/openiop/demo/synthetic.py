@@ -179,6 +179,7 @@ class _Builder:
         self._clinic()
         self._staff()
         participants = self._participants()
+        build_curriculum(program=self.program, today=self.today)
         build_attendance(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
@@ -669,3 +670,39 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
         attendance_all_present(session=session, actor=actor, now=after)
     compliance_check(program=program, week_start=last_week)
     return len(sessions)
+
+
+# -- curriculum and reminders (scheduling: CALENDAR) -------------------------------------------
+
+# The rotation's week the demo's "today" falls in: mid-way through the 24 weeks (emotion
+# regulation), so the chart shows lessons attended, a make-up list and lessons still to come.
+CURRICULUM_WEEK_TODAY = 12
+
+
+def build_curriculum(*, program: Program, today: date) -> int:
+    """The standard DBT rotation for the program, anchored so that today is mid-cycle, and
+    e-mail reminders an hour ahead for the participant with a portal account. Returns the
+    number of lessons."""
+    from openiop.participants.models import Participant
+    from openiop.programs.curriculum import curriculum_anchor_set, curriculum_default
+    from openiop.programs.models import Lesson
+    from openiop.scheduling.models import ReminderLead
+    from openiop.scheduling.reminders import reminder_preference_set
+
+    curriculum_default(program)
+    monday = today - timedelta(days=today.weekday())
+    anchor = monday - timedelta(weeks=CURRICULUM_WEEK_TODAY - 1)
+    curriculum_anchor_set(program=program, starts_on=anchor)
+    portal_participant = (
+        Participant.objects.filter(user__isnull=False, episodes__program=program)
+        .select_related("user")
+        .first()
+    )
+    if portal_participant is not None and portal_participant.user is not None:
+        reminder_preference_set(
+            participant=portal_participant,
+            lead_minutes=ReminderLead.HOUR_1,
+            email_enabled=True,
+            actor=portal_participant.user,
+        )
+    return Lesson.objects.filter(block__program=program).count()
