@@ -197,3 +197,27 @@ def test_the_page_runs_the_same_queries_for_10_or_200_on_the_roster(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(16):
         client.get(page_url(large))
+
+
+def test_all_present_before_the_start_shows_why_and_saves_nothing(
+    world: SimpleNamespace,
+    login,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.scheduling.attendance_support import make_session, session_type
+
+    session = make_session(
+        program=world.program,
+        kind=session_type(world.program),
+        starts_at=timezone.now() + timedelta(hours=3),
+        facilitators=[world.clinician],
+        roster=[world.episode],
+        created_by=world.director,
+    )
+    url = reverse("scheduling:attendance_all_present", args=[session.public_id])
+    response = login(world.clinician).post(url, **HTMX)
+    assert "This session has not started yet." in response.content.decode()
+    assert Attendance.objects.count() == 0

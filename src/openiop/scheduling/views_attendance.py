@@ -161,10 +161,11 @@ def attendance_all_present(request: AuthedRequest, public_id: UUID) -> HttpRespo
     before = set(
         Attendance.objects.filter(session=session).values_list("participant_id", flat=True)
     )
+    error = ""
     try:
         count = att.attendance_all_present(session=session, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     else:
         marked = [
             e.participant
@@ -178,11 +179,14 @@ def attendance_all_present(request: AuthedRequest, public_id: UUID) -> HttpRespo
             object_type="attendance",
             participants=marked,
         )
-        messages.success(request, f"{count} marked present.")
     if request.htmx:
-        return render(
-            request, "scheduling/_attendance_block.html", attendance_context(request, session)
-        )
+        # The block shows the outcome itself; a flash message would surface on a later page.
+        context = {**attendance_context(request, session), "block_error": error}
+        return render(request, "scheduling/_attendance_block.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{count} marked present.")
     return redirect(_back(request, session))
 
 
