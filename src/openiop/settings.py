@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "openiop.audit",
     "openiop.measures",
     "openiop.scheduling",
+    "openiop.diary",
+    "openiop.safety",
     "openiop.portal",
     "openiop.demo",
     "openiop.ops",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("schedule/", include("openiop.scheduling.urls")),
     path("me/", include("openiop.portal.urls")),
     path("measures/", include("openiop.measures.urls")),
+    path("diary/", include("openiop.diary.urls")),
+    path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
     path("contact/", include("openiop.intake.urls_public")),
 ]

@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append(("home", "Home"))
         if user.can(Perm.PARTICIPANT_EXISTS):
             nav.append(("participants:list", "Participants"))
+        if user.can(Perm.PARTICIPANT_CLINICAL):
+            nav.append(("safety:alerts", "Alerts"))
         if user.can(Perm.PARTICIPANT_CREATE):
             nav.append(("intake:board", "Intake"))
         if user.can(Perm.PROGRAM_CONFIGURE):

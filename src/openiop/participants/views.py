@@ -20,6 +20,7 @@ from openiop.accounts.policy import authenticated, staff
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
+from openiop.diary.selectors import diary_chart_panel
 from openiop.lib.http import AuthedRequest
 from openiop.measures.selectors import chart_measures
 from openiop.measures.services import instrument_codes
@@ -145,6 +146,7 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         # Scores are clinical content: billing (identity access only) never loads them.
         context["measures"] = chart_measures(request.user, participant)
         context["measures_library"] = instrument_codes()
+        context["diary_panel"] = diary_chart_panel(request.user, participant, today)
     return render(request, "participants/chart.html", context)
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from openiop.diary import views_portal as diary_views
 from openiop.portal import views
 from openiop.scheduling import views_calendar
 
@@ -7,6 +8,9 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("family/", views.family_home, name="family_home"),
+    path("diary/", diary_views.diary_card, name="diary"),
+    path("diary/reminder/", diary_views.diary_reminder, name="diary_reminder"),
+    path("diary/<uuid:public_id>/support/", diary_views.diary_support, name="diary_support"),
     path("week/", views_calendar.portal_week, name="week"),
     path("calendar/", views_calendar.portal_calendar, name="calendar"),
     path("check-ins/<uuid:public_id>/", views.checkin_start, name="checkin"),

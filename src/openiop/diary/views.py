@@ -1,0 +1,177 @@
+"""Staff diary pages: the weekly review of a participant's cards and the participant's own
+targets. Clinical content: Access.CLINICAL through participant_for."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from openiop.accounts.policy import staff
+from openiop.accounts.roles import Perm
+from openiop.diary.forms import EmotionsForm, TargetForm
+from openiop.diary.models import DiaryTarget
+from openiop.diary.selectors import CHART_H, CHART_W, PAD, diary_review, week_start_of
+from openiop.diary.services import (
+    current_episode,
+    diary_emotions_set,
+    diary_target_add,
+    diary_target_retire,
+    emotions_for,
+    program_today,
+)
+from openiop.lib.http import AuthedRequest
+from openiop.participants.access import Access, participant_for, program_ids_for
+from openiop.programs.models import Program
+
+
+@staff(Perm.PARTICIPANT_CLINICAL)
+def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    participant = participant_for(
+        request, public_id, access=Access.CLINICAL, object_type="diary.review"
+    )
+    episode = current_episode(participant)
+    today = program_today(episode.program) if episode else timezone.localdate()
+    try:
+        asked = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        asked = today
+    week_start = week_start_of(min(asked, today))
+    data = diary_review(
+        user=request.user, participant=participant, week_start=week_start, today=today
+    )
+    context = {
+        "participant": participant,
+        "episode": episode,
+        "review": data,
+        "previous_week": week_start - timedelta(weeks=1),
+        "next_week": week_start + timedelta(weeks=1)
+        if week_start + timedelta(weeks=1) <= today
+        else None,
+        "chart": {
+            "w": CHART_W,
+            "h": CHART_H,
+            "pad": PAD,
+            "bottom": CHART_H - PAD,
+            "right": CHART_W - PAD,
+        },
+        "grid_lines": [
+            (round(CHART_H - PAD - v / 5 * (CHART_H - 2 * PAD), 1), v) for v in range(0, 6)
+        ],
+        "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+    }
+    return render(request, "diary/review.html", context)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def targets(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    participant = participant_for(
+        request, public_id, access=Access.CLINICAL, write=True, object_type="diary.targets"
+    )
+    episode = current_episode(participant)
+    if episode is None or episode.program_id not in program_ids_for(request.user):
+        raise Http404("No current episode in your programs.")
+    form = TargetForm(request.POST or None)
+    if request.method == "POST" and "retire" in request.POST:
+        target = DiaryTarget.objects.filter(
+            participant=participant, program=episode.program, public_id=request.POST.get("retire")
+        ).first()
+        if target is None:
+            raise Http404("No such target.")
+        diary_target_retire(target=target, actor=request.user)
+        messages.success(request, "Target taken off the card.")
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            diary_target_add(
+                program=episode.program,
+                actor=request.user,
+                participant=participant,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Target added to the participant's card.")
+            return redirect(request.path)
+    context = {
+        "participant": participant,
+        "episode": episode,
+        "form": form,
+        "own": DiaryTarget.objects.filter(
+            participant=participant, program=episode.program, is_active=True
+        ),
+        "program_targets": DiaryTarget.objects.filter(
+            participant__isnull=True, program=episode.program, is_active=True
+        ),
+    }
+    return render(request, "diary/targets.html", context)
+
+
+def _my_program(request: AuthedRequest, program_id: UUID) -> Program:
+    program = Program.objects.filter(
+        public_id=program_id,
+        pk__in=program_ids_for(request.user),
+        organization_id=request.user.organization_id,
+    ).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+@staff(Perm.PROGRAM_CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def program_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
+    """The program's emotion list and its card-wide targets."""
+    program = _my_program(request, program_id)
+    emotions_form = EmotionsForm(
+        request.POST if "emotions" in request.POST else None,
+        initial={"emotions": "\n".join(emotions_for(program))},
+    )
+    target_form = TargetForm(request.POST if "name" in request.POST else None)
+    if request.method == "POST":
+        if "retire" in request.POST:
+            target = DiaryTarget.objects.filter(
+                program=program, participant__isnull=True, public_id=request.POST.get("retire")
+            ).first()
+            if target is None:
+                raise Http404("No such target.")
+            diary_target_retire(target=target, actor=request.user)
+            messages.success(request, "Target taken off the card.")
+            return redirect(request.path)
+        form = emotions_form if emotions_form.is_bound else target_form
+        if form.is_valid():
+            try:
+                if form is emotions_form:
+                    diary_emotions_set(
+                        program=program,
+                        actor=request.user,
+                        emotions=form.cleaned_data["emotions"].splitlines(),
+                    )
+                else:
+                    diary_target_add(program=program, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, "Diary card settings saved.")
+                return redirect(request.path)
+    context = {
+        "program": program,
+        "emotions_form": emotions_form,
+        "target_form": target_form,
+        "program_targets": DiaryTarget.objects.filter(
+            participant__isnull=True, program=program, is_active=True
+        ),
+        "rules_url": reverse("safety:rules", args=[program.public_id]),
+    }
+    return render(request, "diary/program_settings.html", context)

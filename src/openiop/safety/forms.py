@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from openiop.safety.models import THRESHOLD_RANGE, Resolution, RiskRule, Severity
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label="What was done", choices=Resolution.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when no action was needed: say why.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("resolution") == Resolution.NO_ACTION and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why no action was needed.")
+        return data
+
+
+class RuleForm(forms.Form):
+    severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
+    threshold = forms.IntegerField(label="Threshold", required=False)
+    is_active = forms.BooleanField(label="On", required=False)
+
+    def __init__(self, *args: Any, rule: RiskRule, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=f"rule-{rule.public_id}", **kwargs)
+        self.rule = rule
+        bounds = THRESHOLD_RANGE.get(rule.kind)
+        if bounds is None:
+            del self.fields["threshold"]
+        else:
+            self.fields["threshold"].required = True
+            self.fields["threshold"].widget.attrs.update({"min": bounds[0], "max": bounds[1]})
+
+    def clean_threshold(self) -> int | None:
+        value: int | None = self.cleaned_data.get("threshold")
+        bounds = THRESHOLD_RANGE.get(self.rule.kind)
+        if bounds and (value is None or not bounds[0] <= value <= bounds[1]):
+            raise forms.ValidationError(f"Between {bounds[0]} and {bounds[1]}.")
+        return value
+
+
+class EscalationForm(forms.Form):
+    urgent_escalate_minutes = forms.IntegerField(
+        label="Urgent: escalate after (minutes)", required=False, min_value=1, max_value=1440
+    )
+    high_escalate_minutes = forms.IntegerField(
+        label="High: escalate after (minutes)", required=False, min_value=1, max_value=10080
+    )
+    low_escalate_minutes = forms.IntegerField(
+        label="Low: escalate after (minutes)",
+        required=False,
+        min_value=1,
+        max_value=10080,
+        help_text="Leave blank for never.",
+    )
+
+
+class ShiftForm(forms.Form):
+    user = forms.ChoiceField(label="On call")
+    backup = forms.ChoiceField(label="Backup (next person)", required=False)
+    starts_on = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    start_hour = forms.IntegerField(label="From hour (0-23)", min_value=0, max_value=23, initial=0)
+    end_hour = forms.IntegerField(label="To hour (1-24)", min_value=1, max_value=24, initial=24)
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(u.public_id), u.display_name) for u in people]
+        self.people = {str(u.public_id): u for u in people}
+        self.fields["user"].choices = [("", "Choose…"), *choices]
+        self.fields["backup"].choices = [("", "None"), *choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["user"] = self.people.get(data.get("user") or "")
+        data["backup"] = self.people.get(data.get("backup") or "")
+        if data["user"] is None and "user" not in self.errors:
+            self.add_error("user", "Choose who is on call.")
+        return data

@@ -1,0 +1,359 @@
+"""Risk rules, alerts with their escalation, and the on-call rota.
+
+An alert is written in the same transaction as the answer that triggers it (services). Each
+alert moves open → acknowledged → resolved, by conditional UPDATEs so two clinicians acting at
+once leave one acknowledgement; a partial unique index keeps one unresolved alert per
+participant, rule and day so a flood of answers cannot bury the team.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Source(models.TextChoices):
+    """Where a rule looks. Coaching contacts (issue 5 point 6) feed the same engine."""
+
+    DIARY = "diary", "Diary card"
+    MEASURE = "measure", "Questionnaire"
+    ENGAGEMENT = "engagement", "Engagement"
+    COACHING = "coaching", "Coaching contact"
+
+
+class RuleKind(models.TextChoices):
+    URGE_RISK = "urge_risk", "Suicide or self-harm urge at or above the threshold"
+    URGE_SUBSTANCE = "urge_substance", "Substance-use urge at or above the threshold"
+    ACTION_SELF_HARM = "action_self_harm", "Any self-harm action"
+    ACTION_SUBSTANCE = "action_substance", "Any substance use"
+    PHQ9_ITEM9 = "phq9_item9", "PHQ-9 item 9 (thoughts of death or self-harm) at 1 or more"
+    CSSRS_HIGH = "cssrs_high", "C-SSRS screener: high risk"
+    CSSRS_MODERATE = "cssrs_moderate", "C-SSRS screener: moderate risk"
+    DIARY_MISSING = "diary_missing", "No diary card for this many days"
+    COACHING_URGE = "coaching_urge", "Coaching request with an urge at or above the threshold"
+
+
+RULE_SOURCE: dict[str, str] = {
+    RuleKind.URGE_RISK: Source.DIARY,
+    RuleKind.URGE_SUBSTANCE: Source.DIARY,
+    RuleKind.ACTION_SELF_HARM: Source.DIARY,
+    RuleKind.ACTION_SUBSTANCE: Source.DIARY,
+    RuleKind.PHQ9_ITEM9: Source.MEASURE,
+    RuleKind.CSSRS_HIGH: Source.MEASURE,
+    RuleKind.CSSRS_MODERATE: Source.MEASURE,
+    RuleKind.DIARY_MISSING: Source.ENGAGEMENT,
+    RuleKind.COACHING_URGE: Source.COACHING,
+}
+
+# Kinds whose threshold means something, with its range.
+THRESHOLD_RANGE: dict[str, tuple[int, int]] = {
+    RuleKind.URGE_RISK: (1, 5),
+    RuleKind.URGE_SUBSTANCE: (1, 5),
+    RuleKind.DIARY_MISSING: (1, 14),
+    RuleKind.COACHING_URGE: (1, 5),
+}
+
+
+class Severity(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    HIGH = "high", "High"
+    LOW = "low", "Low (engagement)"
+
+
+SEVERITY_ORDER = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.LOW: 2}
+
+
+class RiskRule(models.Model):
+    """One rule of a program's catalogue. Directors change thresholds, severities and whether
+    a rule is on; the catalogue itself (one rule per kind) comes from services.DEFAULT_RULES."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="risk_rules"
+    )
+    kind = models.CharField(max_length=30, choices=RuleKind.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["program", "source", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "kind"], name="risk_rule_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in RuleKind]), name="risk_rule_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=[s.value for s in Source]), name="risk_rule_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=[s.value for s in Severity]),
+                name="risk_rule_severity_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self) -> str:
+        label = str(RuleKind(self.kind).label)
+        if self.threshold is not None and self.kind in THRESHOLD_RANGE:
+            unit = " days" if self.kind == RuleKind.DIARY_MISSING else ""
+            return f"{label}: {self.threshold}{unit}"
+        return label
+
+
+class SafetySettings(models.Model):
+    """How long an unacknowledged alert waits before it goes to the next person. Blank means
+    it never escalates (engagement alerts by default)."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.PROTECT, related_name="safety_settings"
+    )
+    urgent_escalate_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+    )
+    high_escalate_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=120,
+        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+    )
+    low_escalate_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Escalation for {self.program_id}"
+
+    def minutes_for(self, severity: str) -> int | None:
+        value: int | None = {
+            Severity.URGENT: self.urgent_escalate_minutes,
+            Severity.HIGH: self.high_escalate_minutes,
+            Severity.LOW: self.low_escalate_minutes,
+        }.get(severity)
+        return value
+
+
+class OnCallShift(models.Model):
+    """Who answers alerts for a program on the days from `starts_on` to `ends_on`, between
+    `start_hour` and `end_hour` program-local time (0-24; an overnight cover is two shifts).
+    `backup` is the next person an unacknowledged alert goes to."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="on_call_shifts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts"
+    )
+    backup = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backup_shifts",
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    start_hour = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(23)])
+    end_hour = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on", "start_hour", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="on_call_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_hour__lt=F("end_hour")) & Q(end_hour__lte=24),
+                name="on_call_hours_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"On call {self.starts_on}-{self.ends_on} {self.start_hour:02d}-{self.end_hour:02d}"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+UNRESOLVED = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+class Resolution(models.TextChoices):
+    CONTACTED = "contacted", "Contacted the participant"
+    SAFETY_PLAN = "safety_plan", "Reviewed the safety plan with the participant"
+    REFERRED = "referred", "Referred to a higher level of care"
+    NO_ACTION = "no_action", "No action needed"
+
+
+class Alert(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="alerts"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="alerts"
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(RiskRule, on_delete=models.PROTECT, related_name="alerts")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # The program-local day the evidence belongs to (the card's day, the response's day).
+    day = models.DateField()
+    # What fired, in words for the care team (clinical content: never on the timeline).
+    evidence = models.CharField(max_length=300)
+    # The record that fired it: "diary_card" or "measure_response" and its public id.
+    source_type = models.CharField(max_length=30, blank=True)
+    source_id = models.UUIDField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    created_at = models.DateTimeField()
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalate_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "rule", "day"],
+                condition=Q(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
+                name="alert_one_unresolved_per_rule_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in AlertStatus]), name="alert_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AlertStatus.OPEN) | Q(acknowledged_at__isnull=False),
+                name="alert_acknowledged_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AlertStatus.RESOLVED)
+                | (Q(resolved_at__isnull=False) & ~Q(resolution="")),
+                name="alert_resolved_has_action",
+            ),
+            models.CheckConstraint(
+                condition=~Q(resolution=Resolution.NO_ACTION) | ~Q(resolution_note=""),
+                name="alert_no_action_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "escalate_at"]),
+            models.Index(fields=["participant", "created_at"]),
+            models.Index(fields=["program", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} alert ({self.get_status_display()})"
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.status in UNRESOLVED
+
+
+class RecipientReason(models.TextChoices):
+    PRIMARY = "primary", "Primary clinician"
+    ON_CALL = "on_call", "On call"
+    BACKUP = "backup", "Backup on call"
+    DIRECTOR = "director", "Program director"
+
+
+class AlertRecipient(models.Model):
+    """Who an alert has gone to, and why: the staff home lists a user's unresolved alerts."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="recipients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alert_recipients"
+    )
+    reason = models.CharField(max_length=20, choices=RecipientReason.choices)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "user"], name="alert_recipient_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.reason})"
+
+
+class AlertStepKind(models.TextChoices):
+    RAISED = "raised", "Raised"
+    SENT = "sent", "Sent"
+    ESCALATED = "escalated", "Escalated"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AlertStepError(Exception):
+    pass
+
+
+class AlertStep(models.Model):
+    """Every step in an alert's life, append-only: the alert's own audit trail."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField(max_length=20, choices=AlertStepKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AlertStepError("Alert history cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AlertStepError("Alert history cannot be deleted.")

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from openiop.safety import views
+
+app_name = "safety"
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
+    path("alerts/<uuid:public_id>/acknowledge/", views.alert_ack, name="alert_acknowledge"),
+    path("alerts/<uuid:public_id>/resolve/", views.alert_res, name="alert_resolve"),
+    path("programs/<uuid:program_id>/rules/", views.rules, name="rules"),
+    path("programs/<uuid:program_id>/on-call/", views.on_call, name="on_call"),
+]

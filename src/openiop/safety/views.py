@@ -1,0 +1,285 @@
+"""Alerts for the care team, and the director's rules, escalation times and on-call rota."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from openiop.accounts.models import User
+from openiop.accounts.policy import staff
+from openiop.accounts.roles import Perm
+from openiop.audit.models import AccessAction
+from openiop.audit.services import access_record_many
+from openiop.lib.http import AuthedRequest
+from openiop.participants.access import Access, participant_for, participants_for, program_ids_for
+from openiop.programs.models import Program
+from openiop.safety.forms import EscalationForm, ResolveForm, RuleForm, ShiftForm
+from openiop.safety.models import UNRESOLVED, Alert, AlertStatus, OnCallShift, Severity
+from openiop.safety.services import (
+    _eligible_staff,
+    alert_acknowledge,
+    alert_resolve,
+    on_call_shift_add,
+    on_call_shift_remove,
+    risk_rule_update,
+    rules_for,
+    safety_settings_for,
+    safety_settings_update,
+)
+
+SEVERITY_RANK = Case(
+    When(severity=Severity.URGENT, then=Value(0)),
+    When(severity=Severity.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def visible_alerts(user: User) -> Any:
+    return Alert.objects.filter(
+        organization_id=user.organization_id,
+        program_id__in=program_ids_for(user),
+        participant__in=participants_for(user),
+    )
+
+
+@staff(Perm.PARTICIPANT_CLINICAL)
+def alert_list(request: AuthedRequest) -> HttpResponse:
+    show = request.GET.get("show", "mine")
+    alerts = visible_alerts(request.user).filter(status__in=UNRESOLVED)
+    if show == "mine":
+        alerts = alerts.filter(recipients__user=request.user)
+    rows = list(
+        alerts.distinct()
+        .select_related("participant", "program", "acknowledged_by")
+        .annotate(rank=SEVERITY_RANK)
+        .order_by("rank", "created_at")[:200]
+    )
+    resolved = list(
+        visible_alerts(request.user)
+        .filter(status=AlertStatus.RESOLVED)
+        .select_related("participant", "resolved_by")
+        .order_by("-resolved_at")[:20]
+    )
+    access_record_many(
+        request=request,
+        action=AccessAction.LIST,
+        object_type="safety.alerts",
+        participants=list({a.participant_id: a.participant for a in rows + resolved}.values()),
+    )
+    return render(
+        request, "safety/alerts.html", {"alerts": rows, "resolved": resolved, "show": show}
+    )
+
+
+def _alert_for(request: AuthedRequest, public_id: UUID, *, write: bool = False) -> Alert:
+    alert = (
+        visible_alerts(request.user)
+        .select_related(
+            "participant", "program", "episode", "rule", "acknowledged_by", "resolved_by"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if alert is None:
+        raise Http404("No such alert.")
+    # Logs the access, and 403s roles without clinical access.
+    participant_for(
+        request,
+        alert.participant.public_id,
+        access=Access.CLINICAL,
+        write=write,
+        object_type="safety.alert",
+    )
+    return alert
+
+
+def _source_url(alert: Alert) -> str:
+    if alert.source_type == "diary_card":
+        week = alert.day.isoformat()
+        return reverse("diary:review", args=[alert.participant.public_id]) + f"?week={week}"
+    if alert.source_type == "measure_response" and alert.source_id:
+        return reverse("measures:response", args=[alert.participant.public_id, alert.source_id])
+    return reverse("participants:chart", args=[alert.participant.public_id])
+
+
+@staff(Perm.PARTICIPANT_CLINICAL)
+def alert_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    alert = _alert_for(request, public_id)
+    return _detail(request, alert, ResolveForm())
+
+
+def _detail(request: AuthedRequest, alert: Alert, form: ResolveForm) -> HttpResponse:
+    context = {
+        "alert": alert,
+        "form": form,
+        "steps": alert.steps.select_related("actor"),
+        "recipients": alert.recipients.select_related("user"),
+        "source_url": _source_url(alert),
+        "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+    }
+    return render(request, "safety/alert.html", context)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["POST"])
+def alert_ack(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    alert = _alert_for(request, public_id, write=True)
+    try:
+        alert_acknowledge(alert=alert, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Acknowledged: the alert is yours.")
+    return redirect("safety:alert", public_id=alert.public_id)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["POST"])
+def alert_res(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    alert = _alert_for(request, public_id, write=True)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            alert_resolve(
+                alert=alert,
+                actor=request.user,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Alert resolved.")
+            return redirect("safety:alert", public_id=alert.public_id)
+    return _detail(request, alert, form)
+
+
+# --- director configuration ---------------------------------------------------------------------
+
+
+def _my_program(request: AuthedRequest, program_id: UUID) -> Program:
+    program = Program.objects.filter(
+        public_id=program_id,
+        pk__in=program_ids_for(request.user),
+        organization_id=request.user.organization_id,
+    ).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+@staff(Perm.PROGRAM_CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
+    program = _my_program(request, program_id)
+    catalogue = sorted(rules_for(program).values(), key=lambda r: (r.source, r.kind))
+    current = safety_settings_for(program)
+    posted_rule = request.POST.get("rule") if request.method == "POST" else None
+    forms = []
+    for rule in catalogue:
+        bound = str(rule.public_id) == posted_rule
+        forms.append(
+            RuleForm(
+                request.POST if bound else None,
+                rule=rule,
+                initial={
+                    "severity": rule.severity,
+                    "threshold": rule.threshold,
+                    "is_active": rule.is_active,
+                },
+            )
+        )
+    escalation = EscalationForm(
+        request.POST if "escalation" in request.POST else None,
+        initial={
+            "urgent_escalate_minutes": current.urgent_escalate_minutes,
+            "high_escalate_minutes": current.high_escalate_minutes,
+            "low_escalate_minutes": current.low_escalate_minutes,
+        },
+    )
+    if request.method == "POST":
+        target = next((f for f in forms if f.is_bound), None) or (
+            escalation if escalation.is_bound else None
+        )
+        if target is not None and target.is_valid():
+            try:
+                if isinstance(target, RuleForm):
+                    risk_rule_update(
+                        rule=target.rule,
+                        actor=request.user,
+                        severity=target.cleaned_data["severity"],
+                        is_active=target.cleaned_data["is_active"],
+                        threshold=target.cleaned_data.get("threshold"),
+                    )
+                else:
+                    safety_settings_update(
+                        program=program, actor=request.user, **target.cleaned_data
+                    )
+            except ValidationError as error:
+                for message in error.messages:
+                    target.add_error(None, message)
+            else:
+                messages.success(request, "Saved.")
+                return redirect(request.path)
+    context = {
+        "program": program,
+        "rule_forms": forms,
+        "escalation": escalation,
+        "on_call_url": reverse("safety:on_call", args=[program.public_id]),
+    }
+    return render(request, "safety/rules.html", context)
+
+
+@staff(Perm.PROGRAM_CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def on_call(request: AuthedRequest, program_id: UUID) -> HttpResponse:
+    program = _my_program(request, program_id)
+    people = list(
+        User.objects.filter(_eligible_staff(program), organization_id=program.organization_id)
+        .distinct()
+        .order_by("full_name")
+    )
+    form = ShiftForm(request.POST or None, people=people)
+    if request.method == "POST" and "remove" in request.POST:
+        shift = OnCallShift.objects.filter(
+            program=program, public_id=request.POST["remove"]
+        ).first()
+        if shift is None:
+            raise Http404("No such shift.")
+        on_call_shift_remove(shift=shift, actor=request.user)
+        messages.success(request, "Shift removed.")
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            on_call_shift_add(program=program, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errs in error.error_dict.items():
+                    for e in errs:
+                        form.add_error(name if name in form.fields else None, e)
+            else:
+                for message in error.messages:
+                    form.add_error(None, message)
+        else:
+            messages.success(request, "Shift added to the rota.")
+            return redirect(request.path)
+    shifts = OnCallShift.objects.filter(program=program).select_related("user", "backup")
+    return render(
+        request,
+        "safety/on_call.html",
+        {
+            "program": program,
+            "form": form,
+            "shifts": shifts.order_by("-starts_on", "start_hour")[:60],
+        },
+    )
