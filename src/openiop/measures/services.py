@@ -30,6 +30,7 @@ from openiop.measures.models import (
 )
 from openiop.measures.scoring import ScoringError, score
 from openiop.participants.models import Episode, EpisodeStatus, Participant
+from openiop.safety.services import alerts_from_measure_response
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -342,6 +343,8 @@ def response_record(
             for kind, detail in findings
         ]
     )
+    # Same transaction: a critical answer is never saved without its alert (safety app).
+    alerts_from_measure_response(response, now=now)
     if administration is not None:
         Administration.objects.filter(pk=administration.pk).update(
             status=AdministrationStatus.COMPLETED, closed_at=now
