@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from openiop.lib.timezones import today_in
+from openiop.participants.models import Episode
 from openiop.scheduling.hours import local_midnight
 from openiop.scheduling.models import Attendance, AttendanceStatus
 from tests import factories as f
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def todays_group(e2e_world: SimpleNamespace) -> SimpleNamespace:
     w = e2e_world
-    others = []
+    others: list[Episode] = []
     for first, last in [("Jordan", "Rivera"), ("Morgan", "Lee"), ("Avery", "Nguyen")]:
         participant = f.ParticipantFactory(
             organization=w.org, legal_first_name=first, legal_last_name=last

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.participants.models import Episode, EpisodeStatus, Participant
+from openiop.participants.models import Episode, EpisodeStatus
 from openiop.programs.models import Program, SessionCategory, SessionType
 from openiop.scheduling.models import RosterEntry, RosterSource, Session
 from tests import factories as f
@@ -86,9 +86,9 @@ def ongoing_session(world: SimpleNamespace, **kw: Any) -> Session:
 
 
 def episodes(program: Program, count: int, *, clinician: User | None = None) -> list[Episode]:
-    result = []
+    result: list[Episode] = []
     for _ in range(count):
-        participant: Participant = f.ParticipantFactory(organization=program.organization)
+        participant = f.ParticipantFactory(organization=program.organization)
         result.append(
             f.EpisodeFactory(
                 participant=participant,
