@@ -90,7 +90,7 @@ def test_cancelled_and_past_sessions_get_no_reminder(cal: SimpleNamespace) -> No
 def test_the_reminder_carries_no_phi(cal: SimpleNamespace) -> None:
     reminders_send(cal.now)
     message = mail.outbox[0]
-    text = message.subject + message.body
+    text = f"{message.subject}\n{message.body}"
     for needle in (
         cal.participant.legal_first_name,
         cal.participant.legal_last_name,

@@ -53,7 +53,14 @@ def _week_page(
 ) -> HttpResponse:
     for session in sessions:
         session.url = _session_url(session)  # type: ignore[attr-defined]
+    program_ids = program_ids_for(request.user)
     context = {
+        "tracks": Track.objects.filter(program_id__in=program_ids, is_active=True).order_by(
+            "start_time", "name"
+        ),
+        "rooms": Room.objects.filter(site__programs__id__in=program_ids, is_active=True)
+        .distinct()
+        .order_by("name"),
         "week": week,
         "days": calendars.by_day(sessions, week),
         "heading": heading,
