@@ -99,8 +99,12 @@ def _dims_text(dimensions: Sequence[int | None]) -> str:
     return ", ".join(f"D{i}={'—' if r is None else r}" for i, r in enumerate(dimensions, start=1))
 
 
+def _num(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
 def _hours(value: Decimal | None) -> str:
-    return "not given" if value is None else f"{value:g} h/week"
+    return "not given" if value is None else f"{_num(value)} h/week"
 
 
 def rule_withdrawal(inputs: Inputs, t: Thresholds) -> RuleResult:
@@ -169,7 +173,7 @@ def rule_php_hours(inputs: Inputs, t: Thresholds) -> RuleResult:
     hours = inputs.hours_needed
     fired = hours is not None and hours >= t.php_min_hours
     return RuleResult(
-        name=f"Needs {t.php_min_hours:g} or more hours a week",
+        name=f"Needs {_num(t.php_min_hours)} or more hours a week",
         inputs=f"hours needed: {_hours(hours)}",
         result="more hours than an IOP gives" if fired else "within IOP hours or fewer",
         fired=fired,
@@ -193,7 +197,7 @@ def _iop_reasons(inputs: Inputs, t: Thresholds) -> list[str]:
     reasons = [str(IopSignal(s).label) for s in IopSignal.values if s in inputs.iop_signals]
     hours = inputs.hours_needed
     if hours is not None and t.iop_min_hours <= hours < t.php_min_hours:
-        reasons.append(f"needs {hours:g} h/week")
+        reasons.append(f"needs {_num(hours)} h/week")
     if any(r is not None and r > t.outpatient_max_rating for r in inputs.dimensions):
         reasons.append(f"a dimension rated above {t.outpatient_max_rating}")
     return reasons
@@ -215,7 +219,7 @@ def rule_outpatient(inputs: Inputs, t: Thresholds) -> RuleResult:
     fired = not _iop_reasons(inputs, t)
     return RuleResult(
         name="Weekly outpatient is enough",
-        inputs=f"no IOP signal, under {t.iop_min_hours:g} h/week, every dimension at or "
+        inputs=f"no IOP signal, under {_num(t.iop_min_hours)} h/week, every dimension at or "
         f"below {t.outpatient_max_rating}",
         result="weekly outpatient therapy fits" if fired else "needs more than weekly therapy",
         fired=fired,

@@ -444,11 +444,14 @@ class RuleSet(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(iop_min_hours__lt=F("php_min_hours")), name="ruleset_hours_ordered"
+                condition=Q(iop_min_hours__lt=F("php_min_hours")),
+                name="ruleset_hours_ordered",
+                violation_error_message="The PHP hours must be above the IOP minimum.",
             ),
             models.CheckConstraint(
                 condition=Q(php_rating__lte=F("residential_rating")),
                 name="ruleset_ratings_ordered",
+                violation_error_message="The PHP rating cannot be above the residential rating.",
             ),
         ]
 
