@@ -46,8 +46,10 @@ def test_only_sign_in_pages_are_public() -> None:
     public = sorted(
         route for route, view in _walk(get_resolver().url_patterns) if policy_of(view) == "public"
     )
-    # Sign-in pages, and the intake "contact us" form (rate-limited, spam-resistant).
-    assert public and all(route.startswith(("accounts/", "contact/")) for route in public)
+    # Sign-in pages, the intake "contact us" form (rate-limited, spam-resistant), and the
+    # calendar feed, whose path carries its own secret token (no session, no PHI).
+    allowed = ("accounts/", "contact/", "schedule/feed/")
+    assert public and all(route.startswith(allowed) for route in public)
 
 
 def test_the_middleware_refuses_a_view_without_a_policy() -> None:

@@ -165,3 +165,15 @@ def test_blocks_can_be_reordered_and_removed(world) -> None:  # type: ignore[no-
         .values_list("position", flat=True)
     )
     assert positions == [1, 2, 3, 4, 5]
+
+
+def test_lessons_on_sessions_are_kept_and_the_reset_explains_why(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.scheduling.calendar_support import add_calendar_setup, make_session
+
+    curriculum_default(world.program)
+    lesson = Lesson.objects.filter(block__program=world.program).first()
+    w = add_calendar_setup(world)
+    make_session(w, starts_at=datetime(2025, 1, 6, 15, tzinfo=UTC), lesson=lesson)
+    with pytest.raises(ValidationError, match="already on scheduled sessions"):
+        curriculum_default(world.program)
+    assert Lesson.objects.filter(block__program=world.program).count() == 24
