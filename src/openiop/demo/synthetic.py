@@ -25,6 +25,8 @@ from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
+from openiop.intake.demo import build_intake
+from openiop.diary.demo import build_diary
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
@@ -180,7 +182,10 @@ class _Builder:
         self._staff()
         participants = self._participants()
         build_curriculum(program=self.program, today=self.today)
+        build_schedule(program=self.program, today=self.today, rng=self.rng)
         build_attendance(program=self.program, today=self.today, rng=self.rng)
+        build_diary(program=self.program, today=self.today, rng=self.rng)
+        build_intake(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )
@@ -670,6 +675,170 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
         attendance_all_present(session=session, actor=actor, now=after)
     compliance_check(program=program, week_start=last_week)
     return len(sessions)
+
+
+# -- schedule (scheduling: SESSIONS) -----------------------------------------------------------
+
+SCHEDULE_WEEKS = 12
+SCHEDULE_WEEKS_BEFORE = 4
+
+
+def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
+    """A 12-week schedule (four weeks back, eight ahead) through the write functions: per track
+    a skills group that follows the curriculum on every meeting day, mindfulness after it, then
+    a process group, psychoeducation, or animal-assisted therapy in the pet-friendly room, one
+    per meeting day. Weekly individual sessions with each active participant's primary
+    clinician, a few family sessions, some declared unavailable times. Rosters come from the
+    rolling-roster rules. Returns how many sessions there are."""
+    from openiop.scheduling import services as schedule
+    from openiop.scheduling.models import (
+        RosterEntry,
+        RosterSource,
+        Session,
+        Unavailability,
+        UnavailabilityReason,
+    )
+
+    tz = ZoneInfo(program.time_zone)
+    director = User.objects.get(role=Role.DIRECTOR, assignments__program=program)
+    clinicians = list(
+        User.objects.filter(role=Role.CLINICIAN, assignments__program=program).order_by("pk")
+    )
+    rooms = {r.name: r for r in Room.objects.filter(site_id=program.site_id)}
+    types = {t.category: t for t in SessionType.objects.filter(program=program)}
+    monday = today - timedelta(days=today.weekday())
+    starts_on = monday - timedelta(weeks=SCHEDULE_WEEKS_BEFORE)
+    ends_on = starts_on + timedelta(weeks=SCHEDULE_WEEKS, days=-1)
+
+    def at(clock: time, minutes: int) -> time:
+        moment = datetime.combine(today, clock) + timedelta(minutes=minutes)
+        return moment.time()
+
+    for index, track in enumerate(Track.objects.filter(program=program).order_by("start_time")):
+        lead = clinicians[index % len(clinicians)]
+        days = track.weekdays
+        third = [
+            (SessionCategory.PROCESS_GROUP, "", "Willow Room"),
+            (SessionCategory.PSYCHOEDUCATION, "", "Willow Room"),
+            (SessionCategory.EXPRESSIVE, "Animal-assisted therapy", "Cedar Room"),
+        ]
+        plan = [
+            (SessionCategory.SKILLS_GROUP, "", days, 0, 90, "Willow Room", True),
+            (SessionCategory.MINDFULNESS, "", days, 90, 30, "Willow Room", False),
+        ]
+        for day, (category, topic, room) in zip(days, third, strict=False):
+            plan.append((category, topic, [day], 120, 60, room, False))
+        for category, topic, weekdays, offset, minutes, room, curriculum in plan:
+            schedule.series_create(
+                actor=director,
+                program=program,
+                track=track,
+                session_type=types[category],
+                weekdays=weekdays,
+                start_time=at(track.start_time, offset),
+                end_time=at(track.start_time, offset + minutes),
+                starts_on=starts_on,
+                ends_on=ends_on,
+                facilitators=[lead],
+                room=rooms[room],
+                topic=topic,
+                follows_curriculum=curriculum,
+            )
+
+    # Weekly individual sessions: each clinician's caseload gets consecutive afternoon slots
+    # (13:00-16:00, Tuesday to Friday), so nobody is double-booked. Written in bulk: hundreds
+    # of plain bookings would slow the demo down without showing anything new.
+    active = list(
+        Episode.objects.filter(program=program, status=EpisodeStatus.ACTIVE)
+        .exclude(primary_clinician=None)
+        .order_by("pk")
+    )
+    slot_of: dict[int, int] = {}
+    sessions: list[Session] = []
+    owners: list[tuple[Episode, User]] = []
+    for episode in active:
+        clinician = episode.primary_clinician
+        assert clinician is not None
+        slot = slot_of.get(clinician.pk, 0)
+        slot_of[clinician.pk] = slot + 1
+        weekday, hour = 1 + (slot // 4) % 4, 13 + slot % 4
+        first = max(starts_on, episode.started_on or starts_on)
+        day = first + timedelta(days=(weekday - first.weekday()) % 7)
+        while day <= ends_on:
+            start = datetime.combine(day, time(hour, 0), tzinfo=tz)
+            sessions.append(
+                Session(
+                    organization_id=program.organization_id,
+                    program=program,
+                    session_type=types[SessionCategory.INDIVIDUAL],
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=50),
+                    room=rooms["Virtual Room"],
+                    telehealth_url=f"https://video.example.org/demo/{episode.public_id.hex[:12]}",
+                    capacity=1,
+                    created_by=clinician,
+                )
+            )
+            owners.append((episode, clinician))
+            day += timedelta(weeks=1)
+    Session.objects.bulk_create(sessions)
+    sessions = list(
+        Session.objects.filter(
+            program=program, session_type=types[SessionCategory.INDIVIDUAL]
+        ).order_by("pk")
+    )
+    through = Session.facilitators.through
+    through.objects.bulk_create(
+        through(session_id=s.pk, user_id=clinician.pk)
+        for s, (_, clinician) in zip(sessions, owners, strict=True)
+    )
+    RosterEntry.objects.bulk_create(
+        RosterEntry(
+            organization_id=program.organization_id,
+            session=s,
+            participant_id=episode.participant_id,
+            episode=episode,
+            source=RosterSource.BOOKED,
+            added_by=clinician,
+        )
+        for s, (episode, clinician) in zip(sessions, owners, strict=True)
+    )
+
+    # A few family sessions next week, Saturday late morning, with the family contacts.
+    with_family = [e for e in active if e.participant.family_contacts.exists()][:4]
+    saturday = monday + timedelta(days=12)
+    for n, episode in enumerate(with_family):
+        clinician = episode.primary_clinician
+        assert clinician is not None
+        start = datetime.combine(saturday, time(10 + n, 0), tzinfo=tz)
+        schedule.session_book_family(
+            actor=clinician,
+            participant=episode.participant,
+            program=program,
+            session_type=types[SessionCategory.FAMILY],
+            starts_at=start,
+            ends_at=start + timedelta(minutes=50),
+            facilitators=[clinician],
+            contacts=list(episode.participant.family_contacts.all()[:2]),
+            room=rooms["Birch Office"],
+        )
+
+    # Declared unavailable times: work for evening participants, school or childcare.
+    rows = []
+    for episode in rng.sample(active, min(8, len(active))):
+        reason = rng.choice(list(UnavailabilityReason))
+        rows.append(
+            Unavailability(
+                organization_id=program.organization_id,
+                participant_id=episode.participant_id,
+                weekday=rng.choice([1, 3]),
+                start_time=time(8, 0) if reason != UnavailabilityReason.CHILDCARE else time(15, 0),
+                end_time=time(12, 30) if reason != UnavailabilityReason.CHILDCARE else time(17, 0),
+                reason=reason,
+            )
+        )
+    Unavailability.objects.bulk_create(rows)
+    return Session.objects.filter(program=program).count()
 
 
 # -- curriculum and reminders (scheduling: CALENDAR) -------------------------------------------

@@ -18,7 +18,6 @@ from openiop.participants.models import Participant
 from openiop.programs.models import Program, Room, SessionType
 from openiop.scheduling.models import (
     ConflictKind,
-    RosterEntry,
     Session,
     SessionStatus,
     Unavailability,
@@ -56,26 +55,48 @@ def _local(moment: datetime, program: Program) -> str:
     return f"{local:%a %b} {local.day} {local:%H:%M}"
 
 
-def _overlapping(proposal: Proposal) -> object:
-    return (
-        Session.objects.filter(
-            status=SessionStatus.SCHEDULED,
-            starts_at__lt=proposal.ends_at,
-            ends_at__gt=proposal.starts_at,
-            organization_id=proposal.program.organization_id,
-        )
-        .exclude(pk__in=list(proposal.exclude))
-        .select_related("session_type")
-    )
-
-
 def conflicts_for(proposal: Proposal) -> list[Conflict]:
-    conflicts: list[Conflict] = []
-    overlapping = _overlapping(proposal)
-    room = proposal.room
+    return conflicts_for_many([proposal])[0]
+
+
+def conflicts_for_many(proposals: Sequence[Proposal]) -> list[list[Conflict]]:
+    """Conflicts of each proposal (e.g. every session a series would generate), reading the
+    sessions around them once instead of once per proposal."""
+    if not proposals:
+        return []
+    program = proposals[0].program
+    excluded = {pk for p in proposals for pk in p.exclude}
+    with_people = any(p.participants for p in proposals)
+    nearby = (
+        Session.objects.filter(
+            organization_id=program.organization_id,
+            status=SessionStatus.SCHEDULED,
+            starts_at__lt=max(p.ends_at for p in proposals),
+            ends_at__gt=min(p.starts_at for p in proposals),
+        )
+        .exclude(pk__in=excluded)
+        .select_related("session_type", "room")
+        .prefetch_related("facilitators")
+        .order_by("starts_at", "pk")
+    )
+    candidates = list(nearby.prefetch_related("roster") if with_people else nearby)
+    unavailable = _unavailability_by_participant(proposals) if with_people else {}
+    return [_conflicts(p, candidates, unavailable) for p in proposals]
+
+
+def _conflicts(
+    proposal: Proposal,
+    candidates: Sequence[Session],
+    unavailable: dict[int, list[Unavailability]],
+) -> list[Conflict]:
     program = proposal.program
+    overlapping = [
+        s for s in candidates if s.starts_at < proposal.ends_at and s.ends_at > proposal.starts_at
+    ]
+    conflicts: list[Conflict] = []
+    room = proposal.room
     if room is not None and not room.telehealth:
-        clash = overlapping.filter(room=room).first()  # type: ignore[attr-defined]
+        clash = next((s for s in overlapping if s.room_id == room.pk), None)
         if clash is not None:
             conflicts.append(
                 Conflict(
@@ -84,48 +105,34 @@ def conflicts_for(proposal: Proposal) -> list[Conflict]:
                     f"{_local(clash.starts_at, program)}.",
                 )
             )
-    facilitator_ids = [u.pk for u in proposal.facilitators]
-    if facilitator_ids:
-        busy = (
-            Session.facilitators.through.objects.filter(
-                session__in=overlapping, user_id__in=facilitator_ids
-            )
-            .select_related("user", "session__session_type")
-            .order_by("session__starts_at")
-        )
-        seen: set[int] = set()
-        for row in busy:
-            if row.user_id in seen:
-                continue
-            seen.add(row.user_id)
+    for user in proposal.facilitators:
+        busy = next((s for s in overlapping if user in s.facilitators.all()), None)
+        if busy is not None:
             conflicts.append(
                 Conflict(
                     ConflictKind.FACILITATOR,
-                    f"{row.user.display_name} is facilitating {row.session.session_type.name} "
-                    f"at {_local(row.session.starts_at, program)}.",
+                    f"{user.display_name} is facilitating {busy.session_type.name} "
+                    f"at {_local(busy.starts_at, program)}.",
                 )
             )
-    participant_ids = [p.pk for p in proposal.participants]
-    if participant_ids:
-        names = {p.pk: p.display_name for p in proposal.participants}
-        booked = (
-            RosterEntry.objects.filter(session__in=overlapping, participant_id__in=participant_ids)
-            .select_related("session__session_type")
-            .order_by("session__starts_at")
+    for participant in proposal.participants:
+        on = next(
+            (
+                s
+                for s in overlapping
+                if any(e.participant_id == participant.pk for e in s.roster.all())
+            ),
+            None,
         )
-        seen = set()
-        for entry in booked:
-            if entry.participant_id in seen:
-                continue
-            seen.add(entry.participant_id)
+        if on is not None:
             conflicts.append(
                 Conflict(
                     ConflictKind.PARTICIPANT,
-                    f"{names[entry.participant_id]} is on {entry.session.session_type.name} "
-                    f"at {_local(entry.session.starts_at, program)}.",
+                    f"{participant.display_name} is on {on.session_type.name} "
+                    f"at {_local(on.starts_at, program)}.",
                 )
             )
-        conflicts.extend(_unavailable(proposal, names))
+    conflicts.extend(_unavailable(proposal, unavailable))
     if room is not None and proposal.capacity > room.capacity:
         conflicts.append(
             Conflict(
@@ -135,6 +142,18 @@ def conflicts_for(proposal: Proposal) -> list[Conflict]:
         )
     conflicts.extend(_features(proposal))
     return conflicts
+
+
+def _unavailability_by_participant(
+    proposals: Sequence[Proposal],
+) -> dict[int, list[Unavailability]]:
+    ids = {p.pk for proposal in proposals for p in proposal.participants}
+    rows: dict[int, list[Unavailability]] = {}
+    for row in Unavailability.objects.filter(participant_id__in=ids).order_by(
+        "weekday", "start_time"
+    ):
+        rows.setdefault(row.participant_id, []).append(row)
+    return rows
 
 
 def _features(proposal: Proposal) -> list[Conflict]:
@@ -165,34 +184,36 @@ def _features(proposal: Proposal) -> list[Conflict]:
     return found
 
 
-def _unavailable(proposal: Proposal, names: dict[int, str]) -> list[Conflict]:
+def _unavailable(
+    proposal: Proposal, unavailable: dict[int, list[Unavailability]]
+) -> list[Conflict]:
     """Unavailable times are wall-clock times in the program's zone, so compare there."""
     tz = zoneinfo.ZoneInfo(proposal.program.time_zone)
     start = proposal.starts_at.astimezone(tz)
     end = proposal.ends_at.astimezone(tz)
     found: list[Conflict] = []
-    rows = Unavailability.objects.filter(participant_id__in=list(names)).order_by(
-        "participant_id", "weekday", "start_time"
-    )
-    seen: set[int] = set()
-    for row in rows:
-        if row.participant_id in seen:
-            continue
-        # A session crossing midnight is checked against both days it touches.
-        for day in {start.date(), end.date()}:
-            if day.weekday() != row.weekday:
-                continue
-            day_start = start.time() if day == start.date() else datetime.min.time()
-            day_end = end.time() if day == end.date() else datetime.max.time()
-            if row.start_time < day_end and day_start < row.end_time:
-                seen.add(row.participant_id)
+    for participant in proposal.participants:
+        for row in unavailable.get(participant.pk, []):
+            if _overlaps_local(row, start, end):
                 found.append(
                     Conflict(
                         ConflictKind.UNAVAILABLE,
-                        f"{names[row.participant_id]} is unavailable "
+                        f"{participant.display_name} is unavailable "
                         f"{row.start_time:%H:%M} to {row.end_time:%H:%M} "
                         f"({row.get_reason_display().lower()}).",
                     )
                 )
                 break
     return found
+
+
+def _overlaps_local(row: Unavailability, start: datetime, end: datetime) -> bool:
+    # A session crossing midnight is checked against both days it touches.
+    for day in {start.date(), end.date()}:
+        if day.weekday() != row.weekday:
+            continue
+        day_start = start.time() if day == start.date() else datetime.min.time()
+        day_end = end.time() if day == end.date() else datetime.max.time()
+        if row.start_time < day_end and day_start < row.end_time:
+            return True
+    return False

@@ -37,7 +37,7 @@ from openiop.programs.models import (
     Track,
     Weekday,
 )
-from openiop.scheduling.conflicts import Conflict, Proposal, conflicts_for
+from openiop.scheduling.conflicts import Conflict, Proposal, conflicts_for, conflicts_for_many
 from openiop.scheduling.models import (
     Attendance,
     ConflictOverride,
@@ -259,18 +259,18 @@ def _generate(
     """Build (unsaved) sessions for `days` and the conflicts each would have."""
     lessons = _curriculum_lessons(series.program, days) if series.follows_curriculum else {}
     sessions: list[Session] = []
-    found: list[tuple[Session, Conflict]] = []
     for day in days:
         session = _session_from_series(series, day, actor)
         session.lesson = lessons.get(day)
         sessions.append(session)
-        found.extend((session, c) for c in conflicts_for(_proposal(session, facilitators)))
+    each = conflicts_for_many([_proposal(s, facilitators) for s in sessions])
+    found = [(s, c) for s, conflicts in zip(sessions, each, strict=True) for c in conflicts]
     return sessions, found
 
 
 def _save_sessions(sessions: list[Session], facilitators: Sequence[User]) -> None:
-    for session in sessions:
-        session.full_clean(exclude=["series", "lesson", "created_by"], validate_unique=False)
+    # The series was validated as a whole (full_clean per session would cost a query per
+    # foreign key per session); the table's check constraints still stand behind it.
     Session.objects.bulk_create(sessions)
     if not sessions[0].pk:  # backends without RETURNING ids on bulk insert
         created = {
@@ -431,7 +431,8 @@ def series_update_rest(
         session.topic = locked.topic
         session.capacity = min(locked.capacity, room.capacity) if room else locked.capacity
         kept.append(session)
-        found.extend((session, c) for c in conflicts_for(_proposal(session, facilitators)))
+    each = conflicts_for_many([_proposal(s, facilitators) for s in kept])
+    found.extend((s, c) for s, conflicts in zip(kept, each, strict=True) for c in conflicts)
     new: list[Session] = []
     if pattern_changed:
         existing = {local_date(s.starts_at, program) for s in locked.sessions.all()}
