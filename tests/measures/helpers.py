@@ -46,7 +46,9 @@ def record(
     )
 
 
-def due(w: SimpleNamespace, code: str = "PHQ-9", *, participant=None, episode=None) -> Administration:  # type: ignore[no-untyped-def]
+def due(
+    w: SimpleNamespace, code: str = "PHQ-9", *, participant=None, episode=None
+) -> Administration:  # type: ignore[no-untyped-def]
     participant = participant or w.participant
     episode = episode or w.episode
     return Administration.objects.create(

@@ -26,7 +26,7 @@ WHO5 = ChangeRule(points=10, higher_is_better=True)
 
 
 def test_the_rci_follows_jacobson_and_truax() -> None:
-    # SE = 10·√(1−0.75) = 5; S_diff = √2·5
+    # SE = 10·√(1-0.75) = 5; S_diff = √2·5
     assert standard_error_of_difference(sd=10, reliability=0.75) == pytest.approx(math.sqrt(2) * 5)
     assert rci(20, 10, sd=10, reliability=0.75) == pytest.approx(-10 / (math.sqrt(2) * 5))
 

@@ -350,11 +350,12 @@ def response_record(
             status=AdministrationStatus.COMPLETED, closed_at=now
         )
         DraftResponse.objects.filter(administration=administration).delete()
-    verb = "corrected" if corrects else "completed"
+    # The timeline is shown to everyone who may see the participant (billing too), so its
+    # summary names no instrument, score or flag: those are clinical content.
     event_record(
         participant=participant,
         kind=EVENT_RESPONSE,
-        summary=f"{instrument.code} {verb}" + (" (critical answer flagged)" if findings else ""),
+        summary="Questionnaire corrected" if corrects else "Questionnaire completed",
         actor=entered_by,
         program=episode.program,
         at=when,
@@ -386,7 +387,7 @@ def response_mark_entered_in_error(
     event_record(
         participant=locked.participant,
         kind=EVENT_RESPONSE,
-        summary=f"{locked.instrument_code} response marked entered in error",
+        summary="Questionnaire response marked entered in error",
         actor=actor,
         program=locked.episode.program,
     )

@@ -72,7 +72,7 @@ def response_new(request: AuthedRequest, public_id: UUID, code: str) -> HttpResp
     )
     instrument = _instrument_or_404(code)
     episode = _current_episode(request, participant)
-    form = InstrumentForm(request.POST or None, instrument=instrument)
+    form = InstrumentForm(request.POST if request.method == "POST" else None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:
             response = services.response_record(
@@ -174,7 +174,7 @@ def response_correct(request: AuthedRequest, public_id: UUID, response_id: UUID)
         raise Http404("This response is already entered in error.")
     instrument = _instrument_or_404(original.instrument_code, original.instrument_version)
     form = InstrumentForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instrument=instrument,
         initial_answers=original.answers,
         with_reason=True,
@@ -273,7 +273,9 @@ def batteries(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         raise Http404("No such program.") from None
     current = services.batteries_for(program)
     codes = services.instrument_codes()
-    form = BatteryForm(request.POST or None, codes=codes, current=current)
+    form = BatteryForm(
+        request.POST if request.method == "POST" else None, codes=codes, current=current
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

@@ -126,7 +126,9 @@ def checkin_question(request: AuthedRequest, public_id: UUID, number: int) -> Ht
         raise Http404("No such question.")
     choices = item_options(instrument, index)
     form = QuestionForm(
-        request.POST or None, choices=choices, initial={"answer": answers.get(index)}
+        request.POST if request.method == "POST" else None,
+        choices=choices,
+        initial={"answer": answers.get(index)},
     )
     if request.method == "POST" and form.is_valid():
         draft_answer(administration=administration, index=index, value=form.cleaned_data["answer"])
