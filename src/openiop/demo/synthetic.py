@@ -763,9 +763,9 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
         slot_of[clinician.pk] = slot + 1
         weekday, hour = 1 + (slot // 4) % 4, 13 + slot % 4
         first = max(starts_on, episode.started_on or starts_on)
-        day = first + timedelta(days=(weekday - first.weekday()) % 7)
-        while day <= ends_on:
-            start = datetime.combine(day, time(hour, 0), tzinfo=tz)
+        when = first + timedelta(days=(weekday - first.weekday()) % 7)
+        while when <= ends_on:
+            start = datetime.combine(when, time(hour, 0), tzinfo=tz)
             sessions.append(
                 Session(
                     organization_id=program.organization_id,
@@ -780,7 +780,7 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
                 )
             )
             owners.append((episode, clinician))
-            day += timedelta(weeks=1)
+            when += timedelta(weeks=1)
     Session.objects.bulk_create(sessions)
     sessions = list(
         Session.objects.filter(
