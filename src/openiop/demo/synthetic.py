@@ -25,8 +25,9 @@ from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
-from openiop.intake.demo import build_intake
 from openiop.diary.demo import build_diary
+from openiop.intake.demo import build_intake
+from openiop.measures.demo import build_measures
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
@@ -186,6 +187,7 @@ class _Builder:
         build_attendance(program=self.program, today=self.today, rng=self.rng)
         build_diary(program=self.program, today=self.today, rng=self.rng)
         build_intake(program=self.program, today=self.today, rng=self.rng)
+        build_measures(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )
@@ -599,10 +601,12 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
     """Attendance for the demo schedule's sessions before today: mostly present, some late or
     absent; one participant misses two sessions in a row unexcused and another has a thin last
     week, so the primary clinicians' homes have follow-ups. Today's sessions are left for the
-    clinician to take. Returns how many sessions got attendance."""
-    from openiop.scheduling.attendance import attendance_all_present, attendance_record
-    from openiop.scheduling.hours import local_midnight, week_start_of
-    from openiop.scheduling.models import AttendanceStatus, RosterEntry, Session
+    clinician to take. Rows are written in bulk (the demo must build quickly); the last absence
+    goes through attendance_record so the real rule raises its follow-up. Returns how many
+    sessions got attendance."""
+    from openiop.scheduling.attendance import attendance_minutes, attendance_record
+    from openiop.scheduling.hours import local_date, local_midnight, week_start_of
+    from openiop.scheduling.models import Attendance, AttendanceStatus, RosterEntry, Session
     from openiop.scheduling.tasks import compliance_check
 
     sessions = list(
@@ -611,6 +615,7 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
             status="scheduled",
             ends_at__lt=local_midnight(today, program.time_zone),
         )
+        .select_related("program")
         .prefetch_related("facilitators")
         .order_by("starts_at", "id")
     )
@@ -634,24 +639,24 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
     # Two chosen participants carry the demo's follow-ups; everyone else is ordinary.
     absent_twice = people[0] if people else None
     thin_week = people[1] if len(people) > 1 else None
-    absences_left = 2
+    absences: list[tuple[Session, RosterEntry, User]] = []
+    rows: list[Attendance] = []
     for session in reversed(sessions):  # newest first: the absences are the latest two
-        facilitators = [
+        clinicians = [
             u for u in session.facilitators.all() if u.role in (Role.CLINICIAN, Role.DIRECTOR)
         ]
-        actor = facilitators[0] if facilitators else director
+        actor = clinicians[0] if clinicians else director
         if actor is None:
             continue
-        after = session.ends_at + timedelta(hours=1)
-        week = week_start_of(session.starts_at.astimezone(ZoneInfo(program.time_zone)).date())
+        week = week_start_of(local_date(session.starts_at, program.time_zone))
         for entry in roster.get(session.pk, []):
             status = AttendanceStatus.PRESENT
             arrived = departed = None
             roll = rng.random()
-            if entry.participant_id == absent_twice and absences_left:
-                status = AttendanceStatus.ABSENT_UNEXCUSED
-                absences_left -= 1
-            elif entry.participant_id == thin_week and week == last_week:
+            if entry.participant_id == absent_twice and len(absences) < 2:
+                absences.append((session, entry, actor))
+                continue
+            if entry.participant_id == thin_week and week == last_week:
                 status = AttendanceStatus.ABSENT_EXCUSED
             elif roll < 0.07:
                 status = AttendanceStatus.LATE
@@ -661,18 +666,31 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
                 departed = session.ends_at - timedelta(minutes=rng.choice([15, 30]))
             elif roll < 0.14:
                 status = AttendanceStatus.ABSENT_EXCUSED
-            if status == AttendanceStatus.PRESENT:
-                continue
-            attendance_record(
-                session=session,
-                participant=entry.participant,
-                status=status,
-                arrived_at=arrived,
-                departed_at=departed,
-                actor=actor,
-                now=after,
+            rows.append(
+                Attendance(
+                    organization_id=session.organization_id,
+                    session=session,
+                    participant_id=entry.participant_id,
+                    episode_id=entry.episode_id,
+                    status=status,
+                    arrived_at=arrived,
+                    departed_at=departed,
+                    minutes=attendance_minutes(
+                        session=session, status=status, arrived_at=arrived, departed_at=departed
+                    ),
+                    recorded_by=actor,
+                    recorded_at=session.ends_at + timedelta(minutes=5),
+                )
             )
-        attendance_all_present(session=session, actor=actor, now=after)
+    Attendance.objects.bulk_create(rows, batch_size=500)
+    for session, entry, actor in reversed(absences):  # older first, the rule fires on the second
+        attendance_record(
+            session=session,
+            participant=entry.participant,
+            status=AttendanceStatus.ABSENT_UNEXCUSED,
+            actor=actor,
+            now=session.ends_at + timedelta(minutes=5),
+        )
     compliance_check(program=program, week_start=last_week)
     return len(sessions)
 
