@@ -18,7 +18,10 @@ from tests.diary.helpers import file_card
 
 def _rota(world, *, backup=None):  # type: ignore[no-untyped-def]
     on_call = f.UserFactory(
-        organization=world.org, role=Role.CLINICIAN, programs=[world.program], full_name="Oona Oncall"
+        organization=world.org,
+        role=Role.CLINICIAN,
+        programs=[world.program],
+        full_name="Oona Oncall",
     )
     today = timezone.localdate()
     OnCallShift.objects.create(
@@ -39,7 +42,9 @@ def _reasons(alert) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {r.user.full_name: r.reason for r in alert.recipients.select_related("user")}
 
 
-def test_an_alert_goes_to_the_primary_and_the_on_call_clinician(world, django_capture_on_commit_callbacks) -> None:
+def test_an_alert_goes_to_the_primary_and_the_on_call_clinician(
+    world, django_capture_on_commit_callbacks
+) -> None:
     _rota(world)
     with django_capture_on_commit_callbacks(execute=True):
         alert = file_card(world, urge_self_harm=5).alerts[0]
@@ -54,7 +59,10 @@ def test_an_alert_goes_to_the_primary_and_the_on_call_clinician(world, django_ca
 
 def test_an_unacknowledged_high_alert_goes_to_the_backup_then_the_director(world) -> None:
     backup = f.UserFactory(
-        organization=world.org, role=Role.CLINICIAN, programs=[world.program], full_name="Bea Backup"
+        organization=world.org,
+        role=Role.CLINICIAN,
+        programs=[world.program],
+        full_name="Bea Backup",
     )
     _rota(world, backup=backup)
     now = timezone.now()

@@ -397,17 +397,19 @@ class ChartPanel:
 
 
 def diary_chart_panel(user: User, participant: Participant, today: date) -> ChartPanel:
-    """The chart's diary and alerts panel: two queries."""
-    episode_ids = visible_episode_ids(user, participant)
+    """The chart's diary and alerts panel: two queries (the episode scope is a join)."""
+    scope = Q(episode__participant=participant, episode__program_id__in=program_ids_for(user))
+    if not user.can(Perm.PARTICIPANT_SUD):
+        scope &= Q(episode__program__treats_sud=False)
     days = list(
-        DiaryCard.objects.filter(episode_id__in=episode_ids, day__gte=today - timedelta(days=30))
+        DiaryCard.objects.filter(scope, day__gte=today - timedelta(days=30))
         .order_by("-day")
         .values_list("day", flat=True)
     )
     alerts = list(
-        Alert.objects.filter(
-            participant=participant, episode_id__in=episode_ids, status__in=UNRESOLVED
-        ).order_by("severity", "-created_at")[:10]
+        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED).order_by(
+            "severity", "-created_at"
+        )[:10]
     )
     return ChartPanel(
         filed_last_7=sum(1 for d in days if d > today - timedelta(days=7)),

@@ -82,7 +82,9 @@ def targets(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     form = TargetForm(request.POST or None)
     if request.method == "POST" and "retire" in request.POST:
         target = DiaryTarget.objects.filter(
-            participant=participant, program=episode.program, public_id=request.POST.get("retire")
+            participant=participant,
+            program=episode.program,
+            public_id=request.POST.get("retire") or "",
         ).first()
         if target is None:
             raise Http404("No such target.")
@@ -121,7 +123,7 @@ def _my_program(request: AuthedRequest, program_id: UUID) -> Program:
     program = Program.objects.filter(
         public_id=program_id,
         pk__in=program_ids_for(request.user),
-        organization_id=request.user.organization_id,
+        organization_id=request.user.organization_id or 0,
     ).first()
     if program is None:
         raise Http404("No such program.")
@@ -141,7 +143,9 @@ def program_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
     if request.method == "POST":
         if "retire" in request.POST:
             target = DiaryTarget.objects.filter(
-                program=program, participant__isnull=True, public_id=request.POST.get("retire")
+                program=program,
+                participant__isnull=True,
+                public_id=request.POST.get("retire") or "",
             ).first()
             if target is None:
                 raise Http404("No such target.")

@@ -32,7 +32,8 @@ class RuleForm(forms.Form):
     is_active = forms.BooleanField(label="On", required=False)
 
     def __init__(self, *args: Any, rule: RiskRule, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=f"rule-{rule.public_id}", **kwargs)
+        kwargs["prefix"] = f"rule-{rule.public_id}"
+        super().__init__(*args, **kwargs)
         self.rule = rule
         bounds = THRESHOLD_RANGE.get(rule.kind)
         if bounds is None:
@@ -77,8 +78,8 @@ class ShiftForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(str(u.public_id), u.display_name) for u in people]
         self.people = {str(u.public_id): u for u in people}
-        self.fields["user"].choices = [("", "Choose…"), *choices]
-        self.fields["backup"].choices = [("", "None"), *choices]
+        self.fields["user"].choices = [("", "Choose…"), *choices]  # type: ignore[attr-defined]
+        self.fields["backup"].choices = [("", "None"), *choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -146,11 +146,12 @@ class SafetySettings(models.Model):
         return f"Escalation for {self.program_id}"
 
     def minutes_for(self, severity: str) -> int | None:
-        value: int | None = {
+        minutes: dict[str, int | None] = {
             Severity.URGENT: self.urgent_escalate_minutes,
             Severity.HIGH: self.high_escalate_minutes,
             Severity.LOW: self.low_escalate_minutes,
-        }.get(severity)
+        }
+        value = minutes.get(severity)
         return value
 
 

@@ -45,7 +45,7 @@ SEVERITY_RANK = Case(
 
 def visible_alerts(user: User) -> Any:
     return Alert.objects.filter(
-        organization_id=user.organization_id,
+        organization_id=user.organization_id or 0,
         program_id__in=program_ids_for(user),
         participant__in=participants_for(user),
     )
@@ -75,9 +75,13 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
         object_type="safety.alerts",
         participants=list({a.participant_id: a.participant for a in rows + resolved}.values()),
     )
-    return render(
-        request, "safety/alerts.html", {"alerts": rows, "resolved": resolved, "show": show}
+    configurable = (
+        Program.objects.filter(pk__in=program_ids_for(request.user)).order_by("name")
+        if request.user.can(Perm.PROGRAM_CONFIGURE)
+        else []
     )
+    context = {"alerts": rows, "resolved": resolved, "show": show, "configurable": configurable}
+    return render(request, "safety/alerts.html", context)
 
 
 def _alert_for(request: AuthedRequest, public_id: UUID, *, write: bool = False) -> Alert:
@@ -171,7 +175,7 @@ def _my_program(request: AuthedRequest, program_id: UUID) -> Program:
     program = Program.objects.filter(
         public_id=program_id,
         pk__in=program_ids_for(request.user),
-        organization_id=request.user.organization_id,
+        organization_id=request.user.organization_id or 0,
     ).first()
     if program is None:
         raise Http404("No such program.")
