@@ -79,6 +79,11 @@ def inquiry_throttle_hit(
 
 # --- inquiries ------------------------------------------------------------------------------
 
+# Foreign keys these functions set from objects already checked; full_clean would look each
+# one up again.
+_INQUIRY_FKS = ["organization", "program", "assigned_to", "participant", "episode", "created_by"]
+_ASSESSMENT_FKS = ["organization", "participant", "episode", "created_by", "completed_by"]
+
 
 def _event(
     inquiry: Inquiry,
@@ -166,7 +171,7 @@ def inquiry_submit(
     )
     if not (inquiry.phone or inquiry.email):
         raise ValidationError("Give a phone number or an e-mail address so we can reach you.")
-    inquiry.full_clean()
+    inquiry.full_clean(exclude=_INQUIRY_FKS)
     inquiry.save()
     _event(inquiry, actor=None, summary="Received from the web form", to_status=inquiry.status)
     return inquiry
@@ -221,7 +226,7 @@ def inquiry_refer(
         raise ValidationError(
             "Give a phone number or e-mail address for the person or for the referrer."
         )
-    inquiry.full_clean()
+    inquiry.full_clean(exclude=_INQUIRY_FKS)
     inquiry.save()
     _event(
         inquiry,
@@ -510,7 +515,7 @@ def assessment_save(
         raise ValidationError({"locus_on": "Give the date the LOCUS level was determined."})
     if locked.locus_on is not None and locked.locus_on > today_in(locked.episode.program.time_zone):
         raise ValidationError({"locus_on": "The LOCUS date cannot be in the future."})
-    locked.full_clean()
+    locked.full_clean(exclude=_ASSESSMENT_FKS, validate_unique=False)
     locked.save()
     for name in changes:
         setattr(assessment, name, getattr(locked, name))
@@ -550,7 +555,7 @@ def assessment_availability_set(
             reason=block.reason,
             note=block.note.strip(),
         )
-        row.full_clean()
+        row.full_clean(exclude=["organization", "assessment"])
         rows.append(row)
     locked.unavailable.all().delete()
     return AvailabilityBlock.objects.bulk_create(rows)
@@ -629,7 +634,16 @@ def level_of_care_decide(
         decided_by=actor,
         decided_at=timezone.now(),
     )
-    decision.full_clean()
+    decision.full_clean(
+        exclude=[
+            "organization",
+            "participant",
+            "assessment",
+            "recommended_track",
+            "decided_track",
+            "decided_by",
+        ]
+    )
     decision.save()
     how = "accepted" if accept else "overridden"
     event_record(
@@ -644,8 +658,11 @@ def level_of_care_decide(
 
 
 @transaction.atomic
-def assessment_complete(*, actor: User, assessment: IntakeAssessment) -> IntakeAssessment:
-    """Finish the assessment: the episode becomes assessed, and so does its inquiry."""
+def assessment_complete(
+    *, actor: User, assessment: IntakeAssessment, on: date | None = None
+) -> IntakeAssessment:
+    """Finish the assessment: the episode becomes assessed (on `on`, the program's today by
+    default; episode_transition refuses future dates), and so does its inquiry."""
     locked = _lock_assessment(assessment)
     episode = locked.episode
     program = episode.program
@@ -661,7 +678,7 @@ def assessment_complete(*, actor: User, assessment: IntakeAssessment) -> IntakeA
         raise ValidationError(f"Fill in the {' and '.join(missing)} before completing.")
     if not locked.decisions.exists():
         raise ValidationError("Record the level-of-care decision before completing.")
-    today = today_in(program.time_zone)
+    today = on or today_in(program.time_zone)
     if episode.status == EpisodeStatus.INQUIRY:
         participant_services.episode_transition(
             actor=actor, episode=episode, to_status=EpisodeStatus.REFERRED, on=today
