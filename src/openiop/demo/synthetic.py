@@ -27,6 +27,7 @@ from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
 from openiop.diary.demo import build_diary
 from openiop.intake.demo import build_intake
+from openiop.measures.demo import build_measures
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
@@ -186,6 +187,7 @@ class _Builder:
         build_attendance(program=self.program, today=self.today, rng=self.rng)
         build_diary(program=self.program, today=self.today, rng=self.rng)
         build_intake(program=self.program, today=self.today, rng=self.rng)
+        build_measures(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )
