@@ -24,7 +24,7 @@ from django.utils import timezone
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.participants.access import program_ids_for
+from openiop.participants.access import participants_for, program_ids_for
 from openiop.participants.models import Participant
 from openiop.scheduling.hours import local_date, week_start_of
 from openiop.scheduling.models import (
@@ -339,10 +339,12 @@ class AttendanceRow:
         return self.entry.participant
 
 
-def attendance_rows(session: Session) -> list[AttendanceRow]:
-    """One row per roster participant with their record: two queries for any roster size."""
+def attendance_rows(session: Session, *, viewer: User | Any) -> list[AttendanceRow]:
+    """One row per roster participant the viewer may see, with their record: two queries for
+    any roster size. Roster members are normally all visible to the session's program staff;
+    the filter keeps it so if a roster ever holds someone the viewer must not know of."""
     entries = list(
-        RosterEntry.objects.filter(session=session)
+        RosterEntry.objects.filter(session=session, participant__in=participants_for(viewer))
         .select_related("participant")
         .order_by("participant__legal_last_name", "participant__legal_first_name", "id")
     )

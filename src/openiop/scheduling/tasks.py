@@ -66,4 +66,6 @@ def compliance_follow_ups(now: datetime) -> str:
         last_week = week_start_of(local_date(now, program.time_zone)) - timedelta(days=7)
         created += compliance_check(program=program, week_start=last_week)
     return f"{created} follow-ups raised"
+
+
 from openiop.scheduling import reminders  # noqa: F401,E402  (registers the reminders job)

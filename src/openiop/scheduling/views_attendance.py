@@ -58,7 +58,7 @@ def _session_for(request: AuthedRequest, public_id: UUID) -> Session:
 def attendance_context(request: AuthedRequest, session: Session) -> dict[str, Any]:
     """What the attendance block needs; the session page's include calls this too (through the
     `attendance_block` tag). Listing the roster shows names: one access-log row each."""
-    rows = att.attendance_rows(session)
+    rows = att.attendance_rows(session, viewer=request.user)
     access_record_many(
         request=request,
         action=AccessAction.LIST,
