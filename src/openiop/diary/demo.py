@@ -78,15 +78,22 @@ def build_diary(*, program: Program, today: date, rng: random.Random) -> int:
         .order_by("pk")
     )
     written = 0
+    handled: list[tuple[Episode, date]] = []
+    rows = []
     for index, episode in enumerate(episodes):
         actor = episode.participant.user or episode.primary_clinician or director
-        start = max(episode.started_on or today, today - timedelta(days=HISTORY_DAYS))
-        # History up to a week ago: written directly, with about one day in eight missed.
-        rows = []
-        day = start
-        while day < today - timedelta(days=7):
-            if rng.random() > 0.12:
+        first = max(episode.started_on or today, today - timedelta(days=HISTORY_DAYS))
+        # A few high days that the team has already handled go through the engine below.
+        high_day = today - timedelta(days=4) if index in (1, 3) else None
+        if high_day is not None and high_day >= first:
+            handled.append((episode, high_day))
+        # Everything else is low-urge history written in one insert (no rule would fire on
+        # it), with about one day in eight missed and a few filled in the next day.
+        day = first
+        while day < today:
+            if day != high_day and rng.random() > 0.12:
                 a = _answers(rng, emotions)
+                late = rng.random() < 0.08
                 rows.append(
                     DiaryCard(
                         organization_id=program.organization_id,
@@ -101,39 +108,34 @@ def build_diary(*, program: Program, today: date, rng: random.Random) -> int:
                         medication=a.medication,
                         emotions=a.emotions,
                         skills=a.skills,
-                        submitted_at=_evening(program, day),
+                        submitted_at=_evening(program, day + timedelta(days=1 if late else 0)),
                         submitted_by=actor,
+                        filled_late=late,
                     )
                 )
             day += timedelta(days=1)
-        DiaryCard.objects.bulk_create(rows)
-        written += len(rows)
-        # The last week through the real write function (rules run), with an occasional gap.
-        while day <= today - timedelta(days=1):
-            if rng.random() > 0.15:
-                overrides: dict[str, object] = {}
-                # A few high days that the team has already handled.
-                if index in (1, 3) and day == today - timedelta(days=4):
-                    overrides = {"urge_self_harm": 4, "note": "Hard evening, used TIPP."}
-                filed = diary_card_submit(
-                    participant=episode.participant,
-                    day=day,
-                    answers=_answers(rng, emotions, **overrides),
-                    actor=actor,
-                    now=_evening(program, day),
-                )
-                written += 1
-                handler = episode.primary_clinician or director
-                for alert in filed.alerts:
-                    alert_acknowledge(alert=alert, actor=handler, now=_evening(program, day, 21))
-                    alert_resolve(
-                        alert=alert,
-                        actor=handler,
-                        resolution=Resolution.CONTACTED,
-                        note="Called; coping plan reviewed, no immediate risk.",
-                        now=_evening(program, day, 22),
-                    )
-            day += timedelta(days=1)
+    DiaryCard.objects.bulk_create(rows)
+    written += len(rows)
+    for episode, day in handled:
+        actor = episode.participant.user or episode.primary_clinician or director
+        filed = diary_card_submit(
+            participant=episode.participant,
+            day=day,
+            answers=_answers(rng, emotions, urge_self_harm=4, note="Hard evening, used TIPP."),
+            actor=actor,
+            now=_evening(program, day),
+        )
+        written += 1
+        handler = episode.primary_clinician or director
+        for alert in filed.alerts:
+            alert_acknowledge(alert=alert, actor=handler, now=_evening(program, day, 21))
+            alert_resolve(
+                alert=alert,
+                actor=handler,
+                resolution=Resolution.CONTACTED,
+                note="Called; coping plan reviewed, no immediate risk.",
+                now=_evening(program, day, 22),
+            )
     # One participant with a high self-harm urge this morning: an open alert for the demo.
     if episodes:
         episode = episodes[0]
