@@ -111,7 +111,7 @@ def test_the_follow_up_and_assignee_can_be_set(world: Any, login: Any) -> None:
     day = timezone.localdate() + timedelta(days=1)
     login(world.intake).post(
         _url(inquiry, "follow-up/"),
-        {"follow_up_on": day.isoformat(), "assigned_to": str(world.intake.pk)},
+        {"follow_up_on": day.isoformat(), "assigned_to": str(world.intake.public_id)},
     )
     inquiry.refresh_from_db()
     assert (inquiry.follow_up_on, inquiry.assigned_to) == (day, world.intake)
@@ -130,7 +130,7 @@ def test_staff_enter_a_referral(world: Any, login: Any) -> None:
     response = login(world.intake).post(
         "/intake/referrals/new/",
         {
-            "program": str(world.program.pk),
+            "program": str(world.program.public_id),
             "source": "step_down",
             "name": "R.M.",
             "phone": "",
@@ -151,7 +151,7 @@ def test_a_referral_without_any_way_to_reach_is_refused(world: Any, login: Any) 
     response = login(world.intake).post(
         "/intake/referrals/new/",
         {
-            "program": str(world.program.pk),
+            "program": str(world.program.public_id),
             "source": "therapist",
             "name": "R.M.",
             "contact_time": "any",

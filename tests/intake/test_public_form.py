@@ -21,7 +21,7 @@ def _data(world: Any, **kw: Any) -> dict[str, Any]:
         "email": "",
         "contact_time": "evening",
         "inquiry_for": "self",
-        "program": str(world.program.pk),
+        "program": str(world.program.public_id),
         "message": "Struggling since spring.",
         "consent_to_contact": "on",
         "website": "",
@@ -114,7 +114,7 @@ def test_a_forged_token_is_refused(world: Any) -> None:
 def test_an_inactive_program_cannot_be_chosen(world: Any) -> None:
     world.other_program.is_active = False
     world.other_program.save()
-    response = _client().post(URL, _data(world, program=str(world.other_program.pk)))
+    response = _client().post(URL, _data(world, program=str(world.other_program.public_id)))
     assert "Select a valid choice" in response.content.decode()
     assert Inquiry.objects.count() == 0
 

@@ -68,7 +68,9 @@ class InquiryForm(forms.Form):
         label="Who is this inquiry for?", choices=InquiryFor.choices, initial=InquiryFor.SELF
     )
     program = ProgramChoiceField(
-        label="Program you are asking about", queryset=Program.objects.none()
+        label="Program you are asking about",
+        queryset=Program.objects.none(),
+        to_field_name="public_id",
     )
     message = forms.CharField(
         label="What's going on (optional)",
@@ -152,7 +154,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class ReferralForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), to_field_name="public_id")
     source = forms.ChoiceField(label="Referral source", choices=STAFF_SOURCES)
     name = forms.CharField(label="First name or initials", max_length=100)
     phone = forms.CharField(max_length=40, required=False)
@@ -172,7 +174,9 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DateInput())
-    assigned_to = UserChoiceField(label="Assigned to", queryset=User.objects.none(), required=False)
+    assigned_to = UserChoiceField(
+        label="Assigned to", queryset=User.objects.none(), required=False, to_field_name="public_id"
+    )
 
     def __init__(
         self, *args: Any, programs: QuerySet[Program], assignees: QuerySet[User], **kwargs: Any
@@ -191,7 +195,9 @@ class MoveForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DateInput())
-    assigned_to = UserChoiceField(label="Assigned to", queryset=User.objects.none(), required=False)
+    assigned_to = UserChoiceField(
+        label="Assigned to", queryset=User.objects.none(), required=False, to_field_name="public_id"
+    )
 
     def __init__(self, *args: Any, assignees: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -298,10 +304,11 @@ class AssessmentForm(forms.Form):
 
 
 class BlockForm(forms.Form):
-    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int)
+    # Blank first choices: an untouched spare row must submit as empty, not as "Monday, work".
+    weekday = forms.TypedChoiceField(choices=[("", "—"), *Weekday.choices], coerce=int)
     start_time = forms.TimeField(widget=TimeInput())
     end_time = forms.TimeField(widget=TimeInput())
-    reason = forms.ChoiceField(choices=UnavailabilityReason.choices)
+    reason = forms.ChoiceField(choices=[("", "—"), *UnavailabilityReason.choices])
     note = forms.CharField(max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
