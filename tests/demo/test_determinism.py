@@ -30,6 +30,8 @@ def test_another_seed_gives_other_people(db):
 
 
 def test_it_stays_within_a_query_budget(db, django_assert_max_num_queries):
-    # A guard against per-row query growth that would make seeding slow.
-    with django_assert_max_num_queries(1000):
+    # A guard against per-row query growth that would make seeding slow. Measured 1,805 for
+    # the whole clinic (schedule, attendance, measures, diary, intake; 3.5 s on SQLite) on
+    # 2026-11-23; the margin allows new demo content, not a per-row loop.
+    with django_assert_max_num_queries(2500):
         build_demo(today=TODAY, seed=7)
