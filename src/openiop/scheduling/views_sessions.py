@@ -305,6 +305,21 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     return render(request, "scheduling/session_detail.html", context)
 
 
+def _occurrence_fields(form: Any) -> dict[str, Any]:
+    """What creating and editing one session both take from the form."""
+    data = form.cleaned_data
+    return {
+        "starts_at": data["starts_at"],
+        "ends_at": data["ends_at"],
+        "facilitators": list(data["facilitators"]),
+        "room": data["room"],
+        "telehealth_url": data["telehealth_url"],
+        "topic": data["topic"],
+        "capacity": data["capacity"],
+        "override_reason": form.chosen_override_reason(),
+    }
+
+
 def _tz(program: Program) -> Any:
     import zoneinfo
 
@@ -328,14 +343,7 @@ def session_new(request: AuthedRequest) -> HttpResponse:
                 program=program,
                 track=data["track"],
                 session_type=data["session_type"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                facilitators=list(data["facilitators"]),
-                room=data["room"],
-                telehealth_url=data["telehealth_url"],
-                topic=data["topic"],
-                capacity=data["capacity"],
-                override_reason=form.chosen_override_reason(),
+                **_occurrence_fields(form),
             )
 
         session, conflicts = _try(form, create)
@@ -368,20 +376,10 @@ def session_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     )
     conflicts: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
 
         def update() -> Session:
             return services.session_update(
-                actor=request.user,
-                session=session,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                facilitators=list(data["facilitators"]),
-                room=data["room"],
-                telehealth_url=data["telehealth_url"],
-                topic=data["topic"],
-                capacity=data["capacity"],
-                override_reason=form.chosen_override_reason(),
+                actor=request.user, session=session, **_occurrence_fields(form)
             )
 
         done, conflicts = _try(form, update)
