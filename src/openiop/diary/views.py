@@ -29,7 +29,7 @@ from openiop.diary.services import (
 )
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import Access, participant_for, program_ids_for
-from openiop.programs.models import Program
+from openiop.programs.access import program_for
 
 
 @staff(Perm.PARTICIPANT_CLINICAL)
@@ -119,22 +119,11 @@ def targets(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     return render(request, "diary/targets.html", context)
 
 
-def _my_program(request: AuthedRequest, program_id: UUID) -> Program:
-    program = Program.objects.filter(
-        public_id=program_id,
-        pk__in=program_ids_for(request.user),
-        organization_id=request.user.organization_id or 0,
-    ).first()
-    if program is None:
-        raise Http404("No such program.")
-    return program
-
-
 @staff(Perm.PROGRAM_CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def program_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
     """The program's emotion list and its card-wide targets."""
-    program = _my_program(request, program_id)
+    program = program_for(request.user, program_id)
     emotions_form = EmotionsForm(
         request.POST if "emotions" in request.POST else None,
         initial={"emotions": "\n".join(emotions_for(program))},

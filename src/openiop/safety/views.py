@@ -20,6 +20,7 @@ from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import Access, participant_for, participants_for, program_ids_for
+from openiop.programs.access import program_for
 from openiop.programs.models import Program
 from openiop.safety.forms import EscalationForm, ResolveForm, RuleForm, ShiftForm
 from openiop.safety.models import UNRESOLVED, Alert, AlertStatus, OnCallShift, Severity
@@ -171,21 +172,10 @@ def alert_res(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 # --- director configuration ---------------------------------------------------------------------
 
 
-def _my_program(request: AuthedRequest, program_id: UUID) -> Program:
-    program = Program.objects.filter(
-        public_id=program_id,
-        pk__in=program_ids_for(request.user),
-        organization_id=request.user.organization_id or 0,
-    ).first()
-    if program is None:
-        raise Http404("No such program.")
-    return program
-
-
 @staff(Perm.PROGRAM_CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
-    program = _my_program(request, program_id)
+    program = program_for(request.user, program_id)
     catalogue = sorted(rules_for(program).values(), key=lambda r: (r.source, r.kind))
     current = safety_settings_for(program)
     posted_rule = request.POST.get("rule") if request.method == "POST" else None
@@ -247,7 +237,7 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
 @staff(Perm.PROGRAM_CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def on_call(request: AuthedRequest, program_id: UUID) -> HttpResponse:
-    program = _my_program(request, program_id)
+    program = program_for(request.user, program_id)
     people = list(
         User.objects.filter(_eligible_staff(program), organization_id=program.organization_id)
         .distinct()
