@@ -358,3 +358,115 @@ class AlertStep(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AlertStepError("Alert history cannot be deleted.")
+
+
+# --- coaching log (issue 5 point 6) -------------------------------------------------------------
+
+
+class CoachingSettings(models.Model):
+    """Per-program coaching rules. Some protocols (the adolescent DBT protocol uses 24 hours)
+    pause coaching for a while after self-harm; 0 means coaching is never paused."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.PROTECT, related_name="coaching_settings"
+    )
+    pause_hours_after_self_harm = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(168)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Coaching settings for {self.program_id}"
+
+
+class CoachingStatus(models.TextChoices):
+    OPEN = "open", "Waiting"
+    CLAIMED = "claimed", "Being answered"
+    CLOSED = "closed", "Answered"
+
+
+class ReachBy(models.TextChoices):
+    CALLBACK = "callback", "Call me back"
+    MESSAGE = "message", "Send me a message"
+
+
+class CoachingOutcome(models.TextChoices):
+    SKILL_HELPED = "skill_helped", "Used a skill and the urge came down"
+    SAFETY_PLAN = "safety_plan", "Safety plan used"
+    CRISIS = "crisis", "Escalated to crisis services"
+    NO_ANSWER = "no_answer", "No answer on callback"
+    OTHER = "other", "Other"
+
+
+class CoachingRequest(models.Model):
+    """One between-session coaching contact: the participant's request and the answer.
+    Claimed by a conditional UPDATE so two clinicians never answer the same request."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="coaching_requests"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="coaching_requests"
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    situation = models.CharField(max_length=500)
+    urge = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
+    skills_tried = models.JSONField(default=list, blank=True)
+    reach_by = models.CharField(max_length=10, choices=ReachBy.choices)
+    callback_phone = models.CharField(max_length=40, blank=True)
+    # Who it was routed to when it arrived: the on-call clinician, else the primary clinician.
+    routed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=CoachingStatus.choices, default=CoachingStatus.OPEN
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    response_method = models.CharField(max_length=10, choices=ReachBy.choices, blank=True)
+    reply = models.TextField(blank=True, max_length=2000)
+    skills_suggested = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=20, choices=CoachingOutcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True, max_length=2000)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(urge__lte=5), name="coaching_urge_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in CoachingStatus]),
+                name="coaching_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CoachingStatus.CLOSED)
+                | (Q(closed_at__isnull=False) & Q(responded_at__isnull=False) & ~Q(outcome="")),
+                name="coaching_closed_has_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "status"]),
+            models.Index(fields=["participant", "requested_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coaching request ({self.get_status_display()})"
+
+    @property
+    def minutes_to_response(self) -> float | None:
+        if self.responded_at is None:
+            return None
+        return (self.responded_at - self.requested_at).total_seconds() / 60
