@@ -470,3 +470,167 @@ class CoachingRequest(models.Model):
         if self.responded_at is None:
             return None
         return (self.responded_at - self.requested_at).total_seconds() / 60
+
+
+# --- Safety plans (issue 5 point 5) ------------------------------------------------------------
+# The six steps of safety planning, in our own words. A plan is written together, in the
+# participant's words; it is never a promise not to act ("no-suicide contract").
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+    SUPERSEDED = "superseded", "Replaced by a newer version"
+
+
+# (field name, heading the participant reads, prompt for writing it together)
+PLAN_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "warning_signs",
+        "Signs that a hard time is starting",
+        "Thoughts, feelings, situations or things I do that tell me a crisis may be coming.",
+    ),
+    (
+        "coping_alone",
+        "Things I can do on my own to cope",
+        "What helps me get through the moment without needing anyone else.",
+    ),
+    (
+        "distractions",
+        "People and places that take my mind off things",
+        "Company and places where I feel a little better, even without talking about it.",
+    ),
+    (
+        "people_to_ask",
+        "People I can ask for help",
+        "Who I can tell that I am struggling, and how to reach them.",
+    ),
+    (
+        "professionals",
+        "Professionals and crisis services",
+        "My care team, the program's phone, and crisis lines that answer any time.",
+    ),
+    (
+        "safer_surroundings",
+        "Making my surroundings safer",
+        "Steps that put time and distance between me and the things I could hurt myself with.",
+    ),
+)
+PLAN_FIELDS: tuple[str, ...] = tuple(name for name, _, _ in PLAN_SECTIONS)
+
+
+class PlanLockedError(Exception):
+    pass
+
+
+class SafetyPlanVersion(models.Model):
+    """One version of a participant's safety plan. Each section is a list, one item per line.
+    Once both have signed, the version is locked: its content hash is stored, `save` refuses
+    content changes, and a later edit starts a new draft version."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="safety_plans"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="safety_plans"
+    )
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    warning_signs = models.TextField(blank=True, max_length=4000)
+    coping_alone = models.TextField(blank=True, max_length=4000)
+    distractions = models.TextField(blank=True, max_length=4000)
+    people_to_ask = models.TextField(blank=True, max_length=4000)
+    professionals = models.TextField(blank=True, max_length=4000)
+    safer_surroundings = models.TextField(blank=True, max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    participant_signed_at = models.DateTimeField(null=True, blank=True)
+    participant_signed_name = models.CharField(max_length=200, blank=True)
+    clinician_signed_at = models.DateTimeField(null=True, blank=True)
+    clinician_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["participant", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "version"], name="safety_plan_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(status="draft"),
+                name="safety_plan_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(status="signed"),
+                name="safety_plan_one_signed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed", "superseded"]),
+                name="safety_plan_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (
+                    Q(participant_signed_at__isnull=False)
+                    & Q(clinician_signed_at__isnull=False)
+                    & Q(signed_at__isnull=False)
+                    & ~Q(content_hash="")
+                ),
+                name="safety_plan_signed_by_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety plan version {self.version} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and self.content_hash
+            and self.compute_hash() != self.content_hash
+        ):
+            raise PlanLockedError("A signed safety plan cannot be changed; edit a new version.")
+        super().save(*args, **kwargs)
+
+    def compute_hash(self) -> str:
+        import hashlib
+        import json
+
+        payload = {name: getattr(self, name) for name in PLAN_FIELDS}
+        payload["version"] = self.version
+        payload["participant"] = str(self.participant_id)
+        payload["participant_signed_name"] = self.participant_signed_name
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != PlanStatus.DRAFT
+
+    @property
+    def is_intact(self) -> bool:
+        """False when a locked version's stored content no longer matches what was signed."""
+        return not self.is_locked or self.compute_hash() == self.content_hash
+
+    def sections(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": name,
+                "heading": heading,
+                "prompt": prompt,
+                "items": [
+                    line.strip() for line in getattr(self, name).splitlines() if line.strip()
+                ],
+            }
+            for name, heading, prompt in PLAN_SECTIONS
+        ]
