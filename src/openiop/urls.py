@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from openiop.participants import views as participant_views
+from openiop.safety import urls_coaching as coaching_urls
 
 urlpatterns = [
     path("", participant_views.home, name="home"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("programs/", include("openiop.programs.urls")),
     path("audit/", include("openiop.audit.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
+    path("me/coaching/", include((coaching_urls.portal_patterns, "safety_coaching_portal"))),
     path("me/", include("openiop.portal.urls")),
     path("measures/", include("openiop.measures.urls")),
     path("diary/", include("openiop.diary.urls")),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from openiop.safety import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("alerts/<uuid:public_id>/resolve/", views.alert_res, name="alert_resolve"),
     path("programs/<uuid:program_id>/rules/", views.rules, name="rules"),
     path("programs/<uuid:program_id>/on-call/", views.on_call, name="on_call"),
+    path("coaching/", include("openiop.safety.urls_coaching")),
 ]
