@@ -47,6 +47,7 @@ from openiop.programs.models import (
     Site,
     Track,
 )
+from openiop.safety.demo_coaching import build_coaching
 
 # Printed by `openiop demo`; only ever valid in a database built by build_demo.
 DEMO_PASSWORD = "demo-iop-password"  # noqa: S105
@@ -186,6 +187,7 @@ class _Builder:
         build_schedule(program=self.program, today=self.today, rng=self.rng)
         build_attendance(program=self.program, today=self.today, rng=self.rng)
         build_diary(program=self.program, today=self.today, rng=self.rng)
+        build_coaching(program=self.program, today=self.today, rng=self.rng)
         build_intake(program=self.program, today=self.today, rng=self.rng)
         build_measures(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
