@@ -47,6 +47,7 @@ from openiop.programs.models import (
     Site,
     Track,
 )
+from openiop.safety.demo import build_safety_plans
 from openiop.safety.demo_coaching import build_coaching
 
 # Printed by `openiop demo`; only ever valid in a database built by build_demo.
@@ -188,6 +189,7 @@ class _Builder:
         build_attendance(program=self.program, today=self.today, rng=self.rng)
         build_diary(program=self.program, today=self.today, rng=self.rng)
         build_coaching(program=self.program, today=self.today, rng=self.rng)
+        build_safety_plans(program=self.program, today=self.today, rng=self.rng)
         build_intake(program=self.program, today=self.today, rng=self.rng)
         build_measures(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(

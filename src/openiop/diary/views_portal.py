@@ -27,6 +27,7 @@ from openiop.diary.services import (
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import portal_participant
 from openiop.safety.models import Alert, Severity
+from openiop.safety.plans import current_plan
 
 
 def _apply(form: DiaryCardForm | ReminderForm, error: ValidationError) -> None:
@@ -114,8 +115,7 @@ def diary_support(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "participant": participant,
         "program": episode.program if episode else None,
         "team_told": told,
-        # The safety-plan model arrives with issue 5 point 5; until then there is none to show.
-        "safety_plan": None,
+        "safety_plan": current_plan(participant),
     }
     return render(request, "diary/portal_support.html", context)
 

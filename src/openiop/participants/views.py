@@ -32,6 +32,7 @@ from openiop.participants.selectors import caseload_for, participant_search
 from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
 from openiop.programs.curriculum import curriculum_record
 from openiop.programs.models import Program, Track
+from openiop.safety.plans import plan_chart_status
 from openiop.scheduling.attendance import staff_home_context
 from openiop.scheduling.hours import hours_panel_for
 from openiop.scheduling.views_sessions import schedule_panel_for
@@ -147,6 +148,7 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["measures"] = chart_measures(request.user, participant)
         context["measures_library"] = instrument_codes()
         context["diary_panel"] = diary_chart_panel(request.user, participant, today)
+        context["safety_plan_panel"] = plan_chart_status(participant)
     return render(request, "participants/chart.html", context)
 
 

@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from openiop.diary import views_portal as diary_views
 from openiop.portal import views
+from openiop.safety.urls_plans import portal_urlpatterns as safety_plan_urls
 from openiop.scheduling import views_calendar
 
 app_name = "portal"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("diary/", diary_views.diary_card, name="diary"),
     path("diary/reminder/", diary_views.diary_reminder, name="diary_reminder"),
     path("diary/<uuid:public_id>/support/", diary_views.diary_support, name="diary_support"),
+    path("safety-plan/", include(safety_plan_urls)),
     path("week/", views_calendar.portal_week, name="week"),
     path("calendar/", views_calendar.portal_calendar, name="calendar"),
     path("check-ins/<uuid:public_id>/", views.checkin_start, name="checkin"),

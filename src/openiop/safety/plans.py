@@ -119,7 +119,7 @@ def _locked_draft(version: SafetyPlanVersion) -> SafetyPlanVersion:
     return row
 
 
-def _finish_if_both(row: SafetyPlanVersion, actor: User) -> SafetyPlanVersion:
+def _finish_if_both(row: SafetyPlanVersion, actor: User | None) -> SafetyPlanVersion:
     if row.participant_signed_at is None or row.clinician_signed_at is None:
         row.save()
         return row
@@ -157,10 +157,7 @@ def safety_plan_sign_participant(
         raise ValidationError({"typed_name": ["Your name can be at most 200 characters."]})
     row.participant_signed_name = name
     row.participant_signed_at = timezone.now()
-    user = participant.user
-    if user is None:
-        raise ValidationError("This participant has no portal account to sign with.")
-    return _finish_if_both(row, user)
+    return _finish_if_both(row, participant.user)
 
 
 @transaction.atomic

@@ -12,5 +12,6 @@ urlpatterns = [
     path("alerts/<uuid:public_id>/resolve/", views.alert_res, name="alert_resolve"),
     path("programs/<uuid:program_id>/rules/", views.rules, name="rules"),
     path("programs/<uuid:program_id>/on-call/", views.on_call, name="on_call"),
+    path("", include("openiop.safety.urls_plans")),
     path("coaching/", include("openiop.safety.urls_coaching")),
 ]
