@@ -210,3 +210,8 @@ def test_only_directors_change_the_pause_and_bad_input_saves_nothing(world, logi
     assert client.post(url, {"pause_hours_after_self_harm": "24"}).status_code == 302
     world.program.refresh_from_db()
     assert world.program.coaching_settings.pause_hours_after_self_harm == 24
+
+
+def test_the_portal_home_links_to_coaching(world, login) -> None:
+    page = login(world.participant_user).get("/me/").content.decode()
+    assert 'href="/me/coaching/"' in page
