@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             nav.append(("participants:list", "Participants"))
         if user.can(Perm.PARTICIPANT_CLINICAL):
             nav.append(("safety:alerts", "Alerts"))
+            nav.append(("safety:coaching_list", "Coaching"))
         if user.can(Perm.PARTICIPANT_CREATE):
             nav.append(("intake:board", "Intake"))
         if user.can(Perm.PROGRAM_CONFIGURE):
