@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ from openiop.safety.plans import (
     safety_plan_sign_clinician,
     safety_plan_sign_participant,
 )
+from tests import factories as f
 from tests.diary.helpers import file_card
 
 Login = Callable[[User], Client]
@@ -193,3 +195,55 @@ def test_the_calm_screen_after_a_high_urge_shows_the_signed_plan(
     body = page.content.decode()
     assert "Jo keeps my extra pills" in body
     assert "Your care team can make a safety plan with you" not in body
+
+
+def test_old_versions_stay_readable_after_a_new_one_is_signed(
+    world: SimpleNamespace, login: Login
+) -> None:
+    first = _signed(world)
+    second = safety_plan_draft_save(
+        participant=world.participant,
+        actor=world.clinician,
+        sections={**SECTIONS, "coping_alone": "Listen to the rain playlist"},
+    )
+    safety_plan_sign_clinician(version=second, actor=world.clinician)
+    safety_plan_sign_participant(version=second, participant=world.participant, typed_name="Pat")
+    client = login(world.clinician)
+    old = client.get(
+        reverse("safety:plan_version", args=[world.participant.public_id, first.public_id])
+    )
+    body = old.content.decode()
+    assert "Cold shower" in body
+    assert "Replaced by a newer version" in body
+    assert "Sign as clinician" not in body
+
+
+def test_a_version_is_only_found_under_its_own_participant(
+    world: SimpleNamespace, login: Login
+) -> None:
+    plan = _signed(world)
+    other = f.EpisodeFactory(
+        participant=f.ParticipantFactory(organization=world.org),
+        program=world.program,
+        primary_clinician=world.clinician,
+    )
+    url = reverse("safety:plan_version", args=[other.participant.public_id, plan.public_id])
+    assert login(world.clinician).get(url).status_code == 404
+
+
+def test_the_plan_page_keeps_a_bounded_query_count(
+    world: SimpleNamespace, login: Login, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(6):
+        draft = safety_plan_draft_save(
+            participant=world.participant,
+            actor=world.clinician,
+            sections={**SECTIONS, "distractions": f"Place {n}"},
+        )
+        safety_plan_sign_clinician(version=draft, actor=world.clinician)
+        safety_plan_sign_participant(version=draft, participant=world.participant, typed_name="Pat")
+    client = login(world.clinician)
+    url = reverse("safety:plan", args=[world.participant.public_id])
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.content.decode().count("Version ") >= 6
