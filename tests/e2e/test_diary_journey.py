@@ -87,3 +87,23 @@ def test_a_high_urge_card_reaches_the_on_call_clinician(
         context.close()
     alert.refresh_from_db()
     assert alert.acknowledged_by == on_call
+
+
+def test_the_diary_review_works_on_a_phone(
+    e2e_world: SimpleNamespace, phone_page: Any, shot: Any
+) -> None:
+    """A clinician reviewing cards between sessions on a phone: the page itself never scrolls
+    sideways (the week grid scrolls inside its own frame) and the agenda is there."""
+    from tests.diary.helpers import bulk_cards
+
+    w = e2e_world
+    bulk_cards(w, 21)
+    page = phone_page
+    sign_in_staff(
+        page, w.url, w.clinician, next_path=f"/diary/participants/{w.participant.public_id}/"
+    )
+    page.goto(f"{w.url}/diary/participants/{w.participant.public_id}/")
+    assert page.get_by_role("heading", name="Session agenda").is_visible()
+    assert page.locator("table.diary-grid").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "diary-review-phone")
