@@ -183,18 +183,9 @@ def series_new(request: AuthedRequest) -> HttpResponse:
                 program=program,
                 track=data["track"],
                 session_type=data["session_type"],
-                weekdays=data["weekdays"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
                 starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                facilitators=list(data["facilitators"]),
-                room=data["room"],
-                telehealth_url=data["telehealth_url"],
-                capacity=data["capacity"],
-                topic=data["topic"],
                 follows_curriculum=data["follows_curriculum"],
-                override_reason=form.chosen_override_reason(),
+                **_pattern_fields(form),
             )
 
         series, conflicts = _try(form, create)
@@ -242,16 +233,7 @@ def series_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 actor=request.user,
                 series=series,
                 from_on=data["from_on"],
-                weekdays=data["weekdays"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                ends_on=data["ends_on"],
-                facilitators=list(data["facilitators"]),
-                room=data["room"],
-                telehealth_url=data["telehealth_url"],
-                topic=data["topic"],
-                capacity=data["capacity"],
-                override_reason=form.chosen_override_reason(),
+                **_pattern_fields(form),
             )
 
         done, conflicts = _try(form, update)
@@ -303,6 +285,23 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "local_end": session.ends_at.astimezone(_tz(session.program)),
     }
     return render(request, "scheduling/session_detail.html", context)
+
+
+def _pattern_fields(form: Any) -> dict[str, Any]:
+    """What creating a series and editing the rest of one both take from the form."""
+    data = form.cleaned_data
+    return {
+        "weekdays": data["weekdays"],
+        "start_time": data["start_time"],
+        "end_time": data["end_time"],
+        "ends_on": data["ends_on"],
+        "facilitators": list(data["facilitators"]),
+        "room": data["room"],
+        "telehealth_url": data["telehealth_url"],
+        "topic": data["topic"],
+        "capacity": data["capacity"],
+        "override_reason": form.chosen_override_reason(),
+    }
 
 
 def _occurrence_fields(form: Any) -> dict[str, Any]:
