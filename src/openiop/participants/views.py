@@ -287,6 +287,16 @@ def episode_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     return _form_page(request, form, **page)
 
 
+def _episode_assignment(episode: Episode) -> dict[str, Any]:
+    """The episode's current track and primary clinician, as the forms' initial values."""
+    return {
+        "track": episode.track.public_id if episode.track else None,
+        "primary_clinician": (
+            episode.primary_clinician.public_id if episode.primary_clinician else None
+        ),
+    }
+
+
 @staff(Perm.PARTICIPANT_WRITE)
 @require_http_methods(["GET", "POST"])
 def episode_status(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
@@ -297,13 +307,7 @@ def episode_status(request: AuthedRequest, public_id: UUID, episode_id: UUID) ->
     form = participant_forms.EpisodeTransitionForm(
         request.POST or None,
         episode=episode,
-        initial={
-            "on": timezone.localdate(),
-            "track": episode.track.public_id if episode.track else None,
-            "primary_clinician": episode.primary_clinician.public_id
-            if episode.primary_clinician
-            else None,
-        },
+        initial={"on": timezone.localdate(), **_episode_assignment(episode)},
     )
     page: dict[str, Any] = {
         "title": f"Change status: {episode.program.name}",
@@ -342,12 +346,7 @@ def episode_edit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> H
     form = participant_forms.EpisodeUpdateForm(
         request.POST or None,
         episode=episode,
-        initial={
-            "track": episode.track.public_id if episode.track else None,
-            "primary_clinician": episode.primary_clinician.public_id
-            if episode.primary_clinician
-            else None,
-        },
+        initial=_episode_assignment(episode),
     )
     page: dict[str, Any] = {
         "title": f"Track and primary clinician: {episode.program.name}",
