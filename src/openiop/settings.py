@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "openiop.scheduling",
     "openiop.diary",
     "openiop.safety",
+    "openiop.care",
     "openiop.portal",
     "openiop.demo",
     "openiop.ops",

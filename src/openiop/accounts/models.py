@@ -55,6 +55,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Clinical supervisor: co-signs this clinician's notes, and treatment plans where the
+    # program requires a co-signature.
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisees",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -92,6 +92,18 @@ EPISODE_TRANSITIONS: dict[str, frozenset[str]] = {
     EpisodeStatus.DISCHARGED: frozenset(),
 }
 
+
+class DischargeKind(models.TextChoices):
+    """Why an episode ended. The free-text `discharge_reason` says more."""
+
+    COMPLETED = "completed", "Completed the program"
+    STEPPED_UP = "stepped_up", "Stepped up (PHP, residential or inpatient)"
+    STEPPED_DOWN = "stepped_down", "Stepped down (outpatient)"
+    AGAINST_ADVICE = "against_advice", "Left against clinical advice"
+    ADMINISTRATIVE = "administrative", "Administrative"
+    NOT_ADMITTED = "not_admitted", "Not admitted"
+
+
 OPEN_STATUSES = frozenset(s.value for s in EpisodeStatus if s != EpisodeStatus.DISCHARGED)
 IN_TREATMENT_STATUSES = frozenset(
     {EpisodeStatus.ADMITTED, EpisodeStatus.ACTIVE, EpisodeStatus.ON_HOLD}
@@ -132,6 +144,11 @@ class Episode(models.Model):
     hold_since = models.DateField(null=True, blank=True)
     discharged_on = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=200, blank=True)
+    discharge_kind = models.CharField(max_length=20, choices=DischargeKind.choices, blank=True)
+    # Planned length, agreed at admission ("determined collaboratively"); extensions move
+    # planned_end_on and are recorded with their reasons.
+    planned_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    planned_end_on = models.DateField(null=True, blank=True)
     referral_source = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -154,6 +171,16 @@ class Episode(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=EpisodeStatus.DISCHARGED) | Q(discharged_on__isnull=False),
                 name="episode_discharged_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharge_kind="") | Q(discharge_kind__in=DischargeKind.values),
+                name="episode_discharge_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end_on__isnull=True)
+                | Q(admitted_on__isnull=True)
+                | Q(planned_end_on__gte=F("admitted_on")),
+                name="episode_planned_end_after_admission",
             ),
             # One open episode per participant per program.
             models.UniqueConstraint(

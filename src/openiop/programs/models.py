@@ -90,6 +90,25 @@ class Program(models.Model):
         default=False,
         help_text="Substance use treatment: its records fall under 42 CFR Part 2.",
     )
+    plan_review_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(180)],
+        help_text="Treatment plans are reviewed this many days after they take effect.",
+    )
+    plan_valid_days = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="A plan expires (recertification) this many days after it takes effect.",
+    )
+    plan_cosign_required = models.BooleanField(
+        default=False,
+        help_text="Treatment plans need a supervisor's co-signature before they take effect.",
+    )
+    note_sign_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="Unsigned notes older than this are listed for the author and director.",
+    )
     is_active = models.BooleanField(default=True)
     curriculum_starts_on = models.DateField(
         null=True,
