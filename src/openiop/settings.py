@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "openiop.diary",
     "openiop.safety",
     "openiop.care",
+    "openiop.notes",
+    "openiop.discharge",
     "openiop.portal",
     "openiop.demo",
     "openiop.ops",

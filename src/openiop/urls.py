@@ -18,5 +18,8 @@ urlpatterns = [
     path("diary/", include("openiop.diary.urls")),
     path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
+    path("care/", include("openiop.care.urls")),
+    path("notes/", include("openiop.notes.urls")),
+    path("discharge/", include("openiop.discharge.urls")),
     path("contact/", include("openiop.intake.urls_public")),
 ]

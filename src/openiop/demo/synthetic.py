@@ -25,9 +25,12 @@ from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
+from openiop.care import demo as care_demo
 from openiop.diary.demo import build_diary
+from openiop.discharge import demo as discharge_demo
 from openiop.intake.demo import build_intake
 from openiop.measures.demo import build_measures
+from openiop.notes import demo as notes_demo
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
@@ -192,6 +195,9 @@ class _Builder:
         build_safety_plans(program=self.program, today=self.today, rng=self.rng)
         build_intake(program=self.program, today=self.today, rng=self.rng)
         build_measures(program=self.program, today=self.today, rng=self.rng)
+        care_demo.build(program=self.program, today=self.today, rng=self.rng)
+        notes_demo.build(program=self.program, today=self.today, rng=self.rng)
+        discharge_demo.build(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )

@@ -27,6 +27,7 @@ from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
     ConsentScope,
+    DischargeKind,
     Episode,
     EpisodeStatus,
     FamilyConsent,
@@ -387,6 +388,7 @@ def episode_transition(
     to_status: str,
     on: date,
     discharge_reason: str = "",
+    discharge_kind: str = "",
     track: Track | None = None,
     primary_clinician: User | None = None,
 ) -> Episode:
@@ -438,6 +440,9 @@ def episode_transition(
         if not discharge_reason:
             raise ValidationError({"discharge_reason": "Give the reason for discharge."})
         locked.discharge_reason = discharge_reason
+        if discharge_kind and discharge_kind not in DischargeKind.values:
+            raise ValidationError({"discharge_kind": "Choose why the episode ended."})
+        locked.discharge_kind = discharge_kind
 
     date_field = STATUS_DATE_FIELD[to_status]
     # started_on is the first day in program; coming back from a hold does not move it.

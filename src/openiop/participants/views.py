@@ -20,10 +20,13 @@ from openiop.accounts.policy import authenticated, staff
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
+from openiop.care import panels as care_panels
 from openiop.diary.selectors import diary_chart_panel
+from openiop.discharge import panels as discharge_panels
 from openiop.lib.http import AuthedRequest
 from openiop.measures.selectors import chart_measures
 from openiop.measures.services import instrument_codes
+from openiop.notes import panels as notes_panels
 from openiop.participants import forms as participant_forms
 from openiop.participants import services
 from openiop.participants.access import Access, may_access, participant_for, program_ids_for
@@ -63,6 +66,8 @@ def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [(e, e.week_number(today)) for e in episodes]
     context = {"rows": rows, "page": page, **staff_home_context(request)}
+    for panels in (care_panels, notes_panels, discharge_panels):
+        context.update(panels.home_context(request))
     return render(request, "participants/home.html", context)
 
 
@@ -149,6 +154,10 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["measures_library"] = instrument_codes()
         context["diary_panel"] = diary_chart_panel(request.user, participant, today)
         context["safety_plan_panel"] = plan_chart_status(participant)
+    # Panels of the apps that document care; each decides what this viewer may see (billing
+    # gets note metadata, never bodies) and records its own access.
+    for panels in (care_panels, notes_panels, discharge_panels):
+        context.update(panels.chart_context(request, participant, current, today))
     return render(request, "participants/chart.html", context)
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import family, portal
+from openiop.care import panels as care_panels
+from openiop.discharge import panels as discharge_panels
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.definitions import Instrument, get_instrument
@@ -44,6 +46,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         "today": today,
         "checkins": portal_checkins(participant),
     }
+    for panels in (care_panels, discharge_panels):
+        context.update(panels.portal_context(request, participant))
     return render(request, "portal/home.html", context)
 
 
