@@ -236,3 +236,41 @@ class SessionTypeForm(forms.Form):
 
 class SessionTypeEditForm(SessionTypeForm):
     is_active = forms.BooleanField(label="Active", required=False)
+
+
+class DocumentationSettingsForm(forms.Form):
+    """Treatment-plan cadence and note deadlines (issue #6): a program setting each."""
+
+    plan_review_days = forms.IntegerField(
+        label="Review treatment plans every (days)",
+        min_value=7,
+        max_value=180,
+        help_text="A plan's review falls due this many days after it takes effect.",
+    )
+    plan_valid_days = forms.IntegerField(
+        label="Plans expire after (days)",
+        min_value=7,
+        max_value=365,
+        help_text="Recertification: after this many days a plan must be renewed "
+        "(Medicare: at least every 60 days). Notes cannot be signed against an expired plan.",
+    )
+    plan_cosign_required = forms.BooleanField(
+        label="Plans need a supervisor's co-signature", required=False
+    )
+    note_sign_hours = forms.IntegerField(
+        label="List unsigned notes after (hours)",
+        min_value=1,
+        max_value=168,
+        help_text="Unsigned notes older than this appear on the author's and director's lists.",
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        review, valid = data.get("plan_review_days"), data.get("plan_valid_days")
+        if review is not None and valid is not None and review > valid:
+            self.add_error("plan_review_days", "Reviews must fall due before the plan expires.")
+        return data
+
+    @classmethod
+    def initial_for(cls, program: Program) -> dict[str, Any]:
+        return {name: getattr(program, name) for name in cls.base_fields}

@@ -422,3 +422,35 @@ def session_type_update(
     session_type.is_active = is_active
     _save(session_type, duplicate_message=_session_type_duplicate(name))
     return session_type
+
+
+@transaction.atomic
+def program_documentation_set(
+    *,
+    program: Program,
+    plan_review_days: int,
+    plan_valid_days: int,
+    plan_cosign_required: bool,
+    note_sign_hours: int,
+) -> Program:
+    """Set how often treatment plans are reviewed, when they expire, whether they need a
+    co-signature, and when unsigned notes are listed as late."""
+    if plan_review_days > plan_valid_days:
+        raise ValidationError(
+            {"plan_review_days": "Reviews must fall due before the plan expires."}
+        )
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    locked.plan_review_days = plan_review_days
+    locked.plan_valid_days = plan_valid_days
+    locked.plan_cosign_required = plan_cosign_required
+    locked.note_sign_hours = note_sign_hours
+    locked.full_clean(validate_unique=False, validate_constraints=False)
+    locked.save(
+        update_fields=[
+            "plan_review_days",
+            "plan_valid_days",
+            "plan_cosign_required",
+            "note_sign_hours",
+        ]
+    )
+    return locked

@@ -8,6 +8,11 @@ urlpatterns = [
     path("new/", views.program_create, name="create"),
     path("<uuid:public_id>/", views.program_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.program_edit, name="edit"),
+    path(
+        "<uuid:public_id>/documentation/",
+        views.program_documentation,
+        name="documentation",
+    ),
     path("<uuid:public_id>/tracks/new/", views.track_create, name="track_create"),
     path(
         "<uuid:public_id>/session-types/new/", views.session_type_create, name="session_type_create"

@@ -34,6 +34,7 @@ from openiop.programs.access import (
     track_for,
 )
 from openiop.programs.forms import (
+    DocumentationSettingsForm,
     ProgramEditForm,
     ProgramForm,
     RoomEditForm,
@@ -201,6 +202,23 @@ def program_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         done_url=_detail_url(program),
         heading=f"Edit program: {program.name}",
         context=_program_form_context(),
+    )
+
+
+@configure
+@require_http_methods(["GET", "POST"])
+def program_documentation(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    program = program_for(request.user, public_id)
+    form = DocumentationSettingsForm(
+        request.POST or None, initial=DocumentationSettingsForm.initial_for(program)
+    )
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.program_documentation_set(program=program, **data),
+        success="Documentation settings saved.",
+        done_url=_detail_url(program),
+        heading=f"Plans and notes: {program.name}",
     )
 
 
