@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from openiop.accounts.models import SUPERVISOR_ROLES, User
 from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.programs.models import Organization, Program
 
@@ -85,11 +86,24 @@ class StaffUserForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Staff see participants only in the programs they work in.",
     )
+    supervisor = forms.ModelChoiceField(
+        label="Clinical supervisor",
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        help_text="Co-signs this person's notes, and treatment plans where a program requires it.",
+    )
 
     def __init__(self, *args: Any, organization: Organization | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["programs"]
         field.queryset = Program.objects.filter(organization=organization).order_by("name")
+        supervisor: Any = self.fields["supervisor"]
+        supervisor.queryset = User.objects.filter(
+            organization=organization,
+            is_active=True,
+            role__in=SUPERVISOR_ROLES,
+        ).order_by("full_name")
 
     def clean_full_name(self) -> str:
         name = str(self.cleaned_data["full_name"]).strip()

@@ -35,6 +35,10 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+# Who may supervise (co-sign) clinical work.
+SUPERVISOR_ROLES = (Role.CLINICIAN, Role.DIRECTOR)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """Everyone who signs in: staff, participants and family members. What they may do comes
     from `role` (see roles.py) and, for staff, the programs they are assigned to."""

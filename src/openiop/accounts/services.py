@@ -20,7 +20,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from openiop.accounts.models import AccountEvent, AccountEventKind, StaffAssignment, User
+from openiop.accounts.models import (
+    SUPERVISOR_ROLES,
+    AccountEvent,
+    AccountEventKind,
+    StaffAssignment,
+    User,
+)
 from openiop.accounts.roles import STAFF_ROLES, Perm, Role
 from openiop.programs.models import Program
 
@@ -124,6 +130,7 @@ def user_create(
     role: str,
     programs: Iterable[Program] = (),
     site_url: str,
+    supervisor: User | None = None,
 ) -> User:
     """A new staff account in the administrator's organization. It has no password: the
     person chooses one through the invitation e-mail, sent once the transaction commits."""
@@ -136,7 +143,9 @@ def user_create(
         full_name=full_name.strip(),
         credentials=credentials.strip(),
         role=valid_role,
+        supervisor=supervisor,
     )
+    _check_supervisor(user=user, supervisor=supervisor, org_id=org_id)
     user.set_unusable_password()
     user.full_clean()
     user.save()
@@ -164,10 +173,12 @@ def user_update(
     credentials: str = "",
     role: str,
     programs: Iterable[Program] = (),
+    supervisor: User | None = None,
 ) -> User:
     org_id = _require_admin(actor)
     _require_managed(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
+    _check_supervisor(user=user, supervisor=supervisor, org_id=org_id)
     address = _clean_email(email, exclude=user)
     valid_role, chosen = _clean_role_and_programs(actor=actor, role=role, programs=programs)
     # An administrator cannot demote or deactivate themselves, and only an active
@@ -184,13 +195,19 @@ def user_update(
         changes.append("credentials")
     if valid_role != user.role:
         changes.append(f"role: {Role(user.role).label} → {valid_role.label}")
+    supervisor_id = supervisor.pk if supervisor is not None else None
+    if supervisor_id != user.supervisor_id:
+        changes.append(
+            f"supervisor: {supervisor.full_name}" if supervisor else "supervisor removed"
+        )
 
+    user.supervisor_id = supervisor_id
     user.email = address
     user.full_name = full_name.strip()
     user.credentials = credentials.strip()
     user.role = valid_role
     user.full_clean()
-    user.save(update_fields=["email", "full_name", "credentials", "role"])
+    user.save(update_fields=["email", "full_name", "credentials", "role", "supervisor"])
 
     current = {a.program_id: a for a in user.assignments.select_related("program")}
     wanted = {p.pk: p for p in chosen}
@@ -213,6 +230,31 @@ def user_update(
             summary=_sentence("; ".join(changes)),
         )
     return user
+
+
+def _check_supervisor(*, user: User, supervisor: User | None, org_id: int) -> None:
+    """A supervisor is an active clinician or director of the same organization, not the
+    person themselves, and not someone they supervise (no loops in co-signature chains)."""
+    if supervisor is None:
+        return
+    problem = ""
+    if supervisor.organization_id != org_id or not supervisor.is_active:
+        problem = "Choose an active colleague of your organization."
+    elif supervisor.role not in SUPERVISOR_ROLES:
+        problem = "A supervisor must be a clinician or a program director."
+    elif supervisor.pk == user.pk:
+        problem = "Nobody can supervise themselves."
+    else:
+        seen = {user.pk}
+        current: User | None = supervisor
+        while current is not None and current.supervisor_id is not None:
+            if current.supervisor_id in seen:
+                problem = f"{supervisor.full_name} is supervised by this person already."
+                break
+            seen.add(current.pk)
+            current = User.objects.filter(pk=current.supervisor_id).first()
+    if problem:
+        raise ValidationError({"supervisor": problem})
 
 
 @transaction.atomic

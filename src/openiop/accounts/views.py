@@ -167,6 +167,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
                 role=data["role"],
                 programs=data["programs"],
                 site_url=request.build_absolute_uri("/"),
+                supervisor=data["supervisor"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -203,6 +204,7 @@ def user_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "credentials": person.credentials,
         "role": person.role,
         "programs": [a.program_id for a in person.assignments.all()],
+        "supervisor": person.supervisor.public_id if person.supervisor else None,
     }
     form = StaffUserForm(
         request.POST or None, initial=initial, organization=request.user.organization
@@ -218,6 +220,7 @@ def user_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 credentials=data["credentials"],
                 role=data["role"],
                 programs=data["programs"],
+                supervisor=data["supervisor"],
             )
         except ValidationError as error:
             _form_errors(form, error)
