@@ -35,6 +35,7 @@ from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
     ConsentScope,
+    DischargeKind,
     Episode,
     EpisodeStatus,
     FamilyConsent,
@@ -96,11 +97,11 @@ REFERRAL_SOURCES = (
     "Employee assistance program",
 )
 DISCHARGE_REASONS = (
-    "Completed program; stepped down to outpatient therapy",
-    "Completed program; stepped down to outpatient therapy",
-    "Completed program; continuing in a DBT skills group",
-    "Stepped up to partial hospitalization",
-    "Left the program before completion",
+    (DischargeKind.COMPLETED, "Completed program; stepped down to outpatient therapy"),
+    (DischargeKind.COMPLETED, "Completed program; stepped down to outpatient therapy"),
+    (DischargeKind.STEPPED_DOWN, "Continuing in a weekly DBT skills group"),
+    (DischargeKind.STEPPED_UP, "Stepped up to partial hospitalization"),
+    (DischargeKind.AGAINST_ADVICE, "Left the program before completion"),
 )
 
 # (name, category, minutes, billing code, group?) — codes are the usual CPT/HCPCS ones.
@@ -307,6 +308,12 @@ class _Builder:
         # The prescriber sees everyone for medication management; the others carry caseloads.
         self.prescriber = self.clinicians[-1]
         self.therapists = self.clinicians[:-1]
+        # Supervision: the director supervises the licensed therapists; the newest counselor
+        # is supervised by the psychologist, so co-signatures show up in the demo.
+        for therapist in self.therapists:
+            therapist.supervisor = self.director
+        self.therapists[1].supervisor = self.therapists[2]
+        User.objects.bulk_update(self.therapists, ["supervisor"])
         email, name, creds = INTAKE
         self.intake = self._user(email, name, Role.INTAKE, creds)
         email, name, creds = BILLING
@@ -405,6 +412,11 @@ class _Builder:
             rng.choice((self.morning, self.evening)) if status != EpisodeStatus.REFERRED else None
         )
         primary = rng.choice(self.therapists) if track else None
+        kind, reason = (
+            rng.choice(DISCHARGE_REASONS) if status == EpisodeStatus.DISCHARGED else ("", "")
+        )
+        start = dates.get("started_on") or dates.get("admitted_on")
+        planned = self.program.planned_weeks if start else None
         episode = Episode.objects.create(
             organization=self.org,
             participant=participant,
@@ -413,9 +425,10 @@ class _Builder:
             primary_clinician=primary,
             status=status,
             referral_source=rng.choice(REFERRAL_SOURCES),
-            discharge_reason=rng.choice(DISCHARGE_REASONS)
-            if status == EpisodeStatus.DISCHARGED
-            else "",
+            discharge_reason=reason,
+            discharge_kind=kind,
+            planned_weeks=planned,
+            planned_end_on=start + timedelta(weeks=planned) if start and planned else None,
             **dates,
         )
         self._episode_events(participant, episode)
