@@ -105,13 +105,15 @@ class TreatmentPlan(models.Model):
         return self.expires_on is not None and day > self.expires_on
 
     def content(self) -> dict[str, Any]:
-        """Everything a signature covers, in a stable order."""
+        """Everything a signature covers, in a stable order. Each level's Meta ordering is
+        (position, id), so `.all()` keeps the order and uses a prefetch when there is one
+        (selectors.plan_tree)."""
         problems = []
-        for problem in self.problems.order_by("position", "id"):
+        for problem in self.problems.all():
             goals = []
-            for goal in problem.goals.order_by("position", "id"):
+            for goal in problem.goals.all():
                 objectives = []
-                for objective in goal.objectives.order_by("position", "id"):
+                for objective in goal.objectives.all():
                     objectives.append(
                         {
                             "lineage": str(objective.lineage),
@@ -126,6 +128,7 @@ class TreatmentPlan(models.Model):
                             else None,
                             "direction": objective.direction,
                             "target_text": objective.target_text,
+                            "diary_key": objective.diary_key,
                             "status": objective.status,
                             "interventions": [
                                 {
@@ -134,7 +137,7 @@ class TreatmentPlan(models.Model):
                                     "frequency": i.frequency,
                                     "responsible": i.responsible_id,
                                 }
-                                for i in objective.interventions.order_by("position", "id")
+                                for i in objective.interventions.all()
                             ],
                         }
                     )
@@ -164,6 +167,7 @@ class TreatmentPlan(models.Model):
 
 
 class PlanProblem(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="problems")
     position = models.PositiveSmallIntegerField(default=0)
@@ -185,6 +189,7 @@ class GoalStatus(models.TextChoices):
 
 
 class PlanGoal(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     problem = models.ForeignKey(PlanProblem, on_delete=models.PROTECT, related_name="goals")
     position = models.PositiveSmallIntegerField(default=0)
@@ -228,11 +233,17 @@ class PlanObjective(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
     threshold = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     target_text = models.CharField(max_length=300, blank=True)
+    # For a diary-card objective: which row of the card is followed (care.diary_measures).
+    diary_key = models.CharField(max_length=60, blank=True)
     status = models.CharField(max_length=14, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(measure_kind="diary") | ~Q(diary_key=""),
+                name="objective_diary_has_key",
+            ),
             models.CheckConstraint(
                 condition=Q(measure_kind__in=["score", "attendance", "diary", "behaviour"]),
                 name="objective_measure_kind_valid",
@@ -261,6 +272,7 @@ class Modality(models.TextChoices):
 
 
 class PlanIntervention(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     objective = models.ForeignKey(
         PlanObjective, on_delete=models.PROTECT, related_name="interventions"
@@ -280,6 +292,12 @@ class PlanIntervention(models.Model):
         return f"{self.get_modality_display()}: {self.description[:60]}"
 
 
+class ReviewReason(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled review"
+    RECERTIFICATION = "recertification", "Recertification"
+    CHANGE = "change", "Change in condition or goals"
+
+
 class PlanReview(models.Model):
     """A review of a current plan: progress per objective (with the figures pulled from the
     record at the time) and the changes made; it produces the plan's next version."""
@@ -295,7 +313,9 @@ class PlanReview(models.Model):
         related_name="from_review",
     )
     reviewed_on = models.DateField()
-    reason = models.CharField(max_length=20, default="scheduled")
+    reason = models.CharField(
+        max_length=20, choices=ReviewReason.choices, default=ReviewReason.SCHEDULED
+    )
     changes = models.TextField(help_text="What changed in the plan and why.")
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -306,6 +326,12 @@ class PlanReview(models.Model):
 
     class Meta:
         ordering = ["-reviewed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["scheduled", "recertification", "change"]),
+                name="plan_review_reason_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Plan review {self.reviewed_on}"
@@ -421,6 +447,15 @@ class RelapsePreventionPlan(models.Model):
                 condition=Q(status="current"),
                 name="relapse_plan_one_current",
             ),
+            models.UniqueConstraint(
+                fields=["episode"],
+                condition=Q(status="draft"),
+                name="relapse_plan_one_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(content_hash=""),
+                name="relapse_plan_agreed_has_hash",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -466,6 +501,16 @@ class RelapsePlanProposal(models.Model):
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]),
+                name="relapse_proposal_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="relapse_proposal_decided_has_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Proposal for {self.section} ({self.get_status_display()})"

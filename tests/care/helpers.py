@@ -1,0 +1,88 @@
+"""Builders for the care tests: plans through the real write functions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from openiop.care.models import MeasureKind, TreatmentPlan
+from openiop.care.services import (
+    ObjectiveFields,
+    plan_draft_start,
+    plan_goal_add,
+    plan_intervention_add,
+    plan_objective_add,
+    plan_problem_add,
+    plan_sign_clinician,
+    plan_sign_participant,
+)
+from openiop.lib.timezones import today_in
+
+
+def today(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+    return today_in(w.program.time_zone)
+
+
+def complete_draft(w: SimpleNamespace) -> TreatmentPlan:
+    """A first plan: one problem, one goal, a PHQ-9 objective and an attendance objective,
+    each with one intervention by the world's clinician."""
+    plan = plan_draft_start(actor=w.clinician, episode=w.episode)
+    problem = plan_problem_add(actor=w.clinician, plan=plan, description="Low mood most days")
+    goal = plan_goal_add(actor=w.clinician, problem=problem, description="Feel better day to day")
+    score = plan_objective_add(
+        actor=w.clinician,
+        goal=goal,
+        fields=ObjectiveFields(
+            description="PHQ-9 below 10",
+            measure_kind=MeasureKind.SCORE,
+            target_on=today(w) + timedelta(days=45),
+            instrument_code="PHQ-9",
+            direction="at_most",
+            threshold="9",
+        ),
+    )
+    attendance = plan_objective_add(
+        actor=w.clinician,
+        goal=goal,
+        fields=ObjectiveFields(
+            description="Come to most groups",
+            measure_kind=MeasureKind.ATTENDANCE,
+            target_on=today(w) + timedelta(days=30),
+            direction="at_least",
+            threshold="80",
+        ),
+    )
+    for objective in (score, attendance):
+        plan_intervention_add(
+            actor=w.clinician,
+            objective=objective,
+            modality="dbt",
+            description="DBT skills group",
+            frequency="3 groups a week",
+            responsible=w.clinician,
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def signed_plan(w: SimpleNamespace) -> TreatmentPlan:
+    plan = complete_draft(w)
+    plan_sign_clinician(actor=w.clinician, plan=plan)
+    return plan_sign_participant(plan=plan, participant=w.participant, typed_name="Pat Example")
+
+
+def backdate(plan: TreatmentPlan, days: int) -> TreatmentPlan:
+    """Move a current version's dates back as if it took effect `days` ago (the hash covers
+    the dates, so it is recomputed: this stands in for a clock)."""
+    plan.refresh_from_db()
+    assert plan.effective_on is not None and plan.review_due_on and plan.expires_on
+    delta = timedelta(days=days)
+    TreatmentPlan.objects.filter(pk=plan.pk).update(
+        effective_on=plan.effective_on - delta,
+        review_due_on=plan.review_due_on - delta,
+        expires_on=plan.expires_on - delta,
+    )
+    plan.refresh_from_db()
+    TreatmentPlan.objects.filter(pk=plan.pk).update(content_hash=plan.compute_hash())
+    plan.refresh_from_db()
+    return plan

@@ -1,0 +1,148 @@
+"""The figures a review pulls: scores against baseline with the reliable-change class,
+attendance over the review period with weekly hours, and diary trends; stored with the review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from openiop.care.figures import review_figures
+from openiop.care.models import MeasureKind, PlanObjective
+from openiop.care.services import (
+    ObjectiveFields,
+    ReviewItemInput,
+    plan_draft_start,
+    plan_intervention_add,
+    plan_objective_add,
+    plan_review_complete,
+    plan_sign_clinician,
+    plan_sign_participant,
+)
+from openiop.diary.models import DiaryCard
+from openiop.scheduling.attendance import attendance_record
+from tests.care.helpers import backdate, complete_draft, today
+from tests.measures.helpers import phq9, record
+from tests.scheduling.attendance_support import make_session, session_type
+
+
+def _with_history(w: SimpleNamespace) -> None:
+    now = timezone.now()
+    record(w, "PHQ-9", phq9(18), at=now - timedelta(days=25))
+    record(w, "PHQ-9", phq9(14), at=now - timedelta(days=12))
+    record(w, "PHQ-9", phq9(8), at=now - timedelta(days=2))
+    kind = session_type(w.program)
+    for days_ago, status in (
+        (20, "present"),
+        (13, "present"),
+        (6, "absent_unexcused"),
+        (3, "late"),
+    ):
+        session = make_session(
+            program=w.program,
+            kind=kind,
+            starts_at=now - timedelta(days=days_ago),
+            created_by=w.director,
+            facilitators=[w.clinician],
+            roster=[w.episode],
+        )
+        attendance_record(
+            session=session,
+            participant=w.participant,
+            status=status,
+            actor=w.clinician,
+            arrived_at=session.starts_at + timedelta(minutes=10) if status == "late" else None,
+        )
+    # Older cards written directly: the portal takes cards at most a week late.
+    day = today(w)
+    for n, used in ((15, True), (14, True), (2, False), (1, False)):
+        DiaryCard.objects.create(
+            organization=w.org,
+            participant=w.participant,
+            episode=w.episode,
+            day=day - timedelta(days=n),
+            urge_suicide=0,
+            urge_self_harm=0,
+            urge_substance=3 if used else 1,
+            action_self_harm=False,
+            action_substance=used,
+            medication="taken",
+            submitted_at=now,
+            submitted_by=w.participant_user,
+        )
+
+
+def _plan_with_diary_objective(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+    plan = complete_draft(w)
+    goal = plan.problems.get().goals.get()
+    objective = plan_objective_add(
+        actor=w.clinician,
+        goal=goal,
+        fields=ObjectiveFields(
+            description="No more than one day of use a week",
+            measure_kind=MeasureKind.DIARY,
+            target_on=today(w) + timedelta(days=20),
+            diary_key="action_substance",
+            direction="at_most",
+            threshold="1",
+        ),
+    )
+    plan_intervention_add(
+        actor=w.clinician,
+        objective=objective,
+        modality="mi",
+        description="Check in on use each session",
+        frequency="weekly",
+        responsible=w.clinician,
+    )
+    plan_sign_clinician(actor=w.clinician, plan=plan)
+    plan = plan_sign_participant(plan=plan, participant=w.participant, typed_name="Pat")
+    return backdate(plan, 28)
+
+
+def test_the_review_pulls_scores_attendance_hours_and_diary(care: SimpleNamespace) -> None:
+    _with_history(care)
+    plan = _plan_with_diary_objective(care)
+    objectives = list(PlanObjective.objects.filter(goal__problem__plan=plan).order_by("id"))
+    figures = review_figures(plan, objectives, on=today(care))
+    overall = figures["overall"]
+    assert overall["scores"]["PHQ-9"]["baseline"]["total"] == 18
+    assert overall["scores"]["PHQ-9"]["latest"]["total"] == 8
+    assert overall["scores"]["PHQ-9"]["outcome"] == "recovered"
+    assert overall["attendance"] == {
+        "scheduled": 4,
+        "attended": 3,
+        "not_recorded": 0,
+        "percent": 75,
+    }
+    assert overall["hours"]["mean_weekly"] is not None and overall["hours"]["weeks"]
+    assert overall["diary"]["cards"] == 4
+    score, attendance, diary = (figures["objectives"][str(o.public_id)] for o in objectives)
+    assert score["target_met"] is True and score["change"] == -10
+    assert attendance["percent"] == 75 and attendance["target_met"] is False
+    assert diary["label"] == "Substance use" and diary["trend"] == "better"
+    assert diary["target_met"] is True
+
+
+def test_the_review_stores_what_was_pulled(care: SimpleNamespace) -> None:
+    _with_history(care)
+    plan = _plan_with_diary_objective(care)
+    objectives = PlanObjective.objects.filter(goal__problem__plan=plan)
+    review = plan_review_complete(
+        actor=care.clinician,
+        plan=plan,
+        reviewed_on=today(care),
+        items={str(o.public_id): ReviewItemInput(progress="progressing") for o in objectives},
+        changes="Keep going.",
+    )
+    assert review.pulled["attendance"]["percent"] == 75
+    kinds = {item.pulled["kind"] for item in review.items.all()}
+    assert kinds == {"score", "attendance", "diary"}
+
+
+def test_a_new_plan_with_no_history_pulls_empty_figures(care: SimpleNamespace) -> None:
+    plan = plan_draft_start(actor=care.clinician, episode=care.episode)
+    figures = review_figures(plan, [], on=today(care))
+    assert figures["overall"]["attendance"]["percent"] is None
+    assert figures["overall"]["scores"] == {}
