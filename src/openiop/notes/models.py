@@ -1,0 +1,287 @@
+"""Clinical notes: one note per session and kind, with one section (entry) per attendee.
+
+A group note has a shared part (topic, lesson, facilitators, what was taught and how) and one
+entry per person who attended: their participation, their response, a few lines of their own,
+the objectives of their own plan the session worked on, and a risk screen. An individual or
+family note has one entry for the participant plus the sections of its format (DAP, BIRP or
+SOAP).
+
+A draft can change; signing runs the checks in `services.note_sign_checks`, stores a hash over
+the whole content (shared part and every entry) and locks the note. After that only addenda
+(each signed and hashed on creation) and the supervisor's co-signature are added. The model
+refuses changes to signed rows in application code; on PostgreSQL triggers refuse them too
+(migration 0002), and the stored hash detects a change made around both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from openiop.care.models import PlanObjective
+
+
+class NoteKind(models.TextChoices):
+    GROUP = "group", "Group"
+    INDIVIDUAL = "individual", "Individual"
+    FAMILY = "family", "Family"
+
+
+class NoteFormat(models.TextChoices):
+    GROUP = "group", "Group note"
+    DAP = "dap", "DAP (data, assessment, plan)"
+    BIRP = "birp", "BIRP (behavior, intervention, response, plan)"
+    SOAP = "soap", "SOAP (subjective, objective, assessment, plan)"
+
+
+# The sections of each format, with a prompt in our own words.
+FORMAT_SECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    NoteFormat.DAP: (
+        ("data", "Data", "What was said, seen and done in the session."),
+        ("assessment", "Assessment", "What it means: progress, risk, clinical impression."),
+        ("plan", "Plan", "Next steps, homework, next session."),
+    ),
+    NoteFormat.BIRP: (
+        ("behavior", "Behavior", "How the participant presented and what they reported."),
+        ("intervention", "Intervention", "What the clinician did: skills, techniques."),
+        ("response", "Response", "How the participant responded to the intervention."),
+        ("plan", "Plan", "Next steps, homework, next session."),
+    ),
+    NoteFormat.SOAP: (
+        ("subjective", "Subjective", "The participant's own report, in brief."),
+        ("objective", "Objective", "What the clinician observed; scores and attendance."),
+        ("assessment", "Assessment", "Clinical impression and progress toward goals."),
+        ("plan", "Plan", "Next steps, homework, next session."),
+    ),
+}
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class NoteLockedError(ValidationError):
+    pass
+
+
+LOCKED_MESSAGE = "This note is signed and cannot change; add an addendum instead."
+
+
+class ClinicalNote(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        "scheduling.Session", on_delete=models.PROTECT, related_name="notes"
+    )
+    kind = models.CharField(max_length=12, choices=NoteKind.choices)
+    format = models.CharField(max_length=8, choices=NoteFormat.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_notes"
+    )
+    # Shared part, filled from the session when the note is opened (snapshots: the session
+    # can change later; the note keeps what it said when it was signed).
+    topic = models.CharField(max_length=200, blank=True)
+    lesson = models.CharField(max_length=300, blank=True)
+    facilitators = models.CharField(max_length=500, blank=True)
+    minutes = models.PositiveSmallIntegerField(help_text="The session's length.")
+    absent_count = models.PositiveSmallIntegerField(default=0)
+    # Family sessions: who came, by relationship only (never names or contact details).
+    family_attending = models.CharField(max_length=300, blank=True)
+    narrative = models.TextField(blank=True, max_length=4000)
+    interventions = models.TextField(blank=True, max_length=2000)
+    # Individual and family notes: {"data": "...", ...} keyed by FORMAT_SECTIONS.
+    sections = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    cosign_required = models.BooleanField(default=False)
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # What may still change on a signed note.
+    AFTER_SIGNING: ClassVar[frozenset[str]] = frozenset({"cosigned_at", "cosigned_by"})
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "kind"], name="note_one_per_session_kind"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["group", "individual", "family"]), name="note_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="group") & Q(format="group"))
+                | (~Q(kind="group") & Q(format__in=["dap", "birp", "soap"])),
+                name="note_format_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed"]), name="note_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (~Q(content_hash="") & Q(signed_at__isnull=False) & Q(signed_by__isnull=False)),
+                name="note_signed_has_hash",
+            ),
+            models.CheckConstraint(
+                condition=Q(cosigned_at__isnull=True) | Q(status="signed"),
+                name="note_cosigned_only_when_signed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "status"]),
+            models.Index(fields=["program", "status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} note"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            fields = kwargs.get("update_fields")
+            only_allowed = fields is not None and set(fields) <= self.AFTER_SIGNING
+            stored = ClinicalNote.objects.filter(pk=self.pk).values_list("status", flat=True)
+            if not only_allowed and stored.first() == NoteStatus.SIGNED:
+                raise NoteLockedError(LOCKED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == NoteStatus.SIGNED
+
+    @property
+    def cosign_pending(self) -> bool:
+        return self.is_signed and self.cosign_required and self.cosigned_at is None
+
+    def section_rows(self) -> list[tuple[str, str, str, str]]:
+        """(key, heading, prompt, text) for each section of the format."""
+        return [
+            (key, heading, prompt, str(self.sections.get(key, "")))
+            for key, heading, prompt in FORMAT_SECTIONS.get(self.format, ())
+        ]
+
+
+class Participation(models.TextChoices):
+    ACTIVE = "active", "Active: offered examples and practised"
+    PROMPTED = "prompted", "Took part when invited"
+    MINIMAL = "minimal", "Minimal: mostly listened"
+    WITHDRAWN = "withdrawn", "Withdrawn or disengaged"
+    DISRUPTIVE = "disruptive", "Disruptive; redirected"
+
+
+class Response(models.TextChoices):
+    PRACTISED = "practised", "Practised the skill and described using it"
+    UNDERSTOOD = "understood", "Showed understanding of the material"
+    PARTIAL = "partial", "Partial understanding; needs review"
+    AMBIVALENT = "ambivalent", "Ambivalent or resistant"
+
+
+class NoteEntry(models.Model):
+    """One attendee's section of a note. Attendance is a snapshot taken when the note was last
+    saved; the checks before signing compare it with the attendance record."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="entries")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="note_entries"
+    )
+    episode = models.ForeignKey("participants.Episode", on_delete=models.PROTECT, related_name="+")
+    attendance_status = models.CharField(max_length=20, blank=True)
+    attended_minutes = models.PositiveSmallIntegerField(default=0)
+    participation = models.CharField(max_length=12, choices=Participation.choices, blank=True)
+    response = models.CharField(max_length=12, choices=Response.choices, blank=True)
+    text = models.TextField(blank=True, max_length=2000)
+    objectives: models.ManyToManyField[PlanObjective, NoteObjective] = models.ManyToManyField(
+        "care.PlanObjective", through="NoteObjective", related_name="+", blank=True
+    )
+    # Risk screen: was suicidal / homicidal ideation asked about, and was it present?
+    si_asked = models.BooleanField(null=True, blank=True)
+    si_present = models.BooleanField(null=True, blank=True)
+    hi_asked = models.BooleanField(null=True, blank=True)
+    hi_present = models.BooleanField(null=True, blank=True)
+    risk_follow_up = models.TextField(blank=True, max_length=2000)
+    # DBT individual sessions: the week's diary cards were reviewed in session.
+    diary_reviewed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["participant__legal_last_name", "participant__legal_first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "participant"], name="note_entry_once"),
+            models.CheckConstraint(
+                condition=Q(si_asked=True) | Q(si_present__isnull=True),
+                name="note_entry_si_present_only_if_asked",
+            ),
+            models.CheckConstraint(
+                condition=Q(hi_asked=True) | Q(hi_present__isnull=True),
+                name="note_entry_hi_present_only_if_asked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note section {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        status = ClinicalNote.objects.filter(pk=self.note_id).values_list("status", flat=True)
+        if status.first() == NoteStatus.SIGNED:
+            raise NoteLockedError(LOCKED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    @property
+    def risk_present(self) -> bool:
+        return bool(self.si_present or self.hi_present)
+
+
+class NoteObjective(models.Model):
+    """A plan objective the session worked on, linked to one attendee's section."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    entry = models.ForeignKey(NoteEntry, on_delete=models.CASCADE, related_name="links")
+    objective = models.ForeignKey("care.PlanObjective", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "objective"], name="note_objective_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Objective {self.objective_id} in section {self.entry_id}"
+
+
+class NoteAddendum(models.Model):
+    """Added to a signed note; signed and hashed when written, never changed."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    signed_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(content_hash=""), name="addendum_has_hash"),
+            models.CheckConstraint(condition=~Q(text=""), name="addendum_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.signed_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise NoteLockedError("An addendum is signed when written and cannot change.")
+        super().save(*args, **kwargs)

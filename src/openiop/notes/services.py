@@ -1,0 +1,847 @@
+"""Clinical notes: one write function per action, the checks before signing, and the selectors
+the pages use.
+
+A note starts from its session: `note_open_for_session` fills the shared part (topic, lesson,
+facilitators, length) and one section per person who attended, with their attendance. The
+author fills it in (`note_save`), sees what is still missing (`note_sign_checks`) and signs
+(`note_sign`), which refuses with the named reasons while anything is missing and otherwise
+locks the note under a content hash. After signing: addenda (`addendum_add`) and, when the
+author has a supervisor, the supervisor's co-signature (`note_cosign`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.accounts.roles import Perm, Role
+from openiop.audit.services import event_record
+from openiop.care.models import GoalStatus, PlanObjective, PlanStatus, TreatmentPlan
+from openiop.diary.models import DiaryCard
+from openiop.notes.models import (
+    FORMAT_SECTIONS,
+    LOCKED_MESSAGE,
+    ClinicalNote,
+    NoteAddendum,
+    NoteEntry,
+    NoteFormat,
+    NoteKind,
+    NoteLockedError,
+    NoteObjective,
+    NoteStatus,
+    Participation,
+    Response,
+)
+from openiop.participants.access import program_ids_for
+from openiop.participants.models import Participant
+from openiop.programs.models import Program, SessionCategory
+from openiop.scheduling.models import (
+    ATTENDED_STATUSES,
+    Attendance,
+    RosterEntry,
+    Session,
+    SessionStatus,
+)
+
+EVENT_NOTE = "note"
+TEXT_MAX = 2000
+NARRATIVE_MAX = 4000
+SECTION_MAX = 4000
+DIARY_WEEK_DAYS = 7
+LINKABLE_OBJECTIVE_STATUSES = (GoalStatus.ACTIVE, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET)
+WRITER_ROLES = frozenset({Role.DIRECTOR, Role.CLINICIAN})
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def may_read_notes(user: User | Any, program: Program) -> bool:
+    """Note bodies are clinical content; in a substance-use program they are Part 2 records."""
+    if not (user.is_authenticated and user.is_staff_member):
+        return False
+    if program.pk not in program_ids_for(user) or program.organization_id != user.organization_id:
+        return False
+    if not user.can(Perm.PARTICIPANT_CLINICAL):
+        return False
+    return not program.treats_sud or bool(user.can(Perm.PARTICIPANT_SUD))
+
+
+def may_write_note(user: User | Any, session: Session) -> bool:
+    """Clinicians and directors of the session's program (facilitators are among them)."""
+    return (
+        may_read_notes(user, session.program)
+        and user.can(Perm.PARTICIPANT_WRITE)
+        and user.role in WRITER_ROLES
+    )
+
+
+def note_kind_for(session: Session) -> str:
+    if session.session_type.is_group:
+        return NoteKind.GROUP
+    if session.session_type.category == SessionCategory.FAMILY:
+        return NoteKind.FAMILY
+    return NoteKind.INDIVIDUAL
+
+
+def session_local_date(session: Session) -> date:
+    return session.starts_at.astimezone(zoneinfo.ZoneInfo(session.program.time_zone)).date()
+
+
+# --- opening a note from its session ---------------------------------------------------------
+
+
+@transaction.atomic
+def note_open_for_session(
+    *, session: Session, actor: User, format: str = NoteFormat.DAP
+) -> ClinicalNote:
+    """The session's note, started from the session when there is none yet. A draft's
+    attendance is brought up to date each time it is opened."""
+    if not may_write_note(actor, session):
+        raise PermissionDenied("Only the program's clinicians write session notes.")
+    # Lock the session so two facilitators opening the note at once make one note.
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("program", "session_type", "lesson__block")
+        .get(pk=session.pk)
+    )
+    kind = note_kind_for(session)
+    note = ClinicalNote.objects.filter(session=session, kind=kind).first()
+    if note is not None:
+        if note.status == NoteStatus.DRAFT:
+            _sync_attendance(note, session)
+        return note
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError("This session was cancelled; there is nothing to document.")
+    if timezone.now() < session.starts_at:
+        raise ValidationError("This session has not started yet.")
+    if kind == NoteKind.GROUP:
+        format = NoteFormat.GROUP
+    elif format not in (NoteFormat.DAP, NoteFormat.BIRP, NoteFormat.SOAP):
+        raise ValidationError({"format": ["Choose DAP, BIRP or SOAP."]})
+    lesson = ""
+    if session.lesson is not None:
+        lesson = f"{session.lesson.block.get_module_display()}: {session.lesson.title}"
+        if session.lesson.skills:
+            lesson += f" ({session.lesson.skills})"
+    family = ""
+    if kind == NoteKind.FAMILY:
+        # Relationships only: a family member's name and details stay out of the chart.
+        family = ", ".join(
+            session.family.order_by("id").values_list("contact__relationship", flat=True)
+        )[:300]
+    note = ClinicalNote(
+        organization_id=session.organization_id,
+        program=session.program,
+        session=session,
+        kind=kind,
+        format=format,
+        author=actor,
+        topic=session.topic[:200],
+        lesson=lesson[:300],
+        facilitators=", ".join(u.display_name for u in session.facilitators.order_by("id"))[:500],
+        minutes=session.minutes,
+        family_attending=family,
+    )
+    note.full_clean()
+    note.save()
+    _sync_attendance(note, session)
+    return note
+
+
+def _sync_attendance(note: ClinicalNote, session: Session) -> None:
+    """Bring a draft's sections in line with the attendance record: a section for each person
+    who attended (a group) or for the booked participant (individual, family), with their
+    status and minutes; the absent are counted, not named."""
+    roster = list(RosterEntry.objects.filter(session=session).select_related("participant"))
+    attendance = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    entries = {e.participant_id: e for e in note.entries.all()}
+    group = note.kind == NoteKind.GROUP
+    wanted = []
+    for row in roster:
+        record = attendance.get(row.participant_id)
+        if group and (record is None or record.status not in ATTENDED_STATUSES):
+            continue
+        wanted.append((row, record))
+    keep = {row.participant_id for row, _ in wanted}
+    stale = [e.pk for pid, e in entries.items() if pid not in keep]
+    if stale:
+        NoteObjective.objects.filter(entry_id__in=stale).delete()
+        NoteEntry.objects.filter(pk__in=stale).delete()
+    new, changed = [], []
+    for row, record in wanted:
+        status = record.status if record else ""
+        minutes = record.minutes if record else 0
+        entry = entries.get(row.participant_id)
+        if entry is None:
+            new.append(
+                NoteEntry(
+                    organization_id=note.organization_id,
+                    note=note,
+                    participant_id=row.participant_id,
+                    episode_id=row.episode_id,
+                    attendance_status=status,
+                    attended_minutes=minutes,
+                )
+            )
+        elif (entry.attendance_status, entry.attended_minutes) != (status, minutes):
+            entry.attendance_status, entry.attended_minutes = status, minutes
+            changed.append(entry)
+    NoteEntry.objects.bulk_create(new)
+    if changed:
+        NoteEntry.objects.bulk_update(changed, ["attendance_status", "attended_minutes"])
+    recorded_absent = sum(
+        1
+        for row in roster
+        if (r := attendance.get(row.participant_id)) is not None
+        and r.status not in ATTENDED_STATUSES
+    )
+    ClinicalNote.objects.filter(pk=note.pk, status=NoteStatus.DRAFT).update(
+        absent_count=recorded_absent if group else 0, updated_at=timezone.now()
+    )
+    note.absent_count = recorded_absent if group else 0
+
+
+# --- saving a draft --------------------------------------------------------------------------
+
+
+@dataclass
+class EntryInput:
+    """What the author writes in one attendee's section."""
+
+    participation: str = ""
+    response: str = ""
+    text: str = ""
+    objective_ids: list[str] = field(default_factory=list)
+    si_asked: bool | None = None
+    si_present: bool | None = None
+    hi_asked: bool | None = None
+    hi_present: bool | None = None
+    risk_follow_up: str = ""
+    diary_reviewed: bool = False
+
+
+def _locked_draft(note: ClinicalNote, actor: User) -> ClinicalNote:
+    row = ClinicalNote.objects.select_for_update().select_related("program").get(pk=note.pk)
+    if row.status != NoteStatus.DRAFT:
+        raise NoteLockedError(LOCKED_MESSAGE)
+    if row.author_id != actor.pk:
+        raise PermissionDenied("Only the note's author changes or signs it.")
+    return row
+
+
+def linkable_objectives(episode_ids: Iterable[int]) -> dict[int, list[PlanObjective]]:
+    """The objectives each episode's current plan is working on (two queries in all)."""
+    plan_of = dict(
+        TreatmentPlan.objects.filter(
+            episode_id__in=list(episode_ids), status=PlanStatus.CURRENT
+        ).values_list("pk", "episode_id")
+    )
+    result: dict[int, list[PlanObjective]] = defaultdict(list)
+    objectives = (
+        PlanObjective.objects.filter(
+            goal__problem__plan_id__in=list(plan_of), status__in=LINKABLE_OBJECTIVE_STATUSES
+        )
+        .annotate(plan_pk=F("goal__problem__plan_id"))
+        .order_by("goal__problem__position", "goal__position", "position", "id")
+    )
+    for objective in objectives:
+        result[plan_of[objective.plan_pk]].append(objective)
+    return result
+
+
+def _clean_entry(data: EntryInput, linkable: list[PlanObjective], prefix: str) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if data.participation and data.participation not in Participation.values:
+        errors[f"{prefix}participation"] = ["Choose one of the listed options."]
+    if data.response and data.response not in Response.values:
+        errors[f"{prefix}response"] = ["Choose one of the listed options."]
+    text = data.text.strip()
+    if len(text) > TEXT_MAX:
+        errors[f"{prefix}text"] = [f"Keep this to {TEXT_MAX} characters."]
+    follow_up = data.risk_follow_up.strip()
+    if len(follow_up) > TEXT_MAX:
+        errors[f"{prefix}risk_follow_up"] = [f"Keep this to {TEXT_MAX} characters."]
+    by_id = {str(o.public_id): o for o in linkable}
+    chosen = []
+    for wanted in data.objective_ids:
+        objective = by_id.get(str(wanted))
+        if objective is None:
+            errors[f"{prefix}objectives"] = [
+                "Link only objectives from this person's current treatment plan."
+            ]
+            break
+        chosen.append(objective)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "participation": data.participation,
+        "response": data.response,
+        "text": text,
+        "si_asked": data.si_asked,
+        "si_present": data.si_present if data.si_asked else None,
+        "hi_asked": data.hi_asked,
+        "hi_present": data.hi_present if data.hi_asked else None,
+        "risk_follow_up": follow_up,
+        "diary_reviewed": bool(data.diary_reviewed),
+        "objectives": chosen,
+    }
+
+
+def _apply_entry(entry: NoteEntry, values: dict[str, Any]) -> None:
+    objectives = values.pop("objectives")
+    for name, value in values.items():
+        setattr(entry, name, value)
+    entry.save(update_fields=list(values))
+    wanted = {o.pk for o in objectives}
+    have = set(entry.links.values_list("objective_id", flat=True))
+    if have - wanted:
+        entry.links.filter(objective_id__in=have - wanted).delete()
+    NoteObjective.objects.bulk_create(
+        [
+            NoteObjective(organization_id=entry.organization_id, entry=entry, objective_id=pk)
+            for pk in sorted(wanted - have)
+        ]
+    )
+
+
+@transaction.atomic
+def entry_save(*, entry: NoteEntry, actor: User, data: EntryInput) -> NoteEntry:
+    """Save one attendee's section of a draft."""
+    _locked_draft(entry.note, actor)
+    linkable = linkable_objectives([entry.episode_id]).get(entry.episode_id, [])
+    _apply_entry(entry, _clean_entry(data, linkable, ""))
+    return entry
+
+
+@transaction.atomic
+def note_save(
+    *,
+    note: ClinicalNote,
+    actor: User,
+    narrative: str = "",
+    interventions: str = "",
+    topic: str | None = None,
+    format: str | None = None,
+    sections: Mapping[str, str] | None = None,
+    entries: Mapping[int, EntryInput] | None = None,
+) -> ClinicalNote:
+    """Save a draft: the shared part and any attendee sections given (keyed by entry id).
+    Everything is validated before anything is written."""
+    row = _locked_draft(note, actor)
+    errors: dict[str, list[str]] = {}
+    narrative, interventions = narrative.strip(), interventions.strip()
+    if len(narrative) > NARRATIVE_MAX:
+        errors["narrative"] = [f"Keep this to {NARRATIVE_MAX} characters."]
+    if len(interventions) > TEXT_MAX:
+        errors["interventions"] = [f"Keep this to {TEXT_MAX} characters."]
+    if topic is not None:
+        topic = topic.strip()
+        if len(topic) > 200:
+            errors["topic"] = ["Keep the topic to 200 characters."]
+    if (
+        format is not None
+        and format != row.format
+        and (row.kind == NoteKind.GROUP or format not in FORMAT_SECTIONS)
+    ):
+        errors["format"] = ["Choose DAP, BIRP or SOAP."]
+    clean_sections: dict[str, str] = {}
+    if sections is not None:
+        keys = [key for key, _, _ in FORMAT_SECTIONS.get(format or row.format, ())]
+        for key in keys:
+            value = (sections.get(key) or "").strip()
+            if len(value) > SECTION_MAX:
+                errors[key] = [f"Keep this section to {SECTION_MAX} characters."]
+            clean_sections[key] = value
+    by_pk = {e.pk: e for e in row.entries.all()}
+    cleaned: list[tuple[NoteEntry, dict[str, Any]]] = []
+    if entries:
+        linkable = linkable_objectives(e.episode_id for e in by_pk.values())
+        for pk, data in entries.items():
+            entry = by_pk.get(pk)
+            if entry is None:
+                raise ValidationError("A section of this note was removed; reload the page.")
+            try:
+                cleaned.append(
+                    (entry, _clean_entry(data, linkable.get(entry.episode_id, []), f"e{pk}-"))
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    row.narrative, row.interventions = narrative, interventions
+    if topic is not None:
+        row.topic = topic
+    if format is not None:
+        row.format = format
+    if sections is not None:
+        row.sections = clean_sections
+    row.save()
+    for entry, values in cleaned:
+        _apply_entry(entry, values)
+    _sync_attendance(row, row.session)
+    return row
+
+
+# --- checks before signing -------------------------------------------------------------------
+
+
+def _normalized(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _names_of(participant: Participant) -> set[str]:
+    names = {participant.legal_first_name, participant.legal_last_name, participant.preferred_name}
+    return {n.strip() for n in names if n and len(n.strip()) >= 2}
+
+
+def _name_in(text: str, names: Iterable[str]) -> str | None:
+    for name in sorted(names):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags=re.IGNORECASE):
+            return name
+    return None
+
+
+def _risk_answered(entry: NoteEntry) -> str | None:
+    """What is missing from the risk screen, or None when it is complete."""
+    if entry.si_asked is None or entry.hi_asked is None:
+        return "answer the risk screen (suicidal and homicidal ideation asked: yes or no)"
+    if (entry.si_asked and entry.si_present is None) or (
+        entry.hi_asked and entry.hi_present is None
+    ):
+        return "say whether the ideation asked about was present"
+    if entry.risk_present and not entry.risk_follow_up.strip():
+        return "describe the follow-up for the ideation reported"
+    return None
+
+
+@dataclass
+class CheckContext:
+    """Everything the checks read, loaded in a fixed number of queries."""
+
+    note: ClinicalNote
+    session: Session
+    entries: list[NoteEntry]
+    roster: list[RosterEntry]
+    attendance: dict[int, Attendance]
+    plans: dict[int, TreatmentPlan]
+    linked: dict[int, int]
+    diary_cards: dict[int, int]
+
+
+def check_context(note: ClinicalNote) -> CheckContext:
+    session = note.session
+    entries = list(note.entries.select_related("participant"))
+    roster = list(RosterEntry.objects.filter(session=session).select_related("participant"))
+    attendance = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    plans = {
+        p.episode_id: p
+        for p in TreatmentPlan.objects.filter(
+            episode_id__in=[e.episode_id for e in entries], status=PlanStatus.CURRENT
+        )
+    }
+    linked = Counter(
+        NoteObjective.objects.filter(entry__note=note).values_list("entry_id", flat=True)
+    )
+    diary_cards: dict[int, int] = {}
+    if note.kind == NoteKind.INDIVIDUAL:
+        day = session_local_date(session)
+        diary_cards = Counter(
+            DiaryCard.objects.filter(
+                participant_id__in=[e.participant_id for e in entries],
+                day__gte=day - timedelta(days=DIARY_WEEK_DAYS),
+                day__lte=day,
+            ).values_list("participant_id", flat=True)
+        )
+    return CheckContext(note, session, entries, roster, attendance, plans, linked, diary_cards)
+
+
+def note_sign_checks(note: ClinicalNote, context: CheckContext | None = None) -> list[str]:
+    """What stops this note from being signed, each problem named; empty when it may be."""
+    ctx = context or check_context(note)
+    problems: list[str] = []
+    if note.status != NoteStatus.DRAFT:
+        return ["This note is already signed."]
+    session, entries = ctx.session, ctx.entries
+    day = session_local_date(session)
+    group = note.kind == NoteKind.GROUP
+
+    # Attendance recorded for everyone on the roster.
+    unrecorded = [r.participant for r in ctx.roster if r.participant_id not in ctx.attendance]
+    if unrecorded:
+        names = ", ".join(p.display_name for p in unrecorded)
+        problems.append(f"Attendance is not recorded for: {names}.")
+    if not entries:
+        problems.append("Nobody attended this session, so there is nobody to document.")
+
+    # Time in session consistent with attendance.
+    if note.minutes != session.minutes:
+        problems.append(
+            f"The session now lasts {session.minutes} minutes but the note says "
+            f"{note.minutes}; reopen the note from the session to take the new length."
+        )
+    for entry in entries:
+        name = entry.participant.display_name
+        record = ctx.attendance.get(entry.participant_id)
+        if record is None:
+            continue  # named above
+        if (record.status, record.minutes) != (entry.attendance_status, entry.attended_minutes):
+            problems.append(
+                f"{name}: attendance changed after the note was saved "
+                f"({record.get_status_display().lower()}, {record.minutes} min); save the note "
+                "again to take it."
+            )
+        elif record.status not in ATTENDED_STATUSES:
+            problems.append(
+                f"{name}: recorded as {record.get_status_display().lower()}; a session note "
+                "needs the participant to have attended."
+            )
+        elif not 0 < entry.attended_minutes <= note.minutes:
+            problems.append(
+                f"{name}: {entry.attended_minutes} minutes attended does not fit a "
+                f"{note.minutes}-minute session; correct the attendance times."
+            )
+
+    # The shared part.
+    if group and not note.narrative.strip():
+        problems.append("Write the shared part: what the group covered and how.")
+    if not group:
+        empty = [heading for _, heading, _, text in note.section_rows() if not text.strip()]
+        if empty:
+            problems.append(f"Fill in every section of the note: {', '.join(empty)}.")
+    everyone = [r.participant for r in ctx.roster]
+    shared = " ".join([note.topic, note.narrative, note.interventions])
+    if group:
+        for person in everyone:
+            found = _name_in(shared, _names_of(person))
+            if found:
+                problems.append(
+                    f"The shared part names a participant (“{found}”); it is copied into every "
+                    "attendee's chart, so leave names out of it."
+                )
+                break
+
+    # Each attendee's section.
+    texts: dict[str, list[NoteEntry]] = defaultdict(list)
+    for entry in entries:
+        name = entry.participant.display_name
+        if group:
+            if not entry.participation or not entry.response:
+                problems.append(f"{name}: choose participation and response to the intervention.")
+            if not entry.text.strip():
+                problems.append(f"{name}: write a few lines about this person in this session.")
+            else:
+                texts[_normalized(entry.text)].append(entry)
+        if ctx.linked.get(entry.pk, 0) < 1:
+            problems.append(f"{name}: link at least one objective from their treatment plan.")
+        missing = _risk_answered(entry)
+        if missing:
+            problems.append(f"{name}: {missing}.")
+        plan = ctx.plans.get(entry.episode_id)
+        if plan is None:
+            problems.append(f"{name}: has no current treatment plan.")
+        elif plan.is_expired_on(day):
+            problems.append(
+                f"{name}: the treatment plan expired on {plan.expires_on:%b %-d, %Y}, "
+                "before this session; it needs a review."
+            )
+        others = [p for p in everyone if p.pk != entry.participant_id]
+        own = " ".join([entry.text, entry.risk_follow_up])
+        if not group:
+            own = " ".join([own, *note.sections.values()])
+        for other in others:
+            found = _name_in(own, _names_of(other) - _names_of(entry.participant))
+            if found:
+                problems.append(
+                    f"{name}: the section names another participant (“{found}”); each section "
+                    "goes into that person's own chart."
+                )
+                break
+        cards = ctx.diary_cards.get(entry.participant_id, 0)
+        if cards and not entry.diary_reviewed:
+            problems.append(
+                f"{name}: {cards} diary card{'s' if cards != 1 else ''} from this week "
+                "not marked as reviewed."
+            )
+    for same in texts.values():
+        if len(same) > 1:
+            names = " and ".join(e.participant.display_name for e in same)
+            problems.append(
+                f"{names} have identical text in their sections; write each person's own."
+            )
+    return problems
+
+
+# --- signing, hashing, addenda, co-signature -------------------------------------------------
+
+
+def note_content(
+    note: ClinicalNote,
+    entries: Iterable[NoteEntry],
+    objectives: Mapping[int, Iterable[str]],
+    participant_ids: Mapping[int, str],
+    session_id: str,
+) -> dict[str, Any]:
+    """Everything a signature covers, in a stable order."""
+    return {
+        "session": session_id,
+        "kind": note.kind,
+        "format": note.format,
+        "author": note.author_id,
+        "signed_by": note.signed_by_id,
+        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
+        "topic": note.topic,
+        "lesson": note.lesson,
+        "facilitators": note.facilitators,
+        "minutes": note.minutes,
+        "absent_count": note.absent_count,
+        "family_attending": note.family_attending,
+        "narrative": note.narrative,
+        "interventions": note.interventions,
+        "sections": {k: note.sections[k] for k in sorted(note.sections)},
+        "entries": [
+            {
+                "participant": participant_ids[e.participant_id],
+                "episode": e.episode_id,
+                "attendance_status": e.attendance_status,
+                "attended_minutes": e.attended_minutes,
+                "participation": e.participation,
+                "response": e.response,
+                "text": e.text,
+                "objectives": sorted(objectives.get(e.pk, [])),
+                "si_asked": e.si_asked,
+                "si_present": e.si_present,
+                "hi_asked": e.hi_asked,
+                "hi_present": e.hi_present,
+                "risk_follow_up": e.risk_follow_up,
+                "diary_reviewed": e.diary_reviewed,
+            }
+            for e in sorted(entries, key=lambda e: participant_ids[e.participant_id])
+        ],
+    }
+
+
+def digest(content: Mapping[str, Any]) -> str:
+    raw = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def note_compute_hash(note: ClinicalNote) -> str:
+    """The hash of the note's content as stored now (four queries)."""
+    entries = list(note.entries.all())
+    objectives: dict[int, list[str]] = defaultdict(list)
+    for entry_id, public_id in NoteObjective.objects.filter(entry__note=note).values_list(
+        "entry_id", "objective__public_id"
+    ):
+        objectives[entry_id].append(str(public_id))
+    participant_ids = {
+        pk: str(public_id)
+        for pk, public_id in Participant.objects.filter(
+            pk__in=[e.participant_id for e in entries]
+        ).values_list("pk", "public_id")
+    }
+    session_id = Session.objects.filter(pk=note.session_id).values_list("public_id", flat=True)[0]
+    return digest(note_content(note, entries, objectives, participant_ids, str(session_id)))
+
+
+def addendum_hash(addendum: NoteAddendum, note_hash: str) -> str:
+    return digest(
+        {
+            "note": note_hash,
+            "author": addendum.author_id,
+            "text": addendum.text,
+            "signed_at": addendum.signed_at.isoformat(),
+        }
+    )
+
+
+def note_hash_intact(note: ClinicalNote) -> bool:
+    """Whether the signed note and its addenda are exactly what was signed."""
+    stored = ClinicalNote.objects.get(pk=note.pk)
+    if stored.status != NoteStatus.SIGNED:
+        return False
+    if note_compute_hash(stored) != stored.content_hash:
+        return False
+    return all(
+        addendum_hash(a, stored.content_hash) == a.content_hash for a in stored.addenda.all()
+    )
+
+
+_KIND_SUMMARY = {
+    NoteKind.GROUP: "Group note",
+    NoteKind.INDIVIDUAL: "Individual session note",
+    NoteKind.FAMILY: "Family session note",
+}
+
+
+def _events(
+    note: ClinicalNote, participants: Iterable[Participant], what: str, actor: User
+) -> None:
+    summary = f"{_KIND_SUMMARY[NoteKind(note.kind)]} {what}"
+    for participant in participants:
+        event_record(
+            participant=participant,
+            kind=EVENT_NOTE,
+            summary=summary,
+            actor=actor,
+            program=note.program,
+        )
+
+
+@transaction.atomic
+def note_sign(*, note: ClinicalNote, actor: User) -> ClinicalNote:
+    """Sign and lock the note, or refuse with every reason it may not be signed yet."""
+    row = _locked_draft(note, actor)
+    problems = note_sign_checks(row)
+    if problems:
+        raise ValidationError(problems)
+    row.status = NoteStatus.SIGNED
+    row.signed_at = timezone.now()
+    row.signed_by = actor
+    row.cosign_required = actor.supervisor_id is not None
+    row.content_hash = note_compute_hash(row)
+    row.save()
+    participants = [e.participant for e in row.entries.select_related("participant")]
+    _events(row, participants, "signed", actor)
+    return row
+
+
+@transaction.atomic
+def addendum_add(*, note: ClinicalNote, actor: User, text: str) -> NoteAddendum:
+    """Add to a signed note; the addendum is signed by its author as it is written."""
+    row = ClinicalNote.objects.select_for_update().select_related("program").get(pk=note.pk)
+    if row.status != NoteStatus.SIGNED:
+        raise ValidationError("Sign the note first; until then, change the note itself.")
+    if not (may_read_notes(actor, row.program) and actor.can(Perm.PARTICIPANT_WRITE)):
+        raise PermissionDenied("Only the program's clinicians add to notes.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ["Write the addendum."]})
+    if len(text) > NARRATIVE_MAX:
+        raise ValidationError({"text": [f"Keep an addendum to {NARRATIVE_MAX} characters."]})
+    addendum = NoteAddendum(
+        organization_id=row.organization_id,
+        note=row,
+        author=actor,
+        text=text,
+        signed_at=timezone.now(),
+    )
+    addendum.content_hash = addendum_hash(addendum, row.content_hash)
+    addendum.save()
+    participants = [e.participant for e in row.entries.select_related("participant")]
+    _events(row, participants, "addendum added", actor)
+    return addendum
+
+
+@transaction.atomic
+def note_cosign(*, note: ClinicalNote, actor: User) -> ClinicalNote:
+    """The author's clinical supervisor co-signs a signed note."""
+    row = (
+        ClinicalNote.objects.select_for_update().select_related("author", "program").get(pk=note.pk)
+    )
+    if row.status != NoteStatus.SIGNED:
+        raise ValidationError("A note is co-signed after its author signs it.")
+    if not row.cosign_required:
+        raise ValidationError("This note does not need a co-signature.")
+    if row.cosigned_at is not None:
+        raise ValidationError("This note is already co-signed.")
+    if row.author.supervisor_id != actor.pk or not may_read_notes(actor, row.program):
+        raise PermissionDenied("Only the author's supervisor co-signs this note.")
+    row.cosigned_at = timezone.now()
+    row.cosigned_by = actor
+    row.save(update_fields=["cosigned_at", "cosigned_by"])
+    participants = [e.participant for e in row.entries.select_related("participant")]
+    _events(row, participants, "co-signed", actor)
+    return row
+
+
+# --- selectors ---------------------------------------------------------------------------------
+
+
+def is_overdue(note: ClinicalNote, now: datetime) -> bool:
+    return note.status == NoteStatus.DRAFT and note.session.ends_at < now - timedelta(
+        hours=note.program.note_sign_hours
+    )
+
+
+def _list_queryset() -> Any:
+    return ClinicalNote.objects.select_related(
+        "program", "session__session_type", "author"
+    ).prefetch_related("entries__participant")
+
+
+def unsigned_for_author(user: User, now: datetime, *, limit: int = 20) -> list[ClinicalNote]:
+    """The user's own drafts, oldest session first, each marked overdue or not."""
+    notes = list(
+        _list_queryset()
+        .filter(author=user, status=NoteStatus.DRAFT, program_id__in=program_ids_for(user))
+        .order_by("session__starts_at", "id")[:limit]
+    )
+    for note in notes:
+        note.overdue = is_overdue(note, now)
+    return notes
+
+
+def cosign_queue(user: User, *, limit: int = 20) -> list[ClinicalNote]:
+    """Signed notes of the user's supervisees waiting for the user's co-signature."""
+    return list(
+        _list_queryset()
+        .filter(
+            status=NoteStatus.SIGNED,
+            cosign_required=True,
+            cosigned_at__isnull=True,
+            author__supervisor=user,
+            program_id__in=program_ids_for(user),
+        )
+        .order_by("signed_at", "id")[:limit]
+    )
+
+
+def overdue_for_programs(user: User, now: datetime, *, limit: int = 50) -> list[ClinicalNote]:
+    """Drafts in the director's programs whose session ended longer ago than the program
+    allows (one query per program the director works in)."""
+    programs = Program.objects.filter(
+        pk__in=program_ids_for(user), organization_id=user.organization_id or 0
+    )
+    notes: list[ClinicalNote] = []
+    for program in programs:
+        cutoff = now - timedelta(hours=program.note_sign_hours)
+        notes += list(
+            _list_queryset()
+            .filter(program=program, status=NoteStatus.DRAFT, session__ends_at__lt=cutoff)
+            .order_by("session__starts_at", "id")[:limit]
+        )
+    notes.sort(key=lambda n: (n.session.starts_at, n.pk))
+    for note in notes:
+        note.overdue = True  # type: ignore[attr-defined]
+    return notes[:limit]
+
+
+def notes_for_participant(user: User, participant: Participant, *, limit: int = 30) -> list[Any]:
+    """The participant's notes in the viewer's programs, newest session first: metadata only
+    (date, kind, minutes, signed, author), which every role with participant access may see."""
+    return list(
+        NoteEntry.objects.filter(
+            participant=participant,
+            note__program_id__in=program_ids_for(user),
+            note__organization_id=user.organization_id or 0,
+        )
+        .select_related("note__session__session_type", "note__author", "note__program")
+        .order_by("-note__session__starts_at", "-id")[:limit]
+    )
+
+
+def session_note(session: Session) -> ClinicalNote | None:
+    return ClinicalNote.objects.filter(session=session).first()
