@@ -4,7 +4,7 @@ import datetime as dt
 
 from openiop.audit.models import Event, EventKind
 from openiop.lib.timezones import today_in
-from openiop.participants.models import ConsentScope, FamilyConsent, FamilyContact
+from openiop.participants.models import Consent, ConsentKind, FamilyContact
 
 
 def _base(world):  # type: ignore[no-untyped-def]
@@ -54,55 +54,52 @@ def test_a_contact_of_another_participant_is_404(world, login):  # type: ignore[
     assert login(world.director).get(url).status_code == 404
 
 
-def test_it_records_a_consent(world, login):  # type: ignore[no-untyped-def]
-    today = today_in(world.program.time_zone)
-    response = login(world.clinician).post(
-        f"{_base(world)}/consents/new/",
-        {
-            "contact": str(world.family_contact.public_id),
-            "scope": ConsentScope.ATTENDANCE,
-            "granted_on": today.isoformat(),
-        },
-    )
+def _release(world, **extra):  # type: ignore[no-untyped-def]
+    data = {
+        "kind": "release",
+        "episode": str(world.episode.public_id),
+        "recipient_contact": str(world.family_contact.public_id),
+        "information": ["attendance"],
+        "purpose": "So my partner knows how I am doing",
+        "expiry": "discharge",
+        "typed_name": "Patricia Example",
+        "witnessed": "on",
+    }
+    data.update(extra)
+    return data
+
+
+def test_it_records_a_signed_release_to_a_family_member(world, login):  # type: ignore[no-untyped-def]
+    response = login(world.clinician).post(f"{_base(world)}/consents/new/", _release(world))
     assert response.status_code == 302
-    consent = FamilyConsent.objects.get(scope=ConsentScope.ATTENDANCE)
+    consent = Consent.objects.get()
+    assert consent.kind == ConsentKind.RELEASE
     assert consent.recorded_by == world.clinician
-    assert consent.participant == world.participant
-    assert consent.is_active_on(today)
+    assert consent.recipient_contact == world.family_contact
+    assert consent.information == ["attendance"]
+    assert consent.is_active_on(today_in(world.program.time_zone))
     assert Event.objects.get(kind=EventKind.CONSENT).summary == (
-        "Consent recorded for Sam Example: Attendance summary"
+        "Adult DBT IOP: Release of information to Sam Example (Partner) signed"
     )
 
 
-def test_a_second_current_consent_for_the_same_scope_is_refused(world, login):  # type: ignore[no-untyped-def]
-    before = FamilyConsent.objects.count()
-    response = login(world.clinician).post(
-        f"{_base(world)}/consents/new/",
-        {
-            "contact": str(world.family_contact.public_id),
-            "scope": world.consent.scope,
-            "granted_on": today_in(world.program.time_zone).isoformat(),
-        },
-    )
+def test_a_release_without_the_witness_check_is_refused(world, login):  # type: ignore[no-untyped-def]
+    data = _release(world)
+    del data["witnessed"]
+    response = login(world.clinician).post(f"{_base(world)}/consents/new/", data)
     assert response.status_code == 200
-    assert b"already has a current consent for this" in response.content
-    assert FamilyConsent.objects.count() == before
+    assert b"This field is required." in response.content
+    assert not Consent.objects.exists()
 
 
-def test_an_expiry_before_the_grant_is_refused(world, login):  # type: ignore[no-untyped-def]
+def test_an_end_date_in_the_past_is_refused(world, login):  # type: ignore[no-untyped-def]
     today = today_in(world.program.time_zone)
-    before = FamilyConsent.objects.count()
     response = login(world.clinician).post(
         f"{_base(world)}/consents/new/",
-        {
-            "contact": str(world.family_contact.public_id),
-            "scope": ConsentScope.FAMILY_SCHEDULE,
-            "granted_on": today.isoformat(),
-            "expires_on": (today - dt.timedelta(days=1)).isoformat(),
-        },
+        _release(world, expiry="date", expires_on=(today - dt.timedelta(days=1)).isoformat()),
     )
-    assert b"cannot expire before it was given" in response.content
-    assert FamilyConsent.objects.count() == before
+    assert b"The end date cannot be in the past." in response.content
+    assert not Consent.objects.exists()
 
 
 def test_revoking_ends_the_consent_today(world, login):  # type: ignore[no-untyped-def]
@@ -125,9 +122,9 @@ def test_revoking_twice_changes_nothing(world, login):  # type: ignore[no-untype
     assert Event.objects.filter(kind=EventKind.CONSENT).count() == 1
 
 
-def test_revoking_needs_post(world, login):  # type: ignore[no-untyped-def]
+def test_an_earlier_permission_is_revoked_only_by_post(world, login):  # type: ignore[no-untyped-def]
     url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
-    assert login(world.director).get(url).status_code == 405
+    assert login(world.director).get(url).status_code == 404
     world.consent.refresh_from_db()
     assert world.consent.revoked_on is None
 

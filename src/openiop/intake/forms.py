@@ -21,7 +21,7 @@ from openiop.intake.models import (
     PriorCare,
     RuleSet,
 )
-from openiop.participants.forms import DateInput, apply_errors
+from openiop.participants.forms import DateInput, apply_errors, clinicians_of
 from openiop.programs.models import Program, Track, Weekday
 from openiop.scheduling.models import UnavailabilityReason
 
@@ -367,3 +367,35 @@ class RuleSetForm(forms.ModelForm):
             "php_dimension_count",
             "outpatient_max_rating",
         ]
+
+
+class AdmitForm(forms.Form):
+    track = forms.ModelChoiceField(
+        queryset=Track.objects.none(), to_field_name="public_id", required=False
+    )
+    primary_clinician = UserChoiceField(
+        label="Primary clinician",
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        required=False,
+    )
+    start_on = forms.DateField(
+        label="First day in program",
+        widget=DateInput(),
+        required=False,
+        help_text="Today or later. Group sessions before this day are not booked.",
+    )
+    planned_weeks = forms.IntegerField(
+        label="Planned length (weeks)",
+        required=False,
+        min_value=1,
+        max_value=52,
+        help_text="Agreed with the participant; 4 to 26 weeks.",
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+            program=program, is_active=True
+        )
+        self.fields["primary_clinician"].queryset = clinicians_of(program)  # type: ignore[attr-defined]

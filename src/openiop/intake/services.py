@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openiop import care as care_app
 from openiop.accounts.models import User
 from openiop.accounts.roles import Perm
 from openiop.audit.models import EventKind
@@ -43,7 +44,10 @@ from openiop.intake.models import (
     RuleSet,
 )
 from openiop.lib.timezones import today_in
+from openiop.measures.models import Administration
+from openiop.measures.services import intake_battery_make_due
 from openiop.participants import services as participant_services
+from openiop.participants.consents import treatment_consent_for
 from openiop.participants.models import Episode, EpisodeStatus, Participant
 from openiop.programs.models import Program, Track
 from openiop.scheduling.models import Unavailability, UnavailabilityReason
@@ -737,3 +741,138 @@ def ruleset_save(*, actor: User, program: Program, values: Mapping[str, Any]) ->
     ruleset.full_clean()
     ruleset.save()
     return ruleset
+
+
+# --- admission ------------------------------------------------------------------------------
+
+PLANNED_WEEKS_MIN = 4
+PLANNED_WEEKS_MAX = 26
+# The first treatment plan is due this many days after admission. The care app owns the rule
+# (care.FIRST_PLAN_DAYS); until it says otherwise, a week.
+FIRST_PLAN_DAYS: int = getattr(care_app, "FIRST_PLAN_DAYS", 7)
+
+
+@dataclass(frozen=True)
+class Admission:
+    episode: Episode
+    battery_due: list[Administration]
+    first_plan_due_on: date
+    unavailability_added: int
+
+
+def first_plan_due_on(episode: Episode) -> date | None:
+    if episode.admitted_on is None:
+        return None
+    return episode.admitted_on + timedelta(days=FIRST_PLAN_DAYS)
+
+
+def _latest_assessment(episode: Episode) -> IntakeAssessment | None:
+    return (
+        IntakeAssessment.objects.filter(episode=episode)
+        .prefetch_related("unavailable")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _unavailability_copy(assessment: IntakeAssessment | None) -> int:
+    """The times the assessment found the participant unavailable become their scheduling
+    unavailability, unless the same block is already there."""
+    if assessment is None:
+        return 0
+    have = set(
+        Unavailability.objects.filter(participant_id=assessment.participant_id).values_list(
+            "weekday", "start_time", "end_time"
+        )
+    )
+    rows = [
+        row
+        for row in unavailability_for_admission(assessment)
+        if (row.weekday, row.start_time, row.end_time) not in have
+    ]
+    Unavailability.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def participant_admit(
+    *,
+    actor: User,
+    episode: Episode,
+    track: Track | None,
+    primary_clinician: User | None,
+    start_on: date | None,
+    planned_weeks: int | None,
+) -> Admission:
+    """Admit an assessed episode: consent to treatment must be signed; assigns the track,
+    primary clinician, first day and planned length; places the participant on the track's
+    group sessions from the first day; makes the intake battery due at once; moves the
+    linked inquiry to admitted. The first treatment plan falls due FIRST_PLAN_DAYS later."""
+    locked = (
+        Episode.objects.select_for_update()
+        .select_related("program", "participant")
+        .get(pk=episode.pk)
+    )
+    program = locked.program
+    participant_services._check_assigned(actor, program)
+    today = today_in(program.time_zone)
+    if locked.status != EpisodeStatus.ASSESSED:
+        raise ValidationError(
+            f"Only an assessed episode can be admitted; this one is "
+            f"{locked.get_status_display().lower()}."
+        )
+    errors: dict[str, str] = {}
+    if track is None:
+        errors["track"] = "Choose the track the participant is admitted to."
+    if primary_clinician is None:
+        errors["primary_clinician"] = "Choose a primary clinician."
+    if start_on is None:
+        errors["start_on"] = "Give the first day in program."
+    elif start_on < today:
+        errors["start_on"] = "The first day in program cannot be in the past."
+    elif start_on > today + timedelta(days=90):
+        errors["start_on"] = "The first day in program must be within 90 days."
+    if planned_weeks is None:
+        planned_weeks = program.planned_weeks
+    if not PLANNED_WEEKS_MIN <= planned_weeks <= PLANNED_WEEKS_MAX:
+        errors["planned_weeks"] = (
+            f"The planned length is {PLANNED_WEEKS_MIN} to {PLANNED_WEEKS_MAX} weeks."
+        )
+    if treatment_consent_for(locked, today) is None:
+        errors["consent"] = (
+            "Consent to treatment is not signed: the participant signs it before admission."
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert start_on is not None
+    participant_services.episode_transition(
+        actor=actor,
+        episode=locked,
+        to_status=EpisodeStatus.ADMITTED,
+        on=today,
+        track=track,
+        primary_clinician=primary_clinician,
+        start_on=start_on,
+    )
+    locked.planned_weeks = planned_weeks
+    locked.planned_end_on = start_on + timedelta(weeks=planned_weeks)
+    locked.save(update_fields=["planned_weeks", "planned_end_on", "updated_at"])
+    added = _unavailability_copy(_latest_assessment(locked))
+    battery = intake_battery_make_due(episode=locked, now=timezone.now())
+    for inquiry in Inquiry.objects.filter(episode=locked).exclude(status=InquiryStatus.ADMITTED):
+        if InquiryStatus.ADMITTED in INQUIRY_TRANSITIONS[inquiry.status]:
+            _move(actor=actor, inquiry=inquiry, to_status=InquiryStatus.ADMITTED, note="")
+    event_record(
+        participant=locked.participant,
+        kind=EventKind.EPISODE_STATUS,
+        summary=f"{program.name}: admitted to the {locked.track.name if locked.track else ''} "
+        f"track, first day {start_on:%b} {start_on.day}, planned {planned_weeks} weeks",
+        actor=actor,
+        program=program,
+    )
+    participant_services._copy_episode(locked, episode)
+    plan_due = first_plan_due_on(locked)
+    assert plan_due is not None
+    return Admission(
+        episode=episode, battery_due=battery, first_plan_due_on=plan_due, unavailability_added=added
+    )

@@ -27,5 +27,10 @@ urlpatterns = [
         views.assessment_complete,
         name="assessment_complete",
     ),
+    path(
+        "participants/<uuid:public_id>/episodes/<uuid:episode_id>/admit/",
+        views.admit,
+        name="admit",
+    ),
     path("programs/<uuid:program_id>/rules/", views.rules, name="rules"),
 ]

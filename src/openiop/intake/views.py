@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openiop.accounts.models import User
@@ -30,9 +31,12 @@ from openiop.intake.models import (
 )
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
+from openiop.measures.models import Administration, AdministrationStatus, Phase
 from openiop.participants.access import Access, may_access, participant_for, program_ids_for
-from openiop.participants.models import Episode, Participant
+from openiop.participants.consents import treatment_consent_for
+from openiop.participants.models import Consent, Episode, EpisodeStatus, Participant
 from openiop.programs.models import Program
+from openiop.scheduling.models import RosterEntry
 
 # --- public inquiry form --------------------------------------------------------------------
 
@@ -484,6 +488,108 @@ def assessment_complete(request: AuthedRequest, public_id: UUID, episode_id: UUI
     else:
         messages.success(request, "Assessment completed; the episode is now assessed.")
     return redirect("intake:assessment", participant.public_id, episode.public_id)
+
+
+# --- admission ------------------------------------------------------------------------------
+
+ADMITTABLE = frozenset({EpisodeStatus.ASSESSED})
+ADMITTED_VIEW = frozenset({EpisodeStatus.ADMITTED, EpisodeStatus.ACTIVE})
+
+
+def _admission_context(request: AuthedRequest, episode: Episode) -> dict[str, Any]:
+    """What admission produced: the participant's next group sessions, the intake check-ins
+    due and when the first treatment plan is due."""
+    upcoming = RosterEntry.objects.filter(
+        participant_id=episode.participant_id,
+        session__program_id=episode.program_id,
+        session__starts_at__gte=timezone.now(),
+    ).select_related("session__session_type", "session__program")
+    return {
+        "upcoming": [e.session for e in upcoming.order_by("session__starts_at")[:5]],
+        "upcoming_count": upcoming.count(),
+        "battery_due": list(
+            Administration.objects.filter(
+                episode=episode, phase=Phase.INTAKE, status=AdministrationStatus.DUE
+            ).order_by("instrument_code")
+        ),
+        "first_plan_due_on": services.first_plan_due_on(episode),
+    }
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
+    participant = participant_for(
+        request, public_id, access=Access.CLINICAL, write=True, object_type="intake.admission"
+    )
+    episode = _episode(request, participant, episode_id)
+    if episode.status not in ADMITTABLE | ADMITTED_VIEW:
+        messages.info(request, "Admission follows a completed intake assessment.")
+        return redirect("participants:chart", participant.public_id)
+    program = episode.program
+    today = today_in(program.time_zone)
+    assessment = _assessment_of(episode)
+    decision = (
+        assessment.decisions.select_related("decided_track", "recommended_track", "decided_by")
+        .order_by("-decided_at", "-id")
+        .first()
+        if assessment
+        else None
+    )
+    episode_consents = list(
+        Consent.objects.filter(episode=episode).select_related("recipient_contact", "episode")
+    )
+    form = None
+    if episode.status in ADMITTABLE:
+        initial_track = (decision.decided_track if decision else None) or episode.track
+        form = intake_forms.AdmitForm(
+            request.POST or None,
+            program=program,
+            initial={
+                "track": initial_track.public_id if initial_track else None,
+                "primary_clinician": (
+                    episode.primary_clinician.public_id if episode.primary_clinician else None
+                ),
+                "start_on": today,
+                "planned_weeks": program.planned_weeks,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                admission = services.participant_admit(
+                    actor=request.user,
+                    episode=episode,
+                    track=data["track"],
+                    primary_clinician=data["primary_clinician"],
+                    start_on=data["start_on"],
+                    planned_weeks=data["planned_weeks"],
+                )
+            except ValidationError as error:
+                intake_forms.apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Admitted. First treatment plan due by "
+                    f"{admission.first_plan_due_on:%b} {admission.first_plan_due_on.day}.",
+                )
+                return redirect("intake:admit", participant.public_id, episode.public_id)
+    elif request.method == "POST":
+        messages.info(request, "This episode is already admitted.")
+        return redirect("intake:admit", participant.public_id, episode.public_id)
+    context: dict[str, Any] = {
+        "participant": participant,
+        "episode": episode,
+        "decision": decision,
+        "form": form,
+        "consents": [(c, c.status_label(today)) for c in episode_consents],
+        "treatment_signed": treatment_consent_for(episode, today) is not None,
+        "offers_part2": program.treats_sud,
+        "here": request.path,
+    }
+    if episode.status in ADMITTED_VIEW:
+        context.update(_admission_context(request, episode))
+    return render(request, "intake/admit.html", context)
 
 
 # --- rules ----------------------------------------------------------------------------------

@@ -202,6 +202,41 @@ def administrations_make_due(*, now: datetime) -> DueSummary:
 
 
 @transaction.atomic
+def intake_battery_make_due(*, episode: Episode, now: datetime) -> list[Administration]:
+    """Admission makes the intake battery due at once instead of waiting for the worker. The
+    rows have the worker's key (intake phase, period from the first day), so the worker never
+    adds a second set."""
+    start = episode.started_on or episode.admitted_on
+    if start is None or episode.status not in (EpisodeStatus.ADMITTED, EpisodeStatus.ACTIVE):
+        return []
+    program = episode.program
+    codes = batteries_for(program).get(Phase.INTAKE, ())
+    battery = program.batteries.filter(phase=Phase.INTAKE).first()
+    existing = set(
+        Administration.objects.filter(
+            episode=episode, phase=Phase.INTAKE, period_start=start
+        ).values_list("instrument_code", flat=True)
+    )
+    due_at = min(now, _local_midnight(start, program.time_zone))
+    rows = [
+        Administration(
+            organization_id=episode.organization_id,
+            participant_id=episode.participant_id,
+            episode=episode,
+            instrument_code=code,
+            phase=Phase.INTAKE,
+            battery=battery,
+            period_start=start,
+            due_at=due_at,
+        )
+        for code in codes
+        if code not in existing
+    ]
+    Administration.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+@transaction.atomic
 def administration_cancel(*, administration: Administration, now: datetime) -> None:
     if administration.status != AdministrationStatus.DUE:
         raise _error("Only a check-in that is still due can be cancelled.")

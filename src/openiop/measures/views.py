@@ -22,6 +22,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import today_in
 from openiop.measures import services
 from openiop.measures.definitions import Instrument, UnknownInstrument, get_instrument
 from openiop.measures.fhir import observations, questionnaire_response
@@ -30,7 +31,9 @@ from openiop.measures.models import Phase, ResponseMode
 from openiop.measures.scoring import score
 from openiop.measures.selectors import response_for
 from openiop.participants.access import Access, participant_for, program_ids_for
-from openiop.participants.models import OPEN_STATUSES, Episode, Participant
+from openiop.participants.consents import part2_disclosure_allowed
+from openiop.participants.models import OPEN_STATUSES, ConsentInfo, Episode, Participant
+from openiop.participants.part2 import REDISCLOSURE_NOTICE
 from openiop.programs.models import Program
 
 
@@ -204,6 +207,23 @@ def response_correct(request: AuthedRequest, public_id: UUID, response_id: UUID)
     return render(request, "measures/entry.html", context)
 
 
+PART2_EXPORT_REFUSED = (
+    "Not exported: this program treats substance use, and no active 42 CFR Part 2 consent "
+    "covers disclosing assessments and scores. Record one on the participant's chart first."
+)
+# A Part 2 disclosure is labelled as such (HL7 v3 ActCode 42CFRPart2, no redisclosure) and
+# carries the notice in words.
+PART2_BUNDLE_META = {
+    "security": [
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "42CFRPart2"},
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "NORDSCLCD"},
+    ],
+    "tag": [
+        {"system": "urn:openiop:notice", "code": "redisclosure", "display": REDISCLOSURE_NOTICE}
+    ],
+}
+
+
 @staff(Perm.PARTICIPANT_CLINICAL)
 @require_http_methods(["GET"])
 def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) -> HttpResponse:
@@ -214,6 +234,25 @@ def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) ->
     )
     response = response_for(request.user, participant, response_id)
     instrument = _instrument_or_404(response.instrument_code, response.instrument_version)
+    # Scores of a substance-use program leave it only under a Part 2 consent covering them.
+    program = response.episode.program
+    if not part2_disclosure_allowed(
+        participant=participant,
+        program=program,
+        information=ConsentInfo.ASSESSMENTS,
+        on=today_in(program.time_zone),
+    ):
+        access_record(
+            request=request,
+            action=AccessAction.DENIED,
+            object_type="measures.response.fhir",
+            participant=participant,
+            object_id=str(response.public_id),
+        )
+        messages.error(request, PART2_EXPORT_REFUSED)
+        return redirect(
+            "measures:response", public_id=participant.public_id, response_id=response.public_id
+        )
     # The stored answers scored again by the pinned version give the same result; the engine's
     # FHIR builders take its typed result rather than the stored JSON.
     result = score(instrument, list(response.answers))
@@ -239,11 +278,13 @@ def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) ->
     if not response.is_final:
         for resource in resources:
             resource["status"] = "entered-in-error"
-    document = {
+    document: dict[str, object] = {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [{"resource": resource} for resource in resources],
     }
+    if program.treats_sud:
+        document["meta"] = PART2_BUNDLE_META
     access_record(
         request=request,
         action=AccessAction.EXPORT,

@@ -20,7 +20,8 @@ from django.http import Http404, HttpRequest
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
-from openiop.participants.models import Episode, FamilyConsent, Participant
+from openiop.participants.consents import FamilyGrant, family_grants
+from openiop.participants.models import Episode, Participant
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -121,24 +122,16 @@ def portal_participant(request: HttpRequest, *, object_type: str = "portal.home"
     return participant
 
 
-def family_consents_for(request: HttpRequest) -> list[FamilyConsent]:
-    """The signed-in family member's consents that are active today, with their participant.
-    'Today' is the participant's program's day, the calendar the consent dates were written in,
-    so a revocation takes effect at the program's midnight, not UTC's."""
-    user: Any = request.user
-    consents = list(
-        FamilyConsent.objects.filter(contact__user=user)
-        .select_related("participant", "contact")
-        .order_by("participant_id", "scope")
-    )
-    today = {c.participant_id: c.participant.local_today() for c in consents}
-    active = [c for c in consents if c.is_active_on(today[c.participant_id])]
-    for participant_id in {c.participant_id for c in active}:
-        participant = next(c.participant for c in active if c.participant_id == participant_id)
+def family_consents_for(request: HttpRequest) -> list[FamilyGrant]:
+    """What the signed-in family member may see today: exactly what active consents to them
+    grant (participants.consents.family_grants). A revoked consent is gone from the next
+    request on; an expiry counts in the participant's program's day."""
+    grants = family_grants(request.user)
+    for participant in {g.participant.pk: g.participant for g in grants}.values():
         access_record(
             request=request,
             action=AccessAction.VIEW,
             object_type="family.home",
             participant=participant,
         )
-    return active
+    return grants

@@ -15,7 +15,10 @@ from openiop.participants.models import (
     EPISODE_TRANSITIONS,
     CareTeamMember,
     CareTeamRole,
-    ConsentScope,
+    ConsentExpiry,
+    ConsentInfo,
+    ConsentKind,
+    ConsentRevokedHow,
     Episode,
     EpisodeStatus,
     FamilyContact,
@@ -176,22 +179,126 @@ class FamilyContactForm(forms.ModelForm):
         labels = {"email": "E-mail", "is_emergency_contact": "Emergency contact"}
 
 
-class ConsentForm(forms.Form):
-    contact = forms.ModelChoiceField(
-        label="Family member",
-        queryset=FamilyContact.objects.none(),
+# Fields each kind of consent asks for (besides the episode and the signature).
+CONSENT_FIELDS: dict[str, tuple[str, ...]] = {
+    ConsentKind.TREATMENT: ("expiry", "expires_on"),
+    ConsentKind.FOLLOWUP: ("expiry", "expires_on"),
+    ConsentKind.RELEASE: (
+        "recipient_contact",
+        "recipient_name",
+        "recipient_organization",
+        "recipient_address",
+        "information",
+        "purpose",
+        "expiry",
+        "expires_on",
+    ),
+}
+CONSENT_FIELDS[ConsentKind.PART2] = CONSENT_FIELDS[ConsentKind.RELEASE]
+
+
+class ConsentSignForm(forms.Form):
+    """One consent signed by the participant with staff present. Which fields show depends on
+    the kind; the rules (Part 2 elements, expiry, recipients) are in participants/consents.py."""
+
+    episode = forms.ModelChoiceField(
+        label="Episode of care",
+        queryset=Episode.objects.none(),
         to_field_name="public_id",
         empty_label=None,
     )
-    scope = forms.ChoiceField(label="May see", choices=ConsentScope.choices)
-    granted_on = forms.DateField(label="Consent given on", widget=DateInput())
-    expires_on = forms.DateField(
-        label="Expires on",
-        widget=DateInput(),
+    recipient_contact = forms.ModelChoiceField(
+        label="Family member or contact",
+        queryset=FamilyContact.objects.none(),
+        to_field_name="public_id",
         required=False,
-        help_text="Leave empty if open-ended.",
+        empty_label="— someone else (name them below) —",
+    )
+    recipient_name = forms.CharField(
+        label="Or: person receiving it", max_length=200, required=False
+    )
+    recipient_organization = forms.CharField(
+        label="Their organization", max_length=200, required=False
+    )
+    recipient_address = forms.CharField(
+        label="Their address or phone", max_length=300, required=False
+    )
+    information = forms.MultipleChoiceField(
+        label="Information that may be shared",
+        choices=ConsentInfo.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        max_length=300,
+        required=False,
+        help_text="What it is shared for, e.g. 'to support my treatment at home'.",
+    )
+    expiry = forms.ChoiceField(
+        label="Ends", choices=ConsentExpiry.choices, widget=forms.RadioSelect
+    )
+    expires_on = forms.DateField(
+        label="End date", widget=DateInput(), required=False, help_text="When it ends on a date."
+    )
+    typed_name = forms.CharField(
+        label="Participant's signature: their full name, typed by them",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    witnessed = forms.BooleanField(
+        label="The participant read this consent (or had it read to them), asked any questions, "
+        "and typed their name in my presence.",
     )
 
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kind: str,
+        participant: Participant,
+        episodes: QuerySet[Episode],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = participant.family_contacts.all()  # type: ignore[attr-defined]
+        self.kind = kind
+        self.fields["episode"].queryset = episodes  # type: ignore[attr-defined]
+        self.fields["recipient_contact"].queryset = participant.family_contacts.all()  # type: ignore[attr-defined]
+        keep = {"episode", *CONSENT_FIELDS[kind], "typed_name", "witnessed"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if kind in (ConsentKind.RELEASE, ConsentKind.PART2):
+            self.fields["expiry"].choices = [  # type: ignore[attr-defined]
+                c for c in ConsentExpiry.choices if c[0] != ConsentExpiry.NONE
+            ]
+            self.fields["information"].required = True
+            self.fields["purpose"].required = True
+        if kind == ConsentKind.RELEASE:
+            self.fields["information"].choices = [  # type: ignore[attr-defined]
+                c
+                for c in ConsentInfo.choices
+                if c[0] not in (ConsentInfo.SUD_RECORDS, ConsentInfo.SUD_COUNSELING_NOTES)
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("expires_on") and data.get("expiry") == ConsentExpiry.DATE:
+            self.add_error("expires_on", "Give the date the consent ends.")
+        return data
+
+    def sign_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("witnessed", None)
+        return data
+
+
+class ConsentRevokeForm(forms.Form):
+    how = forms.ChoiceField(
+        label="How the participant revoked it",
+        choices=[c for c in ConsentRevokedHow.choices if c[0] != ConsentRevokedHow.PORTAL],
+        widget=forms.RadioSelect,
+    )
+
+
+class PortalConsentRevokeForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, stop sharing this information now.")

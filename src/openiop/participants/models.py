@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -279,9 +280,9 @@ class ConsentScope(models.TextChoices):
 
 
 class FamilyConsent(models.Model):
-    """A participant's written permission for one family contact to see named information.
-    Active from `granted_on` until revoked or expired. Fuller consents (42 CFR Part 2
-    disclosures) belong to the intake issue."""
+    """A family-portal permission recorded as a single scope, from before consents were signed
+    electronically (see Consent). Still honoured until revoked or expired; new permissions
+    are signed releases (Consent, kind release or part2, to a family contact)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
@@ -312,3 +313,203 @@ class FamilyConsent(models.Model):
         if self.revoked_on is not None and day >= self.revoked_on:
             return False
         return self.expires_on is None or day <= self.expires_on
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", "Consent to treatment"
+    RELEASE = "release", "Release of information"
+    PART2 = "part2", "42 CFR Part 2 consent to disclose"
+    FOLLOWUP = "followup", "Follow-up contact after discharge"
+
+
+class ConsentInfo(models.TextChoices):
+    """What a release or Part 2 consent lets the program disclose. The first three also drive
+    the family portal when the recipient is a family contact."""
+
+    FAMILY_SCHEDULE = "family_schedule", "Family-session schedule"
+    ATTENDANCE = "attendance", "Attendance and hours"
+    PROGRAM_CONTACT = "program_contact", "Program and care-team contact"
+    DIAGNOSIS_PLAN = "diagnosis_plan", "Diagnosis and treatment plan"
+    ASSESSMENTS = "assessments", "Assessments and scores"
+    DISCHARGE_SUMMARY = "discharge_summary", "Discharge summary"
+    SUD_RECORDS = "sud_records", "Substance-use treatment records"
+    SUD_COUNSELING_NOTES = "sud_counseling_notes", "Substance-use counseling notes"
+
+
+class ConsentExpiry(models.TextChoices):
+    NONE = "none", "Until revoked"
+    DATE = "date", "On a date"
+    DISCHARGE = "discharge", "On discharge from this episode"
+
+
+class ConsentRevokedHow(models.TextChoices):
+    WRITING = "writing", "In writing"
+    VERBAL = "verbal", "Verbally, noted by staff"
+    PORTAL = "portal", "By the participant in the portal"
+
+
+# Fields a signed consent may still change: revocation is a status, nothing else moves.
+CONSENT_REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_on", "revoked_by", "revoked_how"})
+
+
+class Consent(models.Model):
+    """A consent the participant signed electronically (typed name, recorded by staff or in
+    the portal). Append-only: the statement they signed is stored with its SHA-256, and the
+    only later change is revocation, which takes effect the moment it is recorded."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    # The disclosing program (Part 2: "who discloses").
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    recipient_contact = models.ForeignKey(
+        FamilyContact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_consents",
+    )
+    recipient_name = models.CharField(max_length=200, blank=True)
+    recipient_organization = models.CharField(max_length=200, blank=True)
+    recipient_address = models.CharField(max_length=300, blank=True)
+    information = models.JSONField(default=list, blank=True)
+    purpose = models.CharField(max_length=300, blank=True)
+    expiry = models.CharField(max_length=20, choices=ConsentExpiry.choices)
+    expires_on = models.DateField(null=True, blank=True)
+    typed_name = models.CharField(max_length=200)
+    signed_on = models.DateField()
+    signed_at = models.DateTimeField()
+    # The staff member who witnessed and recorded it; null when signed in the portal.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    statement = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_how = models.CharField(max_length=20, choices=ConsentRevokedHow.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ConsentKind.values), name="consent_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(expiry__in=ConsentExpiry.values), name="consent_expiry_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(expiry=ConsentExpiry.DATE) & Q(expires_on__isnull=False))
+                | (~Q(expiry=ConsentExpiry.DATE) & Q(expires_on__isnull=True)),
+                name="consent_expiry_date_iff_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
+                name="consent_expires_after_signed",
+            ),
+            # Releases and Part 2 consents name an expiry date or event.
+            models.CheckConstraint(
+                condition=~Q(kind__in=[ConsentKind.RELEASE, ConsentKind.PART2])
+                | ~Q(expiry=ConsentExpiry.NONE),
+                name="consent_disclosure_expires",
+            ),
+            # ... a recipient and a purpose.
+            models.CheckConstraint(
+                condition=~Q(kind__in=[ConsentKind.RELEASE, ConsentKind.PART2])
+                | (
+                    (Q(recipient_contact__isnull=False) | ~Q(recipient_name=""))
+                    & ~Q(purpose="")
+                    & ~Q(information=[])
+                ),
+                name="consent_disclosure_names_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ConsentKind.PART2) | Q(program__isnull=False),
+                name="consent_part2_names_program",
+            ),
+            models.CheckConstraint(condition=~Q(typed_name=""), name="consent_signed"),
+            models.CheckConstraint(condition=~Q(content_hash=""), name="consent_hash_present"),
+            models.CheckConstraint(
+                condition=(
+                    Q(revoked_at__isnull=True)
+                    & Q(revoked_on__isnull=True)
+                    & Q(revoked_how="")
+                    & Q(revoked_by__isnull=True)
+                )
+                | (
+                    Q(revoked_at__isnull=False)
+                    & Q(revoked_on__isnull=False)
+                    & Q(revoked_how__in=ConsentRevokedHow.values)
+                ),
+                name="consent_revocation_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.signed_on:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A signed consent never changes, except to record its revocation.
+        if self.pk is not None and not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= CONSENT_REVOCATION_FIELDS:
+                raise ValueError("A signed consent cannot be edited; revoke it instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def information_labels(self) -> list[str]:
+        labels = dict(ConsentInfo.choices)
+        return [str(labels.get(value, value)) for value in self.information]
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_contact_id is not None:
+            contact = self.recipient_contact
+            assert contact is not None
+            return f"{contact.name} ({contact.relationship})"
+        parts = [self.recipient_name, self.recipient_organization]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_active_on(self, day: date) -> bool:
+        """Signed, not revoked (revocation counts from the moment it is recorded), not past
+        its expiry date, and, for consents that end on discharge, the episode still open."""
+        if self.revoked_at is not None or day < self.signed_on:
+            return False
+        if self.expiry == ConsentExpiry.DATE:
+            return self.expires_on is not None and day <= self.expires_on
+        if self.expiry == ConsentExpiry.DISCHARGE:
+            episode = self.episode
+            return episode is not None and episode.status != EpisodeStatus.DISCHARGED
+        return True
+
+    def status_label(self, day: date) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.is_active_on(day):
+            return "Active"
+        if day < self.signed_on:
+            return "Not yet active"
+        return "Expired"

@@ -391,10 +391,13 @@ def episode_transition(
     discharge_kind: str = "",
     track: Track | None = None,
     primary_clinician: User | None = None,
+    start_on: date | None = None,
 ) -> Episode:
     """Move the episode to `to_status` on `on`. Only the moves in EPISODE_TRANSITIONS are
     allowed; each sets its date. Admission needs a track and a primary clinician, which may
-    be given here or set beforehand with episode_update."""
+    be given here or set beforehand with episode_update; it may also set the first day in
+    program (`start_on`, on or after the admission date), from which the participant is placed
+    on the track's group sessions."""
     locked = Episode.objects.select_for_update().select_related("program").get(pk=episode.pk)
     program = locked.program
     _check_assigned(actor, program)
@@ -435,6 +438,13 @@ def episode_transition(
             errors["primary_clinician"] = "Choose a primary clinician before admitting."
         if errors:
             raise ValidationError(errors)
+    if start_on is not None:
+        if to_status != EpisodeStatus.ADMITTED:
+            raise ValidationError({"start_on": "The first day in program is set on admission."})
+        if start_on < on:
+            raise ValidationError(
+                {"start_on": "The first day in program cannot be before the admission date."}
+            )
     if to_status == EpisodeStatus.DISCHARGED:
         discharge_reason = discharge_reason.strip()
         if not discharge_reason:
@@ -448,6 +458,8 @@ def episode_transition(
     # started_on is the first day in program; coming back from a hold does not move it.
     if not (to_status == EpisodeStatus.ACTIVE and locked.started_on is not None):
         setattr(locked, date_field, on)
+    if start_on is not None:
+        locked.started_on = start_on
     if from_status == EpisodeStatus.ON_HOLD and to_status == EpisodeStatus.ACTIVE:
         locked.hold_since = None
     locked.status = to_status

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import authenticated, staff
@@ -27,10 +28,18 @@ from openiop.lib.http import AuthedRequest
 from openiop.measures.selectors import chart_measures
 from openiop.measures.services import instrument_codes
 from openiop.notes import panels as notes_panels
+from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
-from openiop.participants import services
 from openiop.participants.access import Access, may_access, participant_for, program_ids_for
-from openiop.participants.models import CareTeamMember, Episode, EpisodeStatus, Participant
+from openiop.participants.models import (
+    CareTeamMember,
+    Consent,
+    ConsentKind,
+    Episode,
+    EpisodeStatus,
+    Participant,
+)
+from openiop.participants.part2 import REDISCLOSURE_NOTICE
 from openiop.participants.selectors import caseload_for, participant_search
 from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
 from openiop.programs.curriculum import curriculum_record
@@ -142,6 +151,10 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "sees_clinical": may_access(request.user, Access.CLINICAL),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
         "my_program_ids": my_programs,
+        "consents": [
+            (c, c.status_label(today))
+            for c in consents.consents_for_chart(participant, my_programs)
+        ],
         "schedule": schedule_panel_for(participant),
         "curriculum": curriculum_record(current),
         "hours": hours_panel_for(
@@ -480,44 +493,189 @@ def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> Ht
     return _form_page(request, form, **page)
 
 
+# --- consents -------------------------------------------------------------------------------
+
+
+def _safe_next(request: AuthedRequest, fallback: str) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _consent_of(participant: Participant, consent_id: UUID, request: AuthedRequest) -> Consent:
+    try:
+        return participant.consents.select_related(
+            "program__organization", "recipient_contact", "episode", "recorded_by", "revoked_by"
+        ).get(public_id=consent_id, program_id__in=program_ids_for(request.user))
+    except Consent.DoesNotExist:
+        raise Http404("No such consent.") from None
+
+
+CONSENT_INTROS = {
+    ConsentKind.TREATMENT: "The participant agrees to take part in the program. Admission "
+    "needs it.",
+    ConsentKind.RELEASE: "The participant allows the program to share named information with "
+    "a named person or organization, for a purpose, until a date or discharge. A release to a "
+    "family contact also decides what they see in the family portal.",
+    ConsentKind.PART2: "Substance-use treatment records (42 CFR Part 2) leave the program only "
+    "with this consent. It names the patient, the program, what information, the recipients, "
+    "the purpose, the right to revoke, when it ends, and is signed and dated. Counseling notes "
+    "need a consent of their own.",
+    ConsentKind.FOLLOWUP: "The participant agrees to be contacted after discharge.",
+}
+
+
 @staff(Perm.PARTICIPANT_WRITE)
 @require_http_methods(["GET", "POST"])
 def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = participant_for(request, public_id, write=True, object_type="consent")
-    form = participant_forms.ConsentForm(
-        request.POST or None,
-        participant=participant,
-        initial={"granted_on": timezone.localdate(), "contact": request.GET.get("contact")},
+    chart = _chart_url(participant)
+    kind = request.POST.get("kind") or request.GET.get("kind", "")
+    episodes = participant.episodes.filter(program_id__in=program_ids_for(request.user)).exclude(
+        status=EpisodeStatus.DISCHARGED
     )
-    page: dict[str, Any] = {
-        "title": "Record family consent",
-        "submit": "Record consent",
-        "cancel": _chart_url(participant),
-        "participant": participant,
-        "intro": "Record only what the participant has agreed to, in writing or in session.",
-    }
+    if kind not in ConsentKind.values:
+        has_sud = episodes.filter(program__treats_sud=True).exists()
+        kinds = [
+            (k, label, CONSENT_INTROS[k])
+            for k, label in ConsentKind.choices
+            if k != ConsentKind.PART2 or has_sud
+        ]
+        context = {"participant": participant, "kinds": kinds, "cancel": chart}
+        return render(request, "participants/consent_kinds.html", context)
+    if kind == ConsentKind.FOLLOWUP:
+        episodes = participant.episodes.filter(program_id__in=program_ids_for(request.user))
+    episodes = episodes.select_related("program")
+    wanted_episode = request.GET.get("episode")
+    form = participant_forms.ConsentSignForm(
+        request.POST or None,
+        kind=kind,
+        participant=participant,
+        episodes=episodes,
+        initial={
+            "episode": wanted_episode,
+            "recipient_contact": request.GET.get("contact"),
+            "expiry": "discharge" if kind in (ConsentKind.RELEASE, ConsentKind.PART2) else "none",
+        },
+    )
+    back = _safe_next(request, chart)
     if request.method == "POST" and form.is_valid():
         try:
-            services.family_consent_record(actor=request.user, **form.cleaned_data)
+            consent = consents.consent_sign(
+                actor=request.user, participant=participant, kind=kind, **form.sign_arguments()
+            )
         except ValidationError as error:
             participant_forms.apply_errors(form, error)
         else:
-            messages.success(request, "Consent recorded.")
-            return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+            messages.success(request, f"{consent.get_kind_display()} signed and recorded.")
+            return redirect(back)
+    context = {
+        "participant": participant,
+        "form": form,
+        "kind": kind,
+        "title": ConsentKind(kind).label,
+        "intro": CONSENT_INTROS[kind],
+        "right_to_revoke": consents.RIGHT_TO_REVOKE,
+        "notice": REDISCLOSURE_NOTICE if kind == ConsentKind.PART2 else "",
+        "next": back,
+        "cancel": back,
+    }
+    return render(request, "participants/consent_form.html", context)
+
+
+def _consent_page(
+    request: AuthedRequest, public_id: UUID, consent_id: UUID, *, action: str
+) -> tuple[Participant, Consent]:
+    participant = participant_for(request, public_id, object_type="consent")
+    consent = _consent_of(participant, consent_id, request)
+    access_record(
+        request=request,
+        action=action,
+        object_type="consent",
+        participant=participant,
+        object_id=str(consent.public_id),
+    )
+    return participant, consent
+
+
+def _consent_context(participant: Participant, consent: Consent) -> dict[str, Any]:
+    today = participant.local_today()
+    return {
+        "participant": participant,
+        "consent": consent,
+        "status": consent.status_label(today),
+        "active": consent.is_active_on(today),
+        "verified": consents.consent_verified(consent),
+        "notice": REDISCLOSURE_NOTICE if consent.kind == ConsentKind.PART2 else "",
+    }
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+@require_http_methods(["GET"])
+def consent_detail(request: AuthedRequest, public_id: UUID, consent_id: UUID) -> HttpResponse:
+    participant, consent = _consent_page(request, public_id, consent_id, action=AccessAction.VIEW)
+    context = {
+        **_consent_context(participant, consent),
+        "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+    }
+    return render(request, "participants/consent.html", context)
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+@require_http_methods(["GET"])
+def consent_print(request: AuthedRequest, public_id: UUID, consent_id: UUID) -> HttpResponse:
+    participant, consent = _consent_page(request, public_id, consent_id, action=AccessAction.PRINT)
+    return render(
+        request, "participants/consent_print.html", _consent_context(participant, consent)
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) -> HttpResponse:
+    """Revoke a signed consent (asks how the participant revoked it), or an earlier
+    single-scope family permission (at once)."""
     participant = participant_for(request, public_id, write=True, object_type="consent")
-    consent = get_object_or_404(
-        participant.family_consents.select_related("contact"), public_id=consent_id
+    chart = _chart_url(participant)
+    signed = (
+        participant.consents.select_related("program", "recipient_contact", "episode")
+        .filter(public_id=consent_id, program_id__in=program_ids_for(request.user))
+        .first()
     )
-    try:
-        services.family_consent_revoke(actor=request.user, consent=consent)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Consent revoked.")
-    return redirect(_chart_url(participant))
+    if signed is None:
+        if request.method != "POST":
+            raise Http404("No such consent.")
+        earlier = get_object_or_404(
+            participant.family_consents.select_related("contact"), public_id=consent_id
+        )
+        try:
+            services.family_consent_revoke(actor=request.user, consent=earlier)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Consent revoked.")
+        return redirect(chart)
+    form = participant_forms.ConsentRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consents.consent_revoke(
+                actor=request.user, consent=signed, how=form.cleaned_data["how"]
+            )
+        except ValidationError as error:
+            participant_forms.apply_errors(form, error)
+        else:
+            messages.success(request, "Consent revoked. It no longer allows anything.")
+            return redirect(chart)
+    return _form_page(
+        request,
+        form,
+        title=f"Revoke: {signed.get_kind_display()}",
+        submit="Revoke now",
+        cancel=reverse("participants:consent", args=[participant.public_id, signed.public_id]),
+        participant=participant,
+        intro="Revocation takes effect at once: whatever this consent allowed stops now. "
+        "What was already shared under it cannot be called back.",
+    )
