@@ -258,6 +258,35 @@ class PlanObjective(models.Model):
     def __str__(self) -> str:
         return self.description[:80]
 
+    @property
+    def threshold_text(self) -> str:
+        if self.threshold is None:
+            return ""
+        value = self.threshold
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+
+    @property
+    def measure_summary(self) -> str:
+        """How progress is measured, in plain words (staff pages and the portal)."""
+        direction = self.get_direction_display() if self.direction else ""
+        if self.measure_kind == MeasureKind.SCORE:
+            return f"{self.instrument_code} score {direction} {self.threshold_text}"
+        if self.measure_kind == MeasureKind.ATTENDANCE:
+            return f"Attends {direction} {self.threshold_text}% of scheduled sessions"
+        if self.measure_kind == MeasureKind.DIARY:
+            unit = diary_unit(self.diary_key)
+            return f"Diary card, {self.target_text}: {direction} {self.threshold_text} ({unit})"
+        return self.target_text
+
+
+def diary_unit(key: str) -> str:
+    """The unit a diary-card objective's threshold is in (care.figures computes the values)."""
+    if key == "skills":
+        return "weekly mean, 0-7"
+    if key.startswith("action") or key.endswith(":action"):
+        return "days a week"
+    return "weekly mean rating, 0-5"
+
 
 class Modality(models.TextChoices):
     DBT = "dbt", "DBT"

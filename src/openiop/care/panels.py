@@ -6,19 +6,91 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from openiop.accounts.roles import Perm
+from openiop.audit.models import AccessAction
+from openiop.audit.services import access_record_many
+from openiop.care import services
+from openiop.care.models import PlanReview, PlanStatus, ProposalStatus, RelapsePlanProposal
+from openiop.care.selectors import (
+    current_plan,
+    draft_plan,
+    home_lists,
+    plan_state,
+    relapse_plan_current,
+    relapse_plan_draft,
+)
+from openiop.care.views_portal import portal_episode
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import today_in
+from openiop.participants.access import Access, may_access
 from openiop.participants.models import Episode, Participant
 
 
 def chart_context(
     request: AuthedRequest, participant: Participant, current: Episode | None, today: date
 ) -> dict[str, Any]:
-    return {}
+    """The chart's plan panel, for viewers with clinical access (and SUD access for a
+    substance-use program). The chart view has already recorded the view of the record."""
+    user = request.user
+    if current is None or not may_access(user, Access.CLINICAL):
+        return {}
+    if current.program.treats_sud and not may_access(user, Access.SUD):
+        return {}
+    plan = current_plan(current)
+    day = today_in(current.program.time_zone)
+    return {
+        "care_panel": {
+            "plan": plan,
+            "state": plan_state(plan, day),
+            "draft": draft_plan(current),
+            "reviews": list(
+                PlanReview.objects.filter(plan__episode=current)
+                .select_related("plan", "reviewed_by")
+                .order_by("-reviewed_on", "-id")[:3]
+            ),
+            "first_due": services.first_plan_due_on(current) if plan is None else None,
+            "relapse": relapse_plan_current(current),
+            "relapse_draft": relapse_plan_draft(current),
+            "pending_proposals": RelapsePlanProposal.objects.filter(
+                plan__episode=current, status=ProposalStatus.PENDING
+            ).count(),
+        }
+    }
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:
-    return {}
+    user = request.user
+    if not user.can(Perm.PARTICIPANT_CLINICAL):
+        return {}
+    lists = home_lists(user)
+    shown = {row.episode.participant for rows in lists.values() for row in rows}
+    if not shown:
+        return {}
+    access_record_many(
+        request=request,
+        action=AccessAction.LIST,
+        object_type="care.plan",
+        participants=sorted(shown, key=lambda p: p.pk),
+    )
+    return {"care_home": lists}
 
 
 def portal_context(request: AuthedRequest, participant: Participant) -> dict[str, Any]:
-    return {}
+    episode = portal_episode(participant)
+    if episode is None:
+        return {}
+    draft = draft_plan(episode)
+    waiting = (
+        draft is not None and draft.participant_signed_at is None and not services.plan_gaps(draft)
+    )
+    current = current_plan(episode)
+    relapse = relapse_plan_current(episode)
+    return {
+        "care_portal": {
+            "to_sign": draft if waiting else None,
+            "plan": current,
+            "relapse": relapse,
+            "has_any": bool(waiting or current or relapse),
+            "status_current": PlanStatus.CURRENT,
+        }
+    }

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openiop.accounts.roles import Perm, Role
 from openiop.care.models import (
+    RELAPSE_SECTIONS,
     PlanReview,
     PlanStatus,
     ProposalStatus,
@@ -117,7 +118,11 @@ def relapse_proposals(episode: Episode, *, pending_only: bool = False) -> list[R
     )
     if pending_only:
         rows = rows.filter(status=ProposalStatus.PENDING)
-    return list(rows.order_by("-proposed_at", "-id")[:50])
+    headings = {key: heading for key, heading, _ in RELAPSE_SECTIONS}
+    found = list(rows.order_by("-proposed_at", "-id")[:50])
+    for proposal in found:
+        proposal.heading = headings.get(proposal.section, proposal.section)  # type: ignore[attr-defined]
+    return found
 
 
 def plan_state(plan: TreatmentPlan | None, today: date) -> str:
@@ -215,7 +220,7 @@ def home_lists(user: User) -> dict[str, list[HomeRow]]:
         TreatmentPlan.objects.filter(episode__in=episodes.values("pk"), status=PlanStatus.CURRENT)
         .filter(Q(review_due_on__lte=horizon) | Q(expires_on__lte=horizon))
         .exclude(Exists(reviewed))
-        .select_related("episode__program", "participant")
+        .select_related("episode__program", "episode__participant")
         .order_by("review_due_on", "id")[: HOME_LIMIT * 2]
     ):
         today = today_in(plan.episode.program.time_zone)
@@ -252,7 +257,7 @@ def home_lists(user: User) -> dict[str, list[HomeRow]]:
     cosign = [
         HomeRow(plan.episode, plan, None, "cosign")
         for plan in waiting.select_related(
-            "episode__program", "participant", "clinician_signed_by"
+            "episode__program", "episode__participant", "clinician_signed_by"
         ).order_by("clinician_signed_at", "id")[:HOME_LIMIT]
     ]
     return {"reviews": reviews[:HOME_LIMIT], "first": first, "cosign": cosign}

@@ -428,6 +428,8 @@ def _clean_objective(fields: ObjectiveFields, episode: Episode) -> dict[str, Any
                 f"For {measure.unit} the target runs from 0 to {measure.maximum}."
             ]
         code = ""
+        if measure is not None and not target_text:
+            target_text = measure.label
     elif kind == MeasureKind.BEHAVIOUR:
         if not target_text:
             errors["target_text"] = ["Describe the behaviour that shows the objective is met."]
