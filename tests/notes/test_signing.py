@@ -214,3 +214,36 @@ def test_the_shared_part_starts_from_the_session(group, world):
     assert note.absent_count == 1
     statuses = set(note.entries.values_list("attendance_status", "attended_minutes"))
     assert statuses == {("present", 90)}
+
+
+def test_an_addendum_about_one_attendee_reaches_only_their_timeline(group, world):
+    note = _signed(group, world)
+    entry = note.entries.get(participant=world.participant)
+    services.addendum_add(
+        note=note, actor=world.clinician, text="Called to check in; doing well.", entry=entry
+    )
+    assert list(
+        Event.objects.filter(summary="Group note addendum added").values_list(
+            "participant_id", flat=True
+        )
+    ) == [world.participant.pk]
+
+
+def test_an_addendum_naming_someone_whose_chart_it_misses_is_refused(group, world):
+    note = _signed(group, world)
+    entry = note.entries.get(participant=world.participant)
+    other = note.entries.exclude(pk=entry.pk).select_related("participant").first()
+    assert other is not None
+    with pytest.raises(ValidationError, match="names a participant"):
+        services.addendum_add(
+            note=note,
+            actor=world.clinician,
+            text=f"Sat next to {other.participant.legal_last_name}.",
+            entry=entry,
+        )
+    with pytest.raises(ValidationError, match="names a participant"):
+        services.addendum_add(note=note, actor=world.clinician, text="Pat arrived first.")
+    services.addendum_add(
+        note=note, actor=world.clinician, text="Pat stayed after group.", entry=entry
+    )
+    assert NoteAddendum.objects.count() == 1

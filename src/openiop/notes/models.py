@@ -266,6 +266,10 @@ class NoteAddendum(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="addenda")
+    # About one attendee (shown only in that person's chart copy), or the whole note.
+    entry = models.ForeignKey(
+        NoteEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=4000)
     signed_at = models.DateTimeField()

@@ -1,24 +1,105 @@
-"""What this app adds to shared pages: the participant chart, the staff home and the portal
-home. Each function returns a template context (empty when there is nothing to show)."""
+"""What this app adds to shared pages: the participant chart, the staff home, the session page
+and the portal home. Each function returns a template context (empty when there is nothing to
+show)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
+from openiop.accounts.roles import Perm
+from openiop.audit.models import AccessAction
+from openiop.audit.services import access_record, access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.notes import services
+from openiop.notes.models import FORMAT_SECTIONS, NoteFormat, NoteKind
 from openiop.participants.models import Episode, Participant
+from openiop.scheduling.models import Session
 
 
 def chart_context(
     request: AuthedRequest, participant: Participant, current: Episode | None, today: date
 ) -> dict[str, Any]:
-    return {}
+    """The participant's notes. Every role with participant access sees the metadata (date,
+    kind, minutes, signed, author: what claims need); only readers of note bodies get a link to
+    the participant's copy of each note."""
+    user = request.user
+    if not user.can(Perm.PARTICIPANT_EXISTS):
+        return {}
+    entries = services.notes_for_participant(user, participant)
+    readable = {}
+    for entry in entries:
+        program = entry.note.program
+        if program.pk not in readable:
+            readable[program.pk] = services.may_read_notes(user, program)
+        entry.readable = readable[program.pk]
+    access_record(
+        request=request,
+        action=AccessAction.LIST,
+        object_type="notes.chart_list",
+        participant=participant,
+    )
+    return {"notes_panel": {"entries": entries}}
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:
-    return {}
+    """My unsigned notes (overdue ones marked), notes waiting for my co-signature, and for a
+    director the program's overdue unsigned notes. Bounded lists; group notes are shown by
+    session only, individual and family notes name their participant (and are audited)."""
+    user = request.user
+    if not user.can(Perm.PARTICIPANT_CLINICAL):
+        return {}
+    now = timezone.now()
+    mine = services.unsigned_for_author(user, now)
+    cosign = services.cosign_queue(user)
+    overdue = (
+        services.overdue_for_programs(user, now, limit=10)
+        if user.can(Perm.PROGRAM_CONFIGURE)
+        else []
+    )
+    named = {
+        e.participant.pk: e.participant
+        for n in [*mine, *cosign, *overdue]
+        if n.kind != NoteKind.GROUP
+        for e in n.entries.all()
+    }
+    if named:
+        access_record_many(
+            request=request,
+            action=AccessAction.LIST,
+            object_type="notes.home",
+            participants=named.values(),
+        )
+    return {
+        "notes_home": {
+            "mine": mine,
+            "cosign": cosign,
+            "overdue": overdue,
+            "is_director": user.can(Perm.PROGRAM_CONFIGURE),
+        }
+    }
 
 
 def portal_context(request: AuthedRequest, participant: Participant) -> dict[str, Any]:
     return {}
+
+
+def session_note_context(request: AuthedRequest, session: Session) -> dict[str, Any]:
+    """For the session page: the session's note (if any) and whether this user may open one.
+    Billing sees only whether a note is signed."""
+    user = request.user
+    note = services.session_note(session)
+    return {
+        "session_note": {
+            "note": note,
+            "can_read": services.may_read_notes(user, session.program),
+            "can_open": note is None
+            and services.may_write_note(user, session)
+            and session.status == "scheduled"
+            and session.starts_at <= timezone.now(),
+            "kind": services.note_kind_for(session),
+            "formats": [(f, NoteFormat(f).label) for f in FORMAT_SECTIONS],
+        }
+    }

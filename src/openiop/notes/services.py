@@ -660,6 +660,7 @@ def addendum_hash(addendum: NoteAddendum, note_hash: str) -> str:
     return digest(
         {
             "note": note_hash,
+            "entry": addendum.entry_id,
             "author": addendum.author_id,
             "text": addendum.text,
             "signed_at": addendum.signed_at.isoformat(),
@@ -719,29 +720,56 @@ def note_sign(*, note: ClinicalNote, actor: User) -> ClinicalNote:
 
 
 @transaction.atomic
-def addendum_add(*, note: ClinicalNote, actor: User, text: str) -> NoteAddendum:
-    """Add to a signed note; the addendum is signed by its author as it is written."""
+def addendum_add(
+    *, note: ClinicalNote, actor: User, text: str, entry: NoteEntry | None = None
+) -> NoteAddendum:
+    """Add to a signed note, about the whole note or about one attendee; the addendum is
+    signed by its author as it is written. Like the sections, it must not name a participant
+    whose chart it does not go into."""
     row = ClinicalNote.objects.select_for_update().select_related("program").get(pk=note.pk)
     if row.status != NoteStatus.SIGNED:
         raise ValidationError("Sign the note first; until then, change the note itself.")
     if not (may_read_notes(actor, row.program) and actor.can(Perm.PARTICIPANT_WRITE)):
         raise PermissionDenied("Only the program's clinicians add to notes.")
+    if entry is not None and entry.note_id != row.pk:
+        raise ValidationError({"entry": ["Choose one of this note's attendees."]})
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["Write the addendum."]})
     if len(text) > NARRATIVE_MAX:
         raise ValidationError({"text": [f"Keep an addendum to {NARRATIVE_MAX} characters."]})
+    entries = list(row.entries.select_related("participant"))
+    if entry is not None:
+        readers = [e.participant for e in entries if e.pk == entry.pk]
+    else:
+        readers = [e.participant for e in entries]
+    allowed = {entry.participant_id} if entry is not None else set()
+    if row.kind != NoteKind.GROUP:
+        allowed |= {p.pk for p in readers}
+    allowed_names = set().union(*(_names_of(p) for p in readers if p.pk in allowed))
+    roster = RosterEntry.objects.filter(session_id=row.session_id).select_related("participant")
+    for other in (r.participant for r in roster if r.participant_id not in allowed):
+        found = _name_in(text, _names_of(other) - allowed_names)
+        if found:
+            raise ValidationError(
+                {
+                    "text": [
+                        f"The addendum names a participant (“{found}”) whose chart it does not "
+                        "go into; leave the name out or write it about that person."
+                    ]
+                }
+            )
     addendum = NoteAddendum(
         organization_id=row.organization_id,
         note=row,
+        entry=entry,
         author=actor,
         text=text,
         signed_at=timezone.now(),
     )
     addendum.content_hash = addendum_hash(addendum, row.content_hash)
     addendum.save()
-    participants = [e.participant for e in row.entries.select_related("participant")]
-    _events(row, participants, "addendum added", actor)
+    _events(row, readers, "addendum added", actor)
     return addendum
 
 

@@ -29,6 +29,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.notes.panels import session_note_context
 from openiop.participants.access import participant_for, participants_for, program_ids_for
 from openiop.participants.forms import apply_errors
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
@@ -283,6 +284,7 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "can_change": _may_change(request, session) and session.status == SessionStatus.SCHEDULED,
         "local_start": session.starts_at.astimezone(_tz(session.program)),
         "local_end": session.ends_at.astimezone(_tz(session.program)),
+        **session_note_context(request, session),
     }
     return render(request, "scheduling/session_detail.html", context)
 

@@ -1,0 +1,216 @@
+"""Forms of the note editor: the shared part, one small form per attendee (prefix e<entry id>),
+and the addendum. Choices are built from rows the view has already loaded, so a group of 16
+costs no more queries than a group of 8."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from openiop.care.models import PlanObjective
+from openiop.notes.models import (
+    FORMAT_SECTIONS,
+    ClinicalNote,
+    NoteEntry,
+    NoteFormat,
+    NoteKind,
+    Participation,
+    Response,
+)
+from openiop.notes.services import EntryInput
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _from_yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class NoteForm(forms.Form):
+    """The shared part of a group note, or the format sections of an individual/family note."""
+
+    def __init__(self, *args: Any, note: ClinicalNote, **kwargs: Any) -> None:
+        self.note = note
+        initial = {
+            "topic": note.topic,
+            "narrative": note.narrative,
+            "interventions": note.interventions,
+            "format": note.format,
+            **{f"section_{k}": v for k, v in note.sections.items()},
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        if note.kind == NoteKind.GROUP:
+            self.fields["topic"] = forms.CharField(label="Topic", required=False, max_length=200)
+            self.fields["narrative"] = forms.CharField(
+                label="What the group covered",
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="Shared by every attendee's note: describe the session, never a "
+                "participant by name.",
+            )
+            self.fields["interventions"] = forms.CharField(
+                label="Interventions used",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="e.g. skills teaching, rehearsal, homework review.",
+            )
+            return
+        self.fields["format"] = forms.ChoiceField(
+            label="Note format",
+            choices=[(f, NoteFormat(f).label) for f in FORMAT_SECTIONS],
+            help_text="Changing the format and saving keeps the sections both formats share.",
+        )
+        for key, heading, prompt in FORMAT_SECTIONS[note.format]:
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=heading,
+                required=False,
+                max_length=4000,
+                help_text=prompt,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.note.kind == NoteKind.GROUP:
+            return {
+                "topic": data["topic"],
+                "narrative": data["narrative"],
+                "interventions": data["interventions"],
+            }
+        sections = {
+            name.removeprefix("section_"): value
+            for name, value in data.items()
+            if name.startswith("section_")
+        }
+        # Sections the new format shares with the old keep their words.
+        return {"format": data["format"], "sections": sections}
+
+
+class EntryForm(forms.Form):
+    participation = forms.ChoiceField(
+        label="Participation",
+        choices=Participation.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    response = forms.ChoiceField(
+        label="Response to the intervention",
+        choices=Response.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="In this session",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A few lines about this person only; no other participant's name.",
+    )
+    objectives = forms.MultipleChoiceField(
+        label="Plan objectives worked on",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    si_asked = forms.ChoiceField(
+        label="Suicidal ideation asked about",
+        choices=YES_NO,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    si_present = forms.ChoiceField(
+        label="Suicidal ideation present", choices=YES_NO, required=False, widget=forms.RadioSelect
+    )
+    hi_asked = forms.ChoiceField(
+        label="Homicidal ideation asked about",
+        choices=YES_NO,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    hi_present = forms.ChoiceField(
+        label="Homicidal ideation present", choices=YES_NO, required=False, widget=forms.RadioSelect
+    )
+    risk_follow_up = forms.CharField(
+        label="Risk follow-up",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when ideation is present: what was asked, the plan, who was told.",
+    )
+    diary_reviewed = forms.BooleanField(
+        label="This week's diary cards reviewed in session", required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        entry: NoteEntry,
+        objectives: list[PlanObjective],
+        linked: list[str],
+        with_diary: bool,
+        **kwargs: Any,
+    ) -> None:
+        self.entry = entry
+        initial = {
+            "participation": entry.participation,
+            "response": entry.response,
+            "text": entry.text,
+            "objectives": linked,
+            "si_asked": _yes_no(entry.si_asked),
+            "si_present": _yes_no(entry.si_present),
+            "hi_asked": _yes_no(entry.hi_asked),
+            "hi_present": _yes_no(entry.hi_present),
+            "risk_follow_up": entry.risk_follow_up,
+            "diary_reviewed": entry.diary_reviewed,
+        }
+        kwargs.update(prefix=f"e{entry.pk}", initial=initial)
+        super().__init__(*args, **kwargs)
+        field = self.fields["objectives"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(str(o.public_id), o.description) for o in objectives]
+        if not with_diary:
+            del self.fields["diary_reviewed"]
+
+    def entry_input(self) -> EntryInput:
+        data = self.cleaned_data
+        return EntryInput(
+            participation=data["participation"],
+            response=data["response"],
+            text=data["text"],
+            objective_ids=list(data["objectives"]),
+            si_asked=_from_yes_no(data["si_asked"]),
+            si_present=_from_yes_no(data["si_present"]),
+            hi_asked=_from_yes_no(data["hi_asked"]),
+            hi_present=_from_yes_no(data["hi_present"]),
+            risk_follow_up=data["risk_follow_up"],
+            diary_reviewed=bool(data.get("diary_reviewed")),
+        )
+
+
+class AddendumForm(forms.Form):
+    about = forms.ChoiceField(label="About", required=False)
+    text = forms.CharField(
+        label="Addendum",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Signed with your name as you add it; it cannot be changed afterwards.",
+    )
+
+    def __init__(self, *args: Any, entries: list[NoteEntry], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries = {str(e.pk): e for e in entries}
+        about = self.fields["about"]
+        assert isinstance(about, forms.ChoiceField)
+        about.choices = [("", "The whole note")] + [
+            (str(e.pk), e.participant.display_name) for e in entries
+        ]
+
+    def chosen_entry(self) -> NoteEntry | None:
+        return self.entries.get(self.cleaned_data.get("about") or "")
