@@ -18,6 +18,7 @@ from openiop.discharge.tasks import followups as followups_task
 from openiop.measures.models import Administration, AdministrationStatus, Phase, ResponseMode
 from openiop.measures.services import battery_set, response_record
 from openiop.ops.jobs import registered_periodic
+from openiop.participants.consents import consent_revoke, consent_sign
 from tests.discharge.conftest import discharge
 
 
@@ -162,3 +163,37 @@ def test_the_task_reports_counts_only(world):
     discharge(world, followup_consent=True)
     text = followups_task(_noon(world.episode.discharged_on + timedelta(days=30)))
     assert text == "1 follow-ups due, 0 answered, 0 missed"
+
+
+def _signed_followup_consent(world):  # type: ignore[no-untyped-def]
+    return consent_sign(
+        actor=world.clinician,
+        participant=world.participant,
+        episode=world.episode,
+        kind="followup",
+        typed_name="Patricia Example",
+    )
+
+
+def test_a_signed_followup_consent_schedules_checkins_at_discharge(world):
+    _signed_followup_consent(world)
+    discharge(world)  # the form's question left unanswered
+    consent = AlumniConsent.objects.get(episode=world.episode)
+    assert consent.agreed and consent.how == "written"
+    assert FollowUp.objects.filter(episode=world.episode).count() == 3
+
+
+def test_an_answer_at_discharge_wins_over_the_signed_consent(world):
+    _signed_followup_consent(world)
+    discharge(world, followup_consent=False)
+    assert not FollowUp.objects.exists()
+
+
+def test_revoking_the_signed_consent_stops_checkins(world):
+    signed = _signed_followup_consent(world)
+    discharge(world)
+    consent_revoke(actor=world.clinician, consent=signed, how="writing")
+    world.episode.refresh_from_db()
+    followups_run(now=_noon(world.episode.discharged_on + timedelta(days=30)))
+    assert FollowUp.objects.get(day_offset=30).status == FollowUpStatus.DECLINED
+    assert not Administration.objects.filter(phase=Phase.FOLLOWUP).exists()

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -46,6 +47,8 @@ from openiop.measures.models import Administration, AdministrationStatus, Batter
 from openiop.measures.services import MISSED_AFTER, batteries_for
 from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
+    Consent,
+    ConsentKind,
     DischargeKind,
     Episode,
     EpisodeStatus,
@@ -244,6 +247,15 @@ def discharge_battery_make_due(*, episode: Episode, now: datetime) -> int:
     return len(rows)
 
 
+def signed_followup_consent(episode: Episode, *, on: date) -> Consent | None:
+    """The participant's signed consent to follow-up contact from this program (participants
+    app), if one is active on `on`: it stands for agreement to alumni check-ins."""
+    consents = Consent.objects.filter(
+        participant_id=episode.participant_id, kind=ConsentKind.FOLLOWUP
+    ).filter(Q(program_id=episode.program_id) | Q(episode_id=episode.pk))
+    return next((c for c in consents.select_related("episode") if c.is_active_on(on)), None)
+
+
 def _clean_destination(destination: str, allowed: tuple[str, ...], *, what: str) -> str:
     if destination not in allowed:
         raise ValidationError({"destination": f"Choose where the participant {what}."})
@@ -311,6 +323,8 @@ def episode_discharge(
         return None
     now = timezone.now()
     discharge_battery_make_due(episode=episode, now=now)
+    if followup_consent is None and signed_followup_consent(episode, on=on) is not None:
+        followup_consent, consent_how = True, ConsentHow.WRITTEN
     if followup_consent is not None:
         _consent_save(
             episode=episode, agreed=followup_consent, how=consent_how, actor=actor, now=now
@@ -670,6 +684,21 @@ class FollowUpRun:
         return f"{self.made_due} follow-ups due, {self.completed} answered, {self.missed} missed"
 
 
+def _withdrawn_in_writing(participant_ids: set[int], *, now: datetime) -> set[int]:
+    """Participants who revoked their signed follow-up consent and have none active: their
+    check-ins stop even if the alumni answer was recorded before."""
+    revoked: set[int] = set()
+    active: set[int] = set()
+    for consent in Consent.objects.filter(
+        participant_id__in=participant_ids, kind=ConsentKind.FOLLOWUP
+    ).select_related("episode"):
+        if consent.is_revoked:
+            revoked.add(consent.participant_id)
+        elif consent.is_active_on(now.date()):
+            active.add(consent.participant_id)
+    return revoked - active
+
+
 def _skip_locked(queryset: Any) -> Any:
     if connection.features.has_select_for_update_skip_locked:
         return queryset.select_for_update(skip_locked=True)
@@ -705,6 +734,7 @@ def followups_run(*, now: datetime) -> FollowUpRun:
             episode_id__in={f.episode_id for f in pending}, phase=Phase.FOLLOWUP
         ).values_list("episode_id", "instrument_code", "period_start")
     )
+    withdrawn = _withdrawn_in_writing({f.participant_id for f in pending}, now=now)
     new_admins: list[Administration] = []
     first_for: dict[int, Administration] = {}
     changed: list[FollowUp] = []
@@ -715,6 +745,11 @@ def followups_run(*, now: datetime) -> FollowUpRun:
         if followup.due_on > today:
             continue
         followup.made_due_at = now
+        if followup.participant_id in withdrawn:
+            followup.status = FollowUpStatus.DECLINED
+            followup.closed_at = now
+            changed.append(followup)
+            continue
         if followup.due_on + FOLLOWUP_WINDOW <= today:
             followup.status = FollowUpStatus.MISSED
             followup.closed_at = now
