@@ -171,13 +171,16 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
             relationships[session_id].append(relationship)
 
     notes: list[ClinicalNote] = []
-    plans_for: dict[int, list[tuple[RosterEntry, Attendance | None]]] = {}
+    attended_at: dict[int, list[tuple[RosterEntry, Attendance]]] = {}
     for session in sessions:
         author = _facilitator(session, director)
         kind = note_kind_for(session)
         rows = roster.get(session.pk, [])
         records = [(r, attendance.get((session.pk, r.participant_id))) for r in rows]
-        attended = [(r, a) for r, a in records if a is not None and a.status in ATTENDED_STATUSES]
+        attended: list[tuple[RosterEntry, Attendance]] = []
+        for r, a in records:
+            if a is not None and a.status in ATTENDED_STATUSES:
+                attended.append((r, a))
         if author is None or not attended:
             continue
         if kind != NoteKind.GROUP and len(attended) != len(records):
@@ -205,7 +208,7 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
             sections={k: rng.choice(v) for k, v in DAP.items()} if kind != NoteKind.GROUP else {},
         )
         notes.append(note)
-        plans_for[id(note)] = attended
+        attended_at[id(note)] = attended
     ClinicalNote.objects.bulk_create(notes, batch_size=500)
 
     entries: list[NoteEntry] = []
@@ -218,8 +221,7 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     for note in notes:
         used: set[str] = set()
         names = names_everyone.get(note.session_id, set())
-        for row, record in plans_for[id(note)]:
-            assert record is not None
+        for row, record in attended_at[id(note)]:
             entry = NoteEntry(
                 organization_id=program.organization_id,
                 note=note,
