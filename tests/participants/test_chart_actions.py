@@ -58,7 +58,7 @@ def test_the_chart_query_count_does_not_grow_with_family(
 ):  # type: ignore[no-untyped-def]
     client = login(world.clinician)
     client.get(_chart(world))
-    with django_assert_max_num_queries(26) as small:
+    with django_assert_max_num_queries(45) as small:
         client.get(_chart(world))
     for _ in range(8):
         contact = f.FamilyContactFactory(participant=world.participant)

@@ -355,7 +355,11 @@ def consent_revoke(*, actor: User, consent: Consent, how: str) -> Consent:
     """Revoke now: every check that reads the consent refuses from this moment."""
     if how not in ConsentRevokedHow.values:
         raise ValidationError({"how": "Say how the participant revoked it."})
-    locked = Consent.objects.select_for_update().select_related("program").get(pk=consent.pk)
+    locked = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("program", "recipient_contact")
+        .get(pk=consent.pk)
+    )
     if locked.revoked_at is not None:
         raise ValidationError("This consent has already been revoked.")
     participant = consent.participant
