@@ -49,7 +49,7 @@ FAMILY_PORTAL_INFO = (
     ConsentInfo.ATTENDANCE,
     ConsentInfo.PROGRAM_CONTACT,
 )
-SUD_INFO = frozenset({ConsentInfo.SUD_RECORDS, ConsentInfo.SUD_COUNSELING_NOTES})
+SUD_INFO: frozenset[str] = frozenset({ConsentInfo.SUD_RECORDS, ConsentInfo.SUD_COUNSELING_NOTES})
 DISCLOSURE_KINDS = frozenset({ConsentKind.RELEASE, ConsentKind.PART2})
 
 RIGHT_TO_REVOKE = (

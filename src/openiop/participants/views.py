@@ -514,7 +514,7 @@ def _consent_of(participant: Participant, consent_id: UUID, request: AuthedReque
         raise Http404("No such consent.") from None
 
 
-CONSENT_INTROS = {
+CONSENT_INTROS: dict[str, str] = {
     ConsentKind.TREATMENT: "The participant agrees to take part in the program. Admission "
     "needs it.",
     ConsentKind.RELEASE: "The participant allows the program to share named information with "
@@ -587,7 +587,7 @@ def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 
 
 def _consent_page(
-    request: AuthedRequest, public_id: UUID, consent_id: UUID, *, action: str
+    request: AuthedRequest, public_id: UUID, consent_id: UUID, *, action: AccessAction
 ) -> tuple[Participant, Consent]:
     participant = participant_for(request, public_id, object_type="consent")
     consent = _consent_of(participant, consent_id, request)
