@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -246,7 +247,7 @@ class DischargeSummary(models.Model):
             "facts": self.facts,
             "sections": {name: getattr(self, name) for name in SUMMARY_FIELDS},
             "signed_by": self.signed_by_id,
-            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "signed_at": self.signed_at.astimezone(UTC).isoformat() if self.signed_at else None,
         }
 
     def compute_hash(self) -> str:
