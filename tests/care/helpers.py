@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
+from django.utils import timezone
+
 from openiop.care.models import MeasureKind, TreatmentPlan
 from openiop.care.services import (
     ObjectiveFields,
@@ -16,7 +18,11 @@ from openiop.care.services import (
     plan_sign_clinician,
     plan_sign_participant,
 )
+from openiop.diary.models import DiaryCard
 from openiop.lib.timezones import today_in
+from openiop.scheduling.attendance import attendance_record
+from tests.measures.helpers import phq9, record
+from tests.scheduling.attendance_support import make_session, session_type
 
 
 def today(w: SimpleNamespace):  # type: ignore[no-untyped-def]
@@ -86,3 +92,51 @@ def backdate(plan: TreatmentPlan, days: int) -> TreatmentPlan:
     TreatmentPlan.objects.filter(pk=plan.pk).update(content_hash=plan.compute_hash())
     plan.refresh_from_db()
     return plan
+
+
+def with_history(w: SimpleNamespace) -> None:
+    """Three PHQ-9 scores over 25 days (18 → 8), four sessions (three attended) and four
+    diary cards (use early, none lately)."""
+    now = timezone.now()
+    record(w, "PHQ-9", phq9(18), at=now - timedelta(days=25))
+    record(w, "PHQ-9", phq9(14), at=now - timedelta(days=12))
+    record(w, "PHQ-9", phq9(8), at=now - timedelta(days=2))
+    kind = session_type(w.program)
+    for days_ago, status in (
+        (20, "present"),
+        (13, "present"),
+        (6, "absent_unexcused"),
+        (3, "late"),
+    ):
+        session = make_session(
+            program=w.program,
+            kind=kind,
+            starts_at=now - timedelta(days=days_ago),
+            created_by=w.director,
+            facilitators=[w.clinician],
+            roster=[w.episode],
+        )
+        attendance_record(
+            session=session,
+            participant=w.participant,
+            status=status,
+            actor=w.clinician,
+            arrived_at=session.starts_at + timedelta(minutes=10) if status == "late" else None,
+        )
+    # Older cards written directly: the portal takes cards at most a week late.
+    day = today(w)
+    for n, used in ((15, True), (14, True), (2, False), (1, False)):
+        DiaryCard.objects.create(
+            organization=w.org,
+            participant=w.participant,
+            episode=w.episode,
+            day=day - timedelta(days=n),
+            urge_suicide=0,
+            urge_self_harm=0,
+            urge_substance=3 if used else 1,
+            action_self_harm=False,
+            action_substance=used,
+            medication="taken",
+            submitted_at=now,
+            submitted_by=w.participant_user,
+        )

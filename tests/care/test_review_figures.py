@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.utils import timezone
-
 from openiop.care.figures import review_figures
 from openiop.care.models import MeasureKind, PlanObjective
 from openiop.care.services import (
@@ -20,57 +18,7 @@ from openiop.care.services import (
     plan_sign_clinician,
     plan_sign_participant,
 )
-from openiop.diary.models import DiaryCard
-from openiop.scheduling.attendance import attendance_record
-from tests.care.helpers import backdate, complete_draft, today
-from tests.measures.helpers import phq9, record
-from tests.scheduling.attendance_support import make_session, session_type
-
-
-def _with_history(w: SimpleNamespace) -> None:
-    now = timezone.now()
-    record(w, "PHQ-9", phq9(18), at=now - timedelta(days=25))
-    record(w, "PHQ-9", phq9(14), at=now - timedelta(days=12))
-    record(w, "PHQ-9", phq9(8), at=now - timedelta(days=2))
-    kind = session_type(w.program)
-    for days_ago, status in (
-        (20, "present"),
-        (13, "present"),
-        (6, "absent_unexcused"),
-        (3, "late"),
-    ):
-        session = make_session(
-            program=w.program,
-            kind=kind,
-            starts_at=now - timedelta(days=days_ago),
-            created_by=w.director,
-            facilitators=[w.clinician],
-            roster=[w.episode],
-        )
-        attendance_record(
-            session=session,
-            participant=w.participant,
-            status=status,
-            actor=w.clinician,
-            arrived_at=session.starts_at + timedelta(minutes=10) if status == "late" else None,
-        )
-    # Older cards written directly: the portal takes cards at most a week late.
-    day = today(w)
-    for n, used in ((15, True), (14, True), (2, False), (1, False)):
-        DiaryCard.objects.create(
-            organization=w.org,
-            participant=w.participant,
-            episode=w.episode,
-            day=day - timedelta(days=n),
-            urge_suicide=0,
-            urge_self_harm=0,
-            urge_substance=3 if used else 1,
-            action_self_harm=False,
-            action_substance=used,
-            medication="taken",
-            submitted_at=now,
-            submitted_by=w.participant_user,
-        )
+from tests.care.helpers import backdate, complete_draft, today, with_history
 
 
 def _plan_with_diary_objective(w: SimpleNamespace):  # type: ignore[no-untyped-def]
@@ -102,7 +50,7 @@ def _plan_with_diary_objective(w: SimpleNamespace):  # type: ignore[no-untyped-d
 
 
 def test_the_review_pulls_scores_attendance_hours_and_diary(care: SimpleNamespace) -> None:
-    _with_history(care)
+    with_history(care)
     plan = _plan_with_diary_objective(care)
     objectives = list(PlanObjective.objects.filter(goal__problem__plan=plan).order_by("id"))
     figures = review_figures(plan, objectives, on=today(care))
@@ -126,7 +74,7 @@ def test_the_review_pulls_scores_attendance_hours_and_diary(care: SimpleNamespac
 
 
 def test_the_review_stores_what_was_pulled(care: SimpleNamespace) -> None:
-    _with_history(care)
+    with_history(care)
     plan = _plan_with_diary_objective(care)
     objectives = PlanObjective.objects.filter(goal__problem__plan=plan)
     review = plan_review_complete(
