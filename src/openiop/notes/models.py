@@ -240,6 +240,14 @@ class NoteEntry(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def attendance_label(self) -> str:
+        from openiop.scheduling.models import AttendanceStatus
+
+        if self.attendance_status in AttendanceStatus.values:
+            return str(AttendanceStatus(self.attendance_status).label)
+        return "Attendance not recorded"
+
+    @property
     def risk_present(self) -> bool:
         return bool(self.si_present or self.hi_present)
 
