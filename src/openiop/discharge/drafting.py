@@ -297,9 +297,9 @@ def text_dates(facts: dict[str, Any]) -> str:
         f"Discharged: {_day(_date_of(d['discharged_on']))}",
     ]
     if d.get("discharge_kind"):
-        lines.append(
-            f"Reason for discharge: {d['discharge_kind']}. {d['discharge_reason']}".strip()
-        )
+        lines.append(f"Discharge: {d['discharge_kind']}")
+    if d.get("discharge_reason"):
+        lines.append(f"Reason: {d['discharge_reason']}")
     planned, actual = d.get("planned_weeks"), d.get("actual_weeks")
     if planned is not None or actual is not None:
         lines.append(
