@@ -247,3 +247,10 @@ def test_an_addendum_naming_someone_whose_chart_it_misses_is_refused(group, worl
         note=note, actor=world.clinician, text="Pat stayed after group.", entry=entry
     )
     assert NoteAddendum.objects.count() == 1
+
+
+def test_intake_reads_but_does_not_add_to_notes(group, world):
+    note = _signed(group, world)
+    assert services.may_read_notes(world.intake, world.program)
+    with pytest.raises(PermissionDenied):
+        services.addendum_add(note=note, actor=world.intake, text="From intake.")

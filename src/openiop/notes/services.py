@@ -88,6 +88,15 @@ def may_write_note(user: User | Any, session: Session) -> bool:
     )
 
 
+def may_add_to(user: User | Any, program: Program) -> bool:
+    """Addenda: the program's clinicians and directors."""
+    return (
+        may_read_notes(user, program)
+        and user.can(Perm.PARTICIPANT_WRITE)
+        and user.role in WRITER_ROLES
+    )
+
+
 def note_kind_for(session: Session) -> str:
     if session.session_type.is_group:
         return NoteKind.GROUP
@@ -729,7 +738,7 @@ def addendum_add(
     row = ClinicalNote.objects.select_for_update().select_related("program").get(pk=note.pk)
     if row.status != NoteStatus.SIGNED:
         raise ValidationError("Sign the note first; until then, change the note itself.")
-    if not (may_read_notes(actor, row.program) and actor.can(Perm.PARTICIPANT_WRITE)):
+    if not may_add_to(actor, row.program):
         raise PermissionDenied("Only the program's clinicians add to notes.")
     if entry is not None and entry.note_id != row.pk:
         raise ValidationError({"entry": ["Choose one of this note's attendees."]})

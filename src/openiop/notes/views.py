@@ -144,7 +144,7 @@ def _page_context(
         "refused": refused is not None,
         "addenda": addenda,
         "addendum_form": addendum_form or nf.AddendumForm(entries=entries),
-        "can_add": note.is_signed and request.user.can(Perm.PARTICIPANT_WRITE),
+        "can_add": note.is_signed and services.may_add_to(request.user, note.program),
         "can_cosign": note.cosign_pending and is_supervisor,
         "overdue": services.is_overdue(note, timezone.now()),
         "intact": services.note_hash_intact(note) if note.is_signed else None,
