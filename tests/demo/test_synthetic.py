@@ -11,9 +11,9 @@ from openiop.demo.synthetic import DEMO_LOGINS, DEMO_PASSWORD
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
+    Consent,
     Episode,
     EpisodeStatus,
-    FamilyConsent,
     FamilyContact,
     Participant,
 )
@@ -145,7 +145,8 @@ def test_admitted_episodes_have_a_primary_clinician_on_their_care_team(demo):
 def test_participants_have_family_contacts_and_some_consents(demo):
     with_family = Participant.objects.filter(family_contacts__isnull=False).distinct().count()
     assert with_family >= Participant.objects.count() // 2
-    assert FamilyConsent.objects.count() >= 5
+    # Family portal permissions are signed releases (intake/demo.py build_consents).
+    assert Consent.objects.filter(recipient_contact__isnull=False).count() >= 5
     for contact in FamilyContact.objects.all():
         assert contact.phone.startswith("555-01")
         assert contact.email.endswith("@example.org")
@@ -183,7 +184,7 @@ def test_the_participant_login_is_active_with_a_consenting_family_member(demo):
     assert participant.episodes.get().status == EpisodeStatus.ACTIVE
     contact = FamilyContact.objects.get(user__email="family@example.org")
     assert contact.participant == participant
-    assert any(c.is_active_on(TODAY) for c in contact.consents.all())
+    assert any(c.is_active_on(TODAY) for c in contact.signed_consents.all())
 
 
 def test_the_clinician_login_has_a_caseload(demo):

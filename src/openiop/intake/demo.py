@@ -6,8 +6,9 @@ are moved back afterwards, so the board shows a realistic spread of ages."""
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +18,18 @@ from openiop.accounts.roles import Role
 from openiop.intake import selectors, services
 from openiop.intake.models import Inquiry, InquiryStatus
 from openiop.lib.timezones import today_in
-from openiop.participants.models import Episode, EpisodeStatus
+from openiop.participants.consents import consent_hash, consent_statement
+from openiop.participants.models import (
+    Consent,
+    ConsentExpiry,
+    ConsentInfo,
+    ConsentKind,
+    ConsentRevokedHow,
+    Episode,
+    EpisodeStatus,
+    FamilyConsent,
+    FamilyContact,
+)
 from openiop.programs.models import Program
 
 # (first name or initials, source, stage, days ago). Names are invented initials.
@@ -171,4 +183,150 @@ def build_intake(*, program: Program, today: date, rng: random.Random) -> int:
     )
     for variant, episode in enumerate(referred):
         _assess(episode, actor=coordinator, variant=variant)
+    build_consents(program=program, today=today, rng=rng)
     return Inquiry.objects.filter(program=program).count()
+
+
+# --- consents -------------------------------------------------------------------------------
+
+OUTSIDE_PROVIDERS = (
+    ("Dr. Ines Marlow", "Riverbend Primary Care (demo)", "555-0140"),
+    ("Theo Banks, LPC", "Harbor Counseling (demo)", "555-0141"),
+)
+
+
+def _signed(
+    *,
+    episode: Episode,
+    kind: str,
+    on: date,
+    recorder: User,
+    recipient: FamilyContact | None = None,
+    provider: tuple[str, str, str] | None = None,
+    information: list[str] | None = None,
+    purpose: str = "",
+    expiry: str = ConsentExpiry.NONE,
+    expires_on: date | None = None,
+) -> Consent:
+    """A consent as it would have been signed on `on` (built directly so it can be backdated;
+    the statement and hash are made by the same functions consent_sign uses)."""
+    program = episode.program
+    consent = Consent(
+        organization_id=episode.organization_id,
+        participant=episode.participant,
+        episode=episode,
+        program=program,
+        kind=kind,
+        recipient_contact=recipient,
+        recipient_name=provider[0] if provider else "",
+        recipient_organization=provider[1] if provider else "",
+        recipient_address=provider[2] if provider else "",
+        information=information or [],
+        purpose=purpose,
+        expiry=expiry,
+        expires_on=expires_on,
+        typed_name=episode.participant.legal_name,
+        signed_on=on,
+        signed_at=datetime.combine(on, time(10, 30), tzinfo=ZoneInfo(program.time_zone)),
+        recorded_by=recorder,
+    )
+    consent.statement = consent_statement(consent)
+    consent.content_hash = consent_hash(consent)
+    return consent
+
+
+def build_consents(*, program: Program, today: date, rng: random.Random) -> int:
+    """Every admitted participant signed consent to treatment on admission. Family portal
+    permissions the synthetic builder recorded as single scopes become one signed release per
+    family member naming the same information (Part 2 consents in a program that treats
+    substance use), so what each family member sees is exactly what a signed consent grants.
+    A few participants also signed a release to an outside provider, and one family release
+    was revoked last week. Returns how many consents were made."""
+    disclosure = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
+    admitted = list(
+        Episode.objects.filter(program=program, admitted_on__isnull=False)
+        .select_related("participant", "program__organization", "primary_clinician")
+        .order_by("admitted_on", "pk")
+    )
+    coordinator = User.objects.filter(role=Role.INTAKE, assignments__program=program).first()
+    by_participant = {e.participant_id: e for e in admitted}
+    consents: list[Consent] = []
+    for episode in admitted:
+        assert episode.admitted_on is not None
+        consents.append(
+            _signed(
+                episode=episode,
+                kind=ConsentKind.TREATMENT,
+                on=episode.admitted_on,
+                recorder=coordinator or episode.primary_clinician,  # type: ignore[arg-type]
+            )
+        )
+    earlier = list(
+        FamilyConsent.objects.filter(participant_id__in=by_participant)
+        .select_related("contact")
+        .order_by("contact_id", "scope")
+    )
+    scopes: dict[int, list[str]] = {}
+    contacts: dict[int, FamilyContact] = {}
+    for row in earlier:
+        scopes.setdefault(row.contact_id, []).append(row.scope)
+        contacts[row.contact_id] = row.contact
+    family_releases: list[Consent] = []
+    for contact_id, granted in scopes.items():
+        contact = contacts[contact_id]
+        episode = by_participant[contact.participant_id]
+        assert episode.admitted_on is not None
+        family_releases.append(
+            _signed(
+                episode=episode,
+                kind=disclosure,
+                on=episode.admitted_on,
+                recorder=episode.primary_clinician or coordinator,  # type: ignore[arg-type]
+                recipient=contact,
+                information=[value for value in ConsentInfo.values if value in granted],
+                purpose="So my family can support my treatment and join family sessions",
+                expiry=ConsentExpiry.DISCHARGE,
+            )
+        )
+    consents += family_releases
+    in_treatment = [e for e in admitted if e.discharged_on is None]
+    for n, episode in enumerate(rng.sample(in_treatment, min(3, len(in_treatment)))):
+        assert episode.admitted_on is not None
+        consents.append(
+            _signed(
+                episode=episode,
+                kind=disclosure,
+                on=episode.admitted_on,
+                recorder=episode.primary_clinician or coordinator,  # type: ignore[arg-type]
+                provider=OUTSIDE_PROVIDERS[n % len(OUTSIDE_PROVIDERS)],
+                information=[ConsentInfo.ATTENDANCE, ConsentInfo.DIAGNOSIS_PLAN],
+                purpose="Coordinating care with my primary care doctor",
+                expiry=ConsentExpiry.DATE,
+                expires_on=episode.admitted_on + timedelta(days=365),
+            )
+        )
+    Consent.objects.bulk_create(consents)
+    # The signed releases replace the single-scope permissions they were made from.
+    FamilyConsent.objects.filter(pk__in=[row.pk for row in earlier]).delete()
+    # One participant took back a release to a family member last week (not the demo family
+    # login's, which keeps its access).
+    revocable = [
+        c
+        for c in family_releases
+        if c.episode is not None
+        and c.episode.discharged_on is None
+        and c.recipient_contact is not None
+        and c.recipient_contact.user_id is None
+        and c.signed_on <= today - timedelta(days=5)
+    ]
+    if revocable:
+        revoked = revocable[0]
+        Consent.objects.filter(pk=revoked.pk).update(
+            revoked_at=datetime.combine(
+                today - timedelta(days=5), time(15), tzinfo=ZoneInfo(program.time_zone)
+            ),
+            revoked_on=today - timedelta(days=5),
+            revoked_by=revoked.recorded_by,
+            revoked_how=ConsentRevokedHow.VERBAL,
+        )
+    return len(consents)

@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -144,7 +144,7 @@ def consent_hash(consent: Consent) -> str:
         "expiry": consent.expiry,
         "expires_on": consent.expires_on.isoformat() if consent.expires_on else "",
         "typed_name": consent.typed_name,
-        "signed_at": consent.signed_at.isoformat(),
+        "signed_at": consent.signed_at.astimezone(UTC).isoformat(),
         "statement": consent.statement,
     }
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
