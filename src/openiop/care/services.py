@@ -102,7 +102,7 @@ def _text(
 
 def _locked_draft(plan: TreatmentPlan) -> TreatmentPlan:
     row = (
-        TreatmentPlan.objects.select_for_update()
+        TreatmentPlan.objects.select_for_update(of=("self",))
         .select_related("episode__program", "participant", "clinician_signed_by")
         .get(pk=plan.pk)
     )
@@ -211,7 +211,9 @@ def _start_version(
 @transaction.atomic
 def plan_draft_start(*, actor: User, episode: Episode) -> TreatmentPlan:
     """The first plan of an episode, or the next version as a copy of the current one."""
-    locked = Episode.objects.select_for_update().select_related("program").get(pk=episode.pk)
+    locked = (
+        Episode.objects.select_for_update(of=("self",)).select_related("program").get(pk=episode.pk)
+    )
     _check_clinician(actor, locked)
     if locked.status not in IN_TREATMENT_STATUSES:
         raise ValidationError("Plans are written for episodes in treatment.")
@@ -768,7 +770,7 @@ def plan_review_complete(
     objective's public id, with the figures pulled from the record) and open the next
     version as a draft."""
     row = (
-        TreatmentPlan.objects.select_for_update()
+        TreatmentPlan.objects.select_for_update(of=("self",))
         .select_related("episode__program", "participant")
         .get(pk=plan.pk)
     )
@@ -882,7 +884,7 @@ def _clean_sections(sections: Mapping[str, str]) -> dict[str, str]:
 
 def _locked_relapse_draft(plan: RelapsePreventionPlan) -> RelapsePreventionPlan:
     row = (
-        RelapsePreventionPlan.objects.select_for_update()
+        RelapsePreventionPlan.objects.select_for_update(of=("self",))
         .select_related("episode__program", "participant")
         .get(pk=plan.pk)
     )
@@ -897,7 +899,9 @@ def relapse_plan_draft_save(
 ) -> RelapsePreventionPlan:
     """Save the draft in the participant's words, starting one (from the current version)
     when there is none."""
-    locked = Episode.objects.select_for_update().select_related("program").get(pk=episode.pk)
+    locked = (
+        Episode.objects.select_for_update(of=("self",)).select_related("program").get(pk=episode.pk)
+    )
     _check_clinician(actor, locked)
     if locked.status not in IN_TREATMENT_STATUSES:
         raise ValidationError("Relapse prevention plans are written for episodes in treatment.")
@@ -962,7 +966,7 @@ def relapse_proposal_create(
     *, participant: Participant, plan: RelapsePreventionPlan, section: str, text: str
 ) -> RelapsePlanProposal:
     """The participant proposes new words for one section of their current plan."""
-    row = RelapsePreventionPlan.objects.select_for_update().get(pk=plan.pk)
+    row = RelapsePreventionPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
     if row.participant_id != participant.pk:
         raise ValidationError("This plan belongs to someone else.")
     if row.status != RelapsePlanStatus.CURRENT:
@@ -993,7 +997,7 @@ def relapse_proposal_create(
 
 def _locked_pending(proposal: RelapsePlanProposal) -> RelapsePlanProposal:
     row = (
-        RelapsePlanProposal.objects.select_for_update()
+        RelapsePlanProposal.objects.select_for_update(of=("self",))
         .select_related("plan__episode__program", "plan__participant")
         .get(pk=proposal.pk)
     )
@@ -1010,7 +1014,7 @@ def relapse_proposal_accept(*, actor: User, proposal: RelapsePlanProposal) -> Re
     episode = row.plan.episode
     _check_clinician(actor, episode)
     current = (
-        RelapsePreventionPlan.objects.select_for_update()
+        RelapsePreventionPlan.objects.select_for_update(of=("self",))
         .filter(episode=episode, status=RelapsePlanStatus.CURRENT)
         .first()
     )
@@ -1065,7 +1069,7 @@ def relapse_plan_discharge_review(
 ) -> RelapsePreventionPlan:
     """Mark the current plan as gone through with the participant before discharge."""
     row = (
-        RelapsePreventionPlan.objects.select_for_update()
+        RelapsePreventionPlan.objects.select_for_update(of=("self",))
         .select_related("episode__program", "participant")
         .get(pk=plan.pk)
     )
