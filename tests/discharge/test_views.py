@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.audit.models import AccessAction, AccessLog
 from openiop.discharge.models import DischargeSummary, EpisodeChange, FollowUp, SummaryStatus
-from openiop.discharge.services import summary_save
+from openiop.discharge.services import episode_hold, episode_resume, summary_save
 from openiop.lib.timezones import today_in
 from openiop.participants.models import DischargeKind, EpisodeStatus
 from openiop.participants.part2 import REDISCLOSURE_NOTICE
@@ -240,3 +242,21 @@ def test_staff_home_lists_episodes_reaching_their_planned_end(world, login):
     page = login(world.clinician).get(reverse("home")).content.decode()
     assert "Planned end within a week" in page
     assert _url("transitions", world, world.episode.public_id) in page
+
+
+def _queries(client, url):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_chart_panel_does_not_grow_with_history(world, login):
+    client = login(world.clinician)
+    url = reverse("participants:chart", args=[world.participant.public_id])
+    client.get(url)
+    before = _queries(client, url)
+    on = today_in(world.program.time_zone)
+    for _ in range(4):
+        episode_hold(actor=world.clinician, episode=world.episode, on=on, reason="Away")
+        episode_resume(actor=world.clinician, episode=world.episode, on=on, reason="Back")
+    assert _queries(client, url) == before

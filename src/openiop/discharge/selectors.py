@@ -142,19 +142,13 @@ class EpisodeRow:
 
 def chart_rows(user: User, participant: Participant, today: date) -> list[EpisodeRow]:
     """The participant's admitted episodes in the user's visible programs, newest first, with
-    their summaries, last changes, consents and follow-ups: five queries."""
+    their summaries, last changes, consents and follow-ups: three queries."""
     episodes = list(
         participant.episodes.filter(program__in=_visible_programs(user), admitted_on__isnull=False)
-        .select_related("program")
+        .select_related("program", "discharge_summary", "alumni_consent")
         .order_by("-admitted_on", "-id")[:10]
     )
     ids = [e.pk for e in episodes]
-    summaries = {
-        s.episode_id: s
-        for s in DischargeSummary.objects.filter(episode_id__in=ids).only(
-            "public_id", "status", "episode_id", "signed_at", "drafted_at"
-        )
-    }
     changes: dict[int, list[EpisodeChange]] = defaultdict(list)
     for change in EpisodeChange.objects.filter(episode_id__in=ids).order_by("-on", "-id"):
         if len(changes[change.episode_id]) < 5:
@@ -162,7 +156,6 @@ def chart_rows(user: User, participant: Participant, today: date) -> list[Episod
     followups: dict[int, list[FollowUp]] = defaultdict(list)
     for followup in FollowUp.objects.filter(episode_id__in=ids).order_by("day_offset"):
         followups[followup.episode_id].append(followup)
-    consents = {c.episode_id: c for c in AlumniConsent.objects.filter(episode_id__in=ids)}
     rows = []
     for episode in episodes:
         end = planned_end(episode) if episode.status in IN_TREATMENT_STATUSES else None
@@ -171,10 +164,10 @@ def chart_rows(user: User, participant: Participant, today: date) -> list[Episod
                 episode=episode,
                 planned_end=end,
                 days_left=(end - today).days if end else None,
-                summary=summaries.get(episode.pk),
+                summary=getattr(episode, "discharge_summary", None),
                 changes=changes[episode.pk],
                 followups=followups[episode.pk],
-                consent=consents.get(episode.pk),
+                consent=getattr(episode, "alumni_consent", None),
             )
         )
     return rows

@@ -270,6 +270,15 @@ def discharge(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Http
             _apply(form, error)
         else:
             return _discharged(request, participant, summary)
+    intro = (
+        "Discharge releases the participant's future sessions, makes the discharge "
+        "questionnaires due and drafts the discharge summary from the record."
+    )
+    if services.signed_followup_consent(episode, on=_today(episode)) is not None:
+        intro += (
+            " The participant signed consent to follow-up contact: unless you record another "
+            "answer, alumni check-ins are scheduled."
+        )
     return _form_page(
         request,
         form,
@@ -277,8 +286,7 @@ def discharge(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Http
         episode=episode,
         title="Discharge",
         submit="Discharge",
-        intro="Discharge releases the participant's future sessions, makes the discharge "
-        "questionnaires due and drafts the discharge summary from the record.",
+        intro=intro,
         danger=True,
     )
 
