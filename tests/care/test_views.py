@@ -208,6 +208,8 @@ def test_the_review_page_shows_the_pulled_figures_then_saves(
     v2 = client.get(_url("plan_version", care, review.new_plan.public_id))
     assert v1.status_code == 200 and v2.status_code == 200
     assert "Compared with" in v2.content.decode()
+    overview = client.get(_url("plan", care)).content.decode()
+    assert "Reviewed: new version to sign" in overview and "Review this plan" not in overview
 
 
 def test_a_review_without_progress_saves_nothing(care: SimpleNamespace, login: Login) -> None:

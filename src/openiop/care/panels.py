@@ -38,16 +38,18 @@ def chart_context(
         return {}
     plan = current_plan(current)
     day = today_in(current.program.time_zone)
+    reviews = list(
+        PlanReview.objects.filter(plan__episode=current)
+        .select_related("plan", "reviewed_by")
+        .order_by("-reviewed_on", "-id")[:3]
+    )
+    reviewed = plan is not None and any(r.plan_id == plan.pk for r in reviews)
     return {
         "care_panel": {
             "plan": plan,
-            "state": plan_state(plan, day),
+            "state": plan_state(plan, day, reviewed=reviewed),
             "draft": draft_plan(current),
-            "reviews": list(
-                PlanReview.objects.filter(plan__episode=current)
-                .select_related("plan", "reviewed_by")
-                .order_by("-reviewed_on", "-id")[:3]
-            ),
+            "reviews": reviews,
             "first_due": services.first_plan_due_on(current) if plan is None else None,
             "relapse": relapse_plan_current(current),
             "relapse_draft": relapse_plan_draft(current),

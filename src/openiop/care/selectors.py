@@ -125,12 +125,15 @@ def relapse_proposals(episode: Episode, *, pending_only: bool = False) -> list[R
     return found
 
 
-def plan_state(plan: TreatmentPlan | None, today: date) -> str:
-    """For badges: expired, overdue (review), due (within a week), or ok."""
+def plan_state(plan: TreatmentPlan | None, today: date, *, reviewed: bool = False) -> str:
+    """For badges: expired, reviewed (the next version waits for signatures), overdue
+    (review), due (within a week), or ok."""
     if plan is None or plan.status != PlanStatus.CURRENT:
         return ""
     if plan.is_expired_on(today):
         return "expired"
+    if reviewed:
+        return "reviewed"
     if plan.review_due_on and plan.review_due_on < today:
         return "overdue"
     if plan.review_due_on and plan.review_due_on <= today + timedelta(days=DUE_SOON_DAYS):

@@ -136,14 +136,17 @@ def plan_overview(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     episode = episode_for(request, participant)
     today = today_in(episode.program.time_zone)
     current = current_plan(episode)
+    reviews = plan_reviews(episode)
+    reviewed = current is not None and any(r.plan_id == current.pk for r in reviews)
     context = {
         "participant": participant,
         "episode": episode,
         "current": plan_tree(current) if current else None,
-        "state": plan_state(current, today),
+        "state": plan_state(current, today, reviewed=reviewed),
+        "reviewed": reviewed,
         "draft": draft_plan(episode),
         "versions": plan_versions(episode),
-        "reviews": plan_reviews(episode),
+        "reviews": reviews,
         "relapse": relapse_plan_current(episode),
         "relapse_draft": relapse_plan_draft(episode),
         "first_due": services.first_plan_due_on(episode),
@@ -167,7 +170,7 @@ def plan_version(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> Http
     context = {
         "participant": participant,
         "plan": plan,
-        "state": plan_state(plan, today),
+        "state": plan_state(plan, today, reviewed=PlanReview.objects.filter(plan=plan).exists()),
         "intact": services.plan_hash_intact(plan),
         "changes": changes,
         "previous": previous,
