@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
-from openiop.audit.services import access_record, access_record_many
+from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
 from openiop.notes import services
 from openiop.notes.models import FORMAT_SECTIONS, NoteFormat, NoteKind
@@ -35,12 +35,7 @@ def chart_context(
         if program.pk not in readable:
             readable[program.pk] = services.may_read_notes(user, program)
         entry.readable = readable[program.pk]
-    access_record(
-        request=request,
-        action=AccessAction.LIST,
-        object_type="notes.chart_list",
-        participant=participant,
-    )
+    # The chart's own "participant.chart" view row covers everything shown on the page.
     return {"notes_panel": {"entries": entries}}
 
 
