@@ -11,8 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from openiop.care.services import FIRST_PLAN_DAYS
 from openiop.intake.models import InquiryStatus
-from openiop.intake.services import FIRST_PLAN_DAYS, participant_admit
+from openiop.intake.services import participant_admit
 from openiop.lib.timezones import today_in
 from openiop.measures.models import Administration, AdministrationStatus, Phase
 from openiop.measures.services import INTAKE_BATTERY, administrations_make_due

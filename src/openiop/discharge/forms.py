@@ -101,6 +101,12 @@ class DischargeForm(_ConsentFields):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Who prescribes after discharge and when; 'No medications' if none.",
     )
+    relapse_plan_reviewed = forms.BooleanField(
+        label="We went through the relapse prevention plan together",
+        required=False,
+        help_text="Needed before a completed discharge when the participant has a relapse "
+        "prevention plan that has not been gone through yet.",
+    )
     field_order = [
         "on",
         "kind",
@@ -109,6 +115,7 @@ class DischargeForm(_ConsentFields):
         "provider",
         "appointments",
         "medication_followup",
+        "relapse_plan_reviewed",
         "followup_consent",
         "consent_how",
     ]

@@ -23,6 +23,8 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
 from openiop.audit.services import event_record
+from openiop.care.selectors import relapse_plan_current
+from openiop.care.services import relapse_plan_discharge_review
 from openiop.discharge.drafting import planned_end, prefilled_sections, record_facts
 from openiop.discharge.models import (
     FOLLOWUP_DAYS,
@@ -262,6 +264,27 @@ def _clean_destination(destination: str, allowed: tuple[str, ...], *, what: str)
     return destination
 
 
+def _relapse_plan_before_discharge(
+    *, actor: User, episode: Episode, kind: str, reviewed: bool
+) -> None:
+    """The relapse prevention plan is gone through with the participant before a planned
+    discharge (issue #6): a completed discharge is refused until it has been, and ticking the
+    box on the discharge form records it. Unplanned endings (stepped up, left against advice)
+    cannot wait for it."""
+    plan = relapse_plan_current(episode)
+    if plan is None or plan.discharge_reviewed_at is not None:
+        return
+    if reviewed:
+        relapse_plan_discharge_review(actor=actor, plan=plan)
+    elif kind == DischargeKind.COMPLETED:
+        raise ValidationError(
+            {
+                "relapse_plan_reviewed": "Go through the relapse prevention plan with the "
+                "participant before a planned discharge, then tick this box."
+            }
+        )
+
+
 @transaction.atomic
 def episode_discharge(
     *,
@@ -276,6 +299,7 @@ def episode_discharge(
     medication_followup: str = "",
     followup_consent: bool | None = None,
     consent_how: str = ConsentHow.IN_PERSON,
+    relapse_plan_reviewed: bool = False,
 ) -> DischargeSummary | None:
     """Discharge the episode: record why (kind and reason), release the participant's future
     sessions, make the discharge questionnaires due, schedule alumni check-ins when the
@@ -298,6 +322,9 @@ def episode_discharge(
         raise ValidationError({"kind": f"Choose why the episode ended ({labels})."})
     if followup_consent is not None and consent_how not in ConsentHow.values:
         raise ValidationError({"consent_how": "Say how the participant agreed."})
+    _relapse_plan_before_discharge(
+        actor=actor, episode=episode, kind=kind, reviewed=relapse_plan_reviewed
+    )
     episode_transition(
         actor=actor,
         episode=episode,

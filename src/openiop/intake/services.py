@@ -21,11 +21,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from openiop import care as care_app
 from openiop.accounts.models import User
 from openiop.accounts.roles import Perm
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
+from openiop.care.services import first_plan_due_on as care_first_plan_due_on
 from openiop.intake.levels import Recommendation
 from openiop.intake.models import (
     INQUIRY_TRANSITIONS,
@@ -747,9 +747,6 @@ def ruleset_save(*, actor: User, program: Program, values: Mapping[str, Any]) ->
 
 PLANNED_WEEKS_MIN = 4
 PLANNED_WEEKS_MAX = 26
-# The first treatment plan is due this many days after admission. The care app owns the rule
-# (care.FIRST_PLAN_DAYS); until it says otherwise, a week.
-FIRST_PLAN_DAYS: int = getattr(care_app, "FIRST_PLAN_DAYS", 7)
 
 
 @dataclass(frozen=True)
@@ -761,9 +758,8 @@ class Admission:
 
 
 def first_plan_due_on(episode: Episode) -> date | None:
-    if episode.admitted_on is None:
-        return None
-    return episode.admitted_on + timedelta(days=FIRST_PLAN_DAYS)
+    """When the first treatment plan falls due: the care app owns the rule."""
+    return care_first_plan_due_on(episode)
 
 
 def _latest_assessment(episode: Episode) -> IntakeAssessment | None:
@@ -807,7 +803,8 @@ def participant_admit(
     """Admit an assessed episode: consent to treatment must be signed; assigns the track,
     primary clinician, first day and planned length; places the participant on the track's
     group sessions from the first day; makes the intake battery due at once; moves the
-    linked inquiry to admitted. The first treatment plan falls due FIRST_PLAN_DAYS later."""
+    linked inquiry to admitted. The first treatment plan falls due
+    care.services.FIRST_PLAN_DAYS later."""
     locked = (
         Episode.objects.select_for_update()
         .select_related("program", "participant")
