@@ -29,6 +29,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             nav.append(("scheduling:series_list", "Schedule setup"))
         if user.can(Perm.PARTICIPANT_EXISTS):
             nav.append(("scheduling:week_mine", "Schedule"))
+        if user.can(Perm.PROGRAM_CONFIGURE):
+            nav.append(("notes:overdue", "Late notes"))
+        if user.can(Perm.PARTICIPANT_CLINICAL):
+            nav.append(("discharge:outcomes", "Outcomes"))
         if user.can(Perm.AUDIT_REVIEW):
             nav.append(("audit:log", "Audit log"))
         if user.can(Perm.USER_MANAGE):
