@@ -53,7 +53,9 @@ def test_a_clinician_signs_in_with_mfa_and_opens_a_chart(
     assert "Casey Clinician" in page.locator("header.topbar").inner_text()
     shot(page, "clinician-home")
 
-    page.get_by_role("link", name="Pat Example").first.click()
+    # From the caseload (the lists above it, such as plans due, link to other pages).
+    caseload = page.get_by_role("region", name="My participants")
+    caseload.get_by_role("link", name="Pat Example").first.click()
     page.wait_for_load_state()
     assert page.url == f"{w.url}/participants/{w.participant.public_id}/"
     assert page.locator("header.chart-header h1").inner_text() == "Pat Example"
