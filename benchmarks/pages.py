@@ -33,11 +33,17 @@ def main() -> int:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        from django.utils import timezone
         from tests import factories as f
         from tests.conftest import verified_client
 
         from openiop.accounts.roles import Role
-        from openiop.participants.models import CareTeamRole
+        from openiop.participants.models import (
+            CareTeamRole,
+            DischargeKind,
+            Episode,
+            EpisodeStatus,
+        )
 
         program = f.ProgramFactory(name="Bench IOP")
         track = f.TrackFactory(program=program)
@@ -49,12 +55,17 @@ def main() -> int:
         header = f"{'census':>7} {'page':<18} {'median ms':>10} {'p95 ms':>8} {'queries':>8}"
         print(f"{header} {'peak KiB':>9}")
         for size in SIZES:
-            for _ in range(size - made):
+            for number in range(made, size):
+                # One in four has been discharged: the outcomes page aggregates over them.
+                discharged = number % 4 == 3
                 episode = f.EpisodeFactory(
                     participant=f.ParticipantFactory(organization=program.organization),
                     program=program,
                     track=track,
                     primary_clinician=clinician,
+                    status=EpisodeStatus.DISCHARGED if discharged else EpisodeStatus.ACTIVE,
+                    discharged_on=timezone.localdate() if discharged else None,
+                    discharge_kind=DischargeKind.COMPLETED if discharged else "",
                 )
                 f.CareTeamMemberFactory(episode=episode, user=clinician, role=CareTeamRole.PRIMARY)
             made = size
@@ -63,12 +74,17 @@ def main() -> int:
                 # tables have none, which would measure plans no clinic ever gets.
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
-            one = episode.participant
+            one = (
+                Episode.objects.filter(program=program, status=EpisodeStatus.ACTIVE)
+                .latest("pk")
+                .participant
+            )
             pages = {
                 "home": "/",
                 "participant list": "/participants/",
                 "search": "/participants/?q=Alex1",
                 "chart": f"/participants/{one.public_id}/",
+                "outcomes": "/discharge/outcomes/",
             }
             for label, url in pages.items():
                 times = []

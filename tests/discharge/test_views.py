@@ -260,3 +260,28 @@ def test_the_chart_panel_does_not_grow_with_history(world, login):
         episode_hold(actor=world.clinician, episode=world.episode, on=on, reason="Away")
         episode_resume(actor=world.clinician, episode=world.episode, on=on, reason="Back")
     assert _queries(client, url) == before
+
+
+def test_episodes_without_an_agreed_end_are_listed_from_the_programs_weeks(world):
+    from openiop.discharge.selectors import episodes_ending
+
+    today = today_in(world.program.time_zone)
+    world.episode.planned_end_on = None
+    weeks = world.program.planned_weeks
+    # Started long enough ago that the program's planned weeks end in three days.
+    world.episode.started_on = today - timedelta(weeks=weeks) + timedelta(days=4)
+    world.episode.save()
+    assert [e for e, _ in episodes_ending(world.clinician, today)] == [world.episode]
+    # Started a week later: its end is beyond the week ahead, so it is not listed.
+    world.episode.started_on += timedelta(days=7)
+    world.episode.save()
+    assert episodes_ending(world.clinician, today) == []
+
+
+def test_episodes_far_from_their_agreed_end_are_not_listed(world):
+    from openiop.discharge.selectors import episodes_ending
+
+    today = today_in(world.program.time_zone)
+    world.episode.planned_end_on = today + timedelta(days=60)
+    world.episode.save()
+    assert episodes_ending(world.clinician, today) == []

@@ -193,13 +193,24 @@ def summaries_to_sign(user: User) -> list[DischargeSummary]:
 def episodes_ending(user: User, today: date) -> list[tuple[Episode, date]]:
     """Episodes in treatment whose planned end is within a week (or already past): extend them
     or plan the discharge. A clinician sees their own caseload, the director the program's."""
+    horizon = today + ENDING_WITHIN
+    programs = list(_visible_programs(user).only("pk", "planned_weeks"))
+    # Episodes without an agreed end (admitted before planned ends were recorded) end the
+    # program's planned weeks after their first day: bound those in SQL too, so the page
+    # never loads the whole caseload to find the few that are ending.
+    ending = Q(planned_end_on__lte=horizon)
+    for program in programs:
+        cut = horizon - timedelta(weeks=program.planned_weeks) + timedelta(days=1)
+        ending |= Q(program=program, planned_end_on__isnull=True) & (
+            Q(started_on__lte=cut) | Q(started_on__isnull=True, admitted_on__lte=cut)
+        )
     episodes = Episode.objects.filter(
-        program__in=_visible_programs(user), status__in=list(IN_TREATMENT_STATUSES)
-    ).filter(Q(planned_end_on__isnull=True) | Q(planned_end_on__lte=today + ENDING_WITHIN))
+        program__in=programs, status__in=list(IN_TREATMENT_STATUSES)
+    ).filter(ending)
     if user.role != Role.DIRECTOR:
         episodes = episodes.filter(primary_clinician=user)
     rows = []
-    for episode in episodes.select_related("participant", "program").order_by("pk")[:300]:
+    for episode in episodes.select_related("participant", "program").order_by("pk")[:100]:
         end = planned_end(episode)
         if end is not None and end <= today + ENDING_WITHIN:
             rows.append((episode, end))
