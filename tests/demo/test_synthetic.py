@@ -191,3 +191,12 @@ def test_the_clinician_login_has_a_caseload(demo):
     clinician = User.objects.get(email="clinician@example.org")
     assert clinician == User.objects.filter(role=Role.CLINICIAN).order_by("id").first()
     assert Episode.objects.filter(primary_clinician=clinician, status=EpisodeStatus.ACTIVE).exists()
+
+
+def test_the_intake_board_has_an_inquiry_at_every_stage(demo):
+    from openiop.intake.models import Inquiry, InquiryStatus
+
+    stages = set(Inquiry.objects.values_list("status", flat=True))
+    assert stages == set(InquiryStatus.values)
+    admitted = Inquiry.objects.get(status=InquiryStatus.ADMITTED)
+    assert admitted.episode is not None and admitted.episode.admitted_on is not None

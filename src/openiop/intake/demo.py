@@ -44,6 +44,7 @@ INQUIRIES = (
     ("Oren", "school", InquiryStatus.ASSESSED, 12),
     ("E.W.", "detox", InquiryStatus.REFERRED_OUT, 15),
     ("Juno", "web", InquiryStatus.CLOSED, 20),
+    ("Noor", "therapist", InquiryStatus.ADMITTED, 25),
 )
 # Which write functions take an inquiry from "new" to each stage.
 PATH = (InquiryStatus.CONTACTED, InquiryStatus.SCREENING, InquiryStatus.ASSESSED)
@@ -63,6 +64,23 @@ def _walk(inquiry: Inquiry, *, to: str, actor: User, today: date) -> None:
         services.inquiry_close(
             actor=actor, inquiry=inquiry, note="No reply after three attempts over two weeks."
         )
+        return
+    if to == InquiryStatus.ADMITTED:
+        _walk(inquiry, to=InquiryStatus.ASSESSED, actor=actor, today=today)
+        # The demo's admitted participants were made directly; this inquiry is the first call
+        # of the most recently admitted one, so the board's "admitted" column links to a chart.
+        episode = (
+            Episode.objects.filter(program=inquiry.program, admitted_on__isnull=False)
+            .exclude(status=EpisodeStatus.DISCHARGED)
+            .order_by("admitted_on", "pk")
+            .last()
+        )
+        assert episode is not None
+        Inquiry.objects.filter(pk=inquiry.pk).update(
+            participant=episode.participant, episode=episode
+        )
+        inquiry.refresh_from_db()
+        services.inquiry_admit(actor=actor, inquiry=inquiry, note="Admitted to the morning track.")
         return
     for step in PATH:
         if step == InquiryStatus.CONTACTED:
