@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from openiop.diary import views_portal as diary_views
-from openiop.portal import views
+from openiop.portal import views, views_consents
 from openiop.safety.urls_plans import portal_urlpatterns as safety_plan_urls
 from openiop.scheduling import views_calendar
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("diary/reminder/", diary_views.diary_reminder, name="diary_reminder"),
     path("diary/<uuid:public_id>/support/", diary_views.diary_support, name="diary_support"),
     path("safety-plan/", include(safety_plan_urls)),
+    path("permissions/", views_consents.permissions, name="permissions"),
+    path(
+        "permissions/<uuid:public_id>/stop/",
+        views_consents.permission_stop,
+        name="permission_stop",
+    ),
     path("week/", views_calendar.portal_week, name="week"),
     path("calendar/", views_calendar.portal_calendar, name="calendar"),
     path("check-ins/<uuid:public_id>/", views.checkin_start, name="checkin"),
