@@ -9,6 +9,7 @@ form, with nothing saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -143,26 +144,52 @@ def _writable_episode(
     return participant, episode
 
 
-@staff(Perm.PARTICIPANT_WRITE)
-@require_http_methods(["GET", "POST"])
-def hold(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
-    participant, episode = _writable_episode(
-        request, public_id, episode_id, statuses=frozenset({EpisodeStatus.ACTIVE})
-    )
-    form = f.ReasonForm(request.POST or None, initial={"on": _today(episode)})
+def _change_page(
+    request: AuthedRequest,
+    participant: Participant,
+    episode: Episode,
+    form: Any,
+    *,
+    save: Callable[..., Any],
+    success: str,
+    title: str,
+    submit: str,
+    intro: str = "",
+) -> HttpResponse:
+    """The GET/POST cycle shared by hold, resume and extend: on a valid POST call the write
+    function with the form's data; its ValidationError re-renders the form, nothing saved."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.episode_hold(actor=request.user, episode=episode, **form.cleaned_data)
+            save(actor=request.user, episode=episode, **form.cleaned_data)
         except ValidationError as error:
             _apply(form, error)
         else:
-            messages.success(request, "On hold. Future group sessions are released.")
+            messages.success(request, success)
             return redirect(_transitions_url(participant, episode))
     return _form_page(
         request,
         form,
         participant=participant,
         episode=episode,
+        title=title,
+        submit=submit,
+        intro=intro,
+    )
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def hold(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
+    participant, episode = _writable_episode(
+        request, public_id, episode_id, statuses=frozenset({EpisodeStatus.ACTIVE})
+    )
+    return _change_page(
+        request,
+        participant,
+        episode,
+        f.ReasonForm(request.POST or None, initial={"on": _today(episode)}),
+        save=services.episode_hold,
+        success="On hold. Future group sessions are released.",
         title="Put on hold",
         submit="Put on hold",
         intro="A hold pauses treatment (a hospital stay, illness, travel). The participant "
@@ -176,20 +203,13 @@ def resume(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpRes
     participant, episode = _writable_episode(
         request, public_id, episode_id, statuses=frozenset({EpisodeStatus.ON_HOLD})
     )
-    form = f.ReasonForm(request.POST or None, initial={"on": _today(episode)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_resume(actor=request.user, episode=episode, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, "Resumed. The participant is back on their track.")
-            return redirect(_transitions_url(participant, episode))
-    return _form_page(
+    return _change_page(
         request,
-        form,
-        participant=participant,
-        episode=episode,
+        participant,
+        episode,
+        f.ReasonForm(request.POST or None, initial={"on": _today(episode)}),
+        save=services.episode_resume,
+        success="Resumed. The participant is back on their track.",
         title="Resume after a hold",
         submit="Resume",
     )
@@ -203,25 +223,18 @@ def extend(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpRes
     )
     current = planned_end(episode)
     initial = {"new_end": (current or _today(episode)) + timedelta(weeks=2)}
-    form = f.ExtendForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_extend(actor=request.user, episode=episode, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, "Planned end moved.")
-            return redirect(_transitions_url(participant, episode))
     intro = (
         f"Planned end now: {current:%b} {current.day}, {current.year}."
         if current
         else "No planned end is recorded yet."
     )
-    return _form_page(
+    return _change_page(
         request,
-        form,
-        participant=participant,
-        episode=episode,
+        participant,
+        episode,
+        f.ExtendForm(request.POST or None, initial=initial),
+        save=services.episode_extend,
+        success="Planned end moved.",
         title="Extend the planned length",
         submit="Extend",
         intro=intro,
