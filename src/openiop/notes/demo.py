@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
+from openiop.care.models import PlanStatus, TreatmentPlan
 from openiop.notes.models import (
     ClinicalNote,
     NoteAddendum,
@@ -34,6 +35,7 @@ from openiop.notes.services import (
     linkable_objectives,
     note_content,
     note_kind_for,
+    session_local_date,
 )
 from openiop.programs.models import Program
 from openiop.scheduling.hours import local_midnight
@@ -135,6 +137,10 @@ def _write_up(rng: random.Random, used: set[str], names: set[str]) -> str:
     return f"{rng.choice(OPENINGS)} took part in the exercise ({len(used) + 1})."
 
 
+def _in_force(expires: date | None, day: date) -> bool:
+    return expires is None or day <= expires
+
+
 def build(*, program: Program, today: date, rng: random.Random) -> int:
     """Synthetic records for the demo clinic; returns how many notes were made."""
     midnight = local_midnight(today, program.time_zone)
@@ -160,6 +166,13 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     }
     episode_ids = {r.episode_id for rows in roster.values() for r in rows}
     objectives = linkable_objectives(episode_ids)
+    # A note cannot be signed against a plan that had expired by the session (the care demo
+    # leaves one plan past its expiry, waiting for review).
+    expires_on = dict(
+        TreatmentPlan.objects.filter(
+            episode_id__in=episode_ids, status=PlanStatus.CURRENT
+        ).values_list("episode_id", "expires_on")
+    )
     relationships: dict[int, list[str]] = defaultdict(list)
     family_sessions = [s for s in sessions if note_kind_for(s) == NoteKind.FAMILY]
     if family_sessions:
@@ -271,7 +284,13 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     signed: list[ClinicalNote] = []
     for note in notes:
         mine = entries_of[id(note)]
-        complete = all(linked.get(e.pk) and 0 < e.attended_minutes <= note.minutes for e in mine)
+        day = session_local_date(note.session)
+        complete = all(
+            linked.get(e.pk)
+            and 0 < e.attended_minutes <= note.minutes
+            and _in_force(expires_on.get(e.episode_id), day)
+            for e in mine
+        )
         if note.session.ends_at >= recent or id(note) in overdue or not complete:
             continue
         note.status = NoteStatus.SIGNED

@@ -49,6 +49,7 @@ def home_context(request: AuthedRequest) -> dict[str, Any]:
     now = timezone.now()
     mine = services.unsigned_for_author(user, now)
     cosign = services.cosign_queue(user)
+    undocumented = services.sessions_without_note(user, now)
     overdue = (
         services.overdue_for_programs(user, now, limit=10)
         if user.can(Perm.PROGRAM_CONFIGURE)
@@ -71,6 +72,7 @@ def home_context(request: AuthedRequest) -> dict[str, Any]:
         "notes_home": {
             "mine": mine,
             "cosign": cosign,
+            "undocumented": undocumented,
             "overdue": overdue,
             "is_director": user.can(Perm.PROGRAM_CONFIGURE),
         }

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -829,6 +829,30 @@ def unsigned_for_author(user: User, now: datetime, *, limit: int = 20) -> list[C
     for note in notes:
         note.overdue = is_overdue(note, now)
     return notes
+
+
+# How far back the facilitator's home looks for sessions nobody has documented.
+UNDOCUMENTED_DAYS = 14
+
+
+def sessions_without_note(user: User, now: datetime, *, limit: int = 10) -> list[Session]:
+    """Sessions the user facilitated in the last two weeks that someone attended and that have
+    no note at all: payers see an undocumented session as one that did not happen. Listed by
+    session only (type and time), so the list names no participant."""
+    attended = Attendance.objects.filter(session=OuterRef("pk"), status__in=ATTENDED_STATUSES)
+    return list(
+        Session.objects.filter(
+            facilitators=user,
+            program_id__in=program_ids_for(user),
+            ends_at__lte=now,
+            ends_at__gte=now - timedelta(days=UNDOCUMENTED_DAYS),
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .filter(Exists(attended))
+        .exclude(Exists(ClinicalNote.objects.filter(session=OuterRef("pk"))))
+        .select_related("session_type", "program")
+        .order_by("starts_at", "id")[:limit]
+    )
 
 
 def cosign_queue(user: User, *, limit: int = 20) -> list[ClinicalNote]:
