@@ -53,8 +53,8 @@ def test_the_staff_home_query_count_does_not_grow_with_caseload(world, login) ->
     assert small == large
     # 12 for the home itself plus 1 for the "Alerts for you" section (safety), 4 for treatment
     # plans (reviews due, first plans due, co-signatures, their audit row), 3 for notes
-    # (unsigned, co-sign queue, sessions without a note) and 3 for discharge (summaries to sign, the programs' planned
-    # lengths, planned ends).
+    # (unsigned, co-sign queue, sessions without a note) and 3 for discharge (summaries to
+    # sign, the programs' planned lengths, planned ends).
     assert large <= 23
 
 
