@@ -454,34 +454,50 @@ def summary_edit(request: AuthedRequest, public_id: UUID, summary_id: UUID) -> H
     return render(request, "discharge/summary_edit.html", context, status=status)
 
 
-@staff(Perm.PARTICIPANT_WRITE)
-@require_http_methods(["POST"])
-def summary_sign(request: AuthedRequest, public_id: UUID, summary_id: UUID) -> HttpResponse:
+def _summary_action(
+    request: AuthedRequest,
+    public_id: UUID,
+    summary_id: UUID,
+    *,
+    act: Callable[..., Any],
+    success: str,
+) -> HttpResponse:
+    """A one-button POST on a summary (sign, refresh): call the write function; its refusal
+    comes back as messages on the summary page."""
     participant = _participant(request, public_id, write=True)
     row = summary_for(request, participant, summary_id, object_type=OBJECT_SUMMARY)
     try:
-        services.summary_sign(actor=request.user, summary=row)
+        act(actor=request.user, summary=row)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, "Signed. The summary is locked; later notes go in addenda.")
+        messages.success(request, success)
     return redirect(_summary_url(participant, row))
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["POST"])
+def summary_sign(request: AuthedRequest, public_id: UUID, summary_id: UUID) -> HttpResponse:
+    return _summary_action(
+        request,
+        public_id,
+        summary_id,
+        act=services.summary_sign,
+        success="Signed. The summary is locked; later notes go in addenda.",
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
 @require_http_methods(["POST"])
 def summary_refresh(request: AuthedRequest, public_id: UUID, summary_id: UUID) -> HttpResponse:
-    participant = _participant(request, public_id, write=True)
-    row = summary_for(request, participant, summary_id, object_type=OBJECT_SUMMARY)
-    try:
-        services.summary_refresh(actor=request.user, summary=row)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Record sections redrawn from the record; your own kept.")
-    return redirect(_summary_url(participant, row))
+    return _summary_action(
+        request,
+        public_id,
+        summary_id,
+        act=services.summary_refresh,
+        success="Record sections redrawn from the record; your own kept.",
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
