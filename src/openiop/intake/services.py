@@ -25,7 +25,7 @@ from openiop.accounts.models import User
 from openiop.accounts.roles import Perm
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
-from openiop.care.services import first_plan_due_on as care_first_plan_due_on
+from openiop.care.services import first_plan_due_on
 from openiop.intake.levels import Recommendation
 from openiop.intake.models import (
     INQUIRY_TRANSITIONS,
@@ -755,11 +755,6 @@ class Admission:
     battery_due: list[Administration]
     first_plan_due_on: date
     unavailability_added: int
-
-
-def first_plan_due_on(episode: Episode) -> date | None:
-    """When the first treatment plan falls due: the care app owns the rule."""
-    return care_first_plan_due_on(episode)
 
 
 def _latest_assessment(episode: Episode) -> IntakeAssessment | None:

@@ -17,6 +17,7 @@ from openiop.accounts.policy import public, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_objects, client_address
+from openiop.care.services import first_plan_due_on
 from openiop.intake import forms as intake_forms
 from openiop.intake import selectors, services
 from openiop.intake.access import OBJECT_TYPE, inquiry_for, may_change_inquiries
@@ -512,7 +513,7 @@ def _admission_context(request: AuthedRequest, episode: Episode) -> dict[str, An
                 episode=episode, phase=Phase.INTAKE, status=AdministrationStatus.DUE
             ).order_by("instrument_code")
         ),
-        "first_plan_due_on": services.first_plan_due_on(episode),
+        "first_plan_due_on": first_plan_due_on(episode),
     }
 
 

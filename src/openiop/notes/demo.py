@@ -137,10 +137,6 @@ def _write_up(rng: random.Random, used: set[str], names: set[str]) -> str:
     return f"{rng.choice(OPENINGS)} took part in the exercise ({len(used) + 1})."
 
 
-def _in_force(expires: date | None, day: date) -> bool:
-    return expires is None or day <= expires
-
-
 def build(*, program: Program, today: date, rng: random.Random) -> int:
     """Synthetic records for the demo clinic; returns how many notes were made."""
     midnight = local_midnight(today, program.time_zone)
@@ -168,11 +164,12 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     objectives = linkable_objectives(episode_ids)
     # A note cannot be signed against a plan that had expired by the session (the care demo
     # leaves one plan past its expiry, waiting for review).
-    expires_on = dict(
-        TreatmentPlan.objects.filter(
+    plans = {
+        plan.episode_id: plan
+        for plan in TreatmentPlan.objects.filter(
             episode_id__in=episode_ids, status=PlanStatus.CURRENT
-        ).values_list("episode_id", "expires_on")
-    )
+        ).only("episode_id", "expires_on")
+    }
     relationships: dict[int, list[str]] = defaultdict(list)
     family_sessions = [s for s in sessions if note_kind_for(s) == NoteKind.FAMILY]
     if family_sessions:
@@ -288,7 +285,7 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
         complete = all(
             linked.get(e.pk)
             and 0 < e.attended_minutes <= note.minutes
-            and _in_force(expires_on.get(e.episode_id), day)
+            and not (e.episode_id in plans and plans[e.episode_id].is_expired_on(day))
             for e in mine
         )
         if note.session.ends_at >= recent or id(note) in overdue or not complete:
