@@ -43,13 +43,13 @@ def format_span(start: date, end: date | None) -> str:
 
 
 def format_hours(minutes: int) -> str:
-    """`3 h`, `2.5 h`, or `2 h 50 min` when tenths of an hour would round."""
+    """`3 h`, `2.5 h`, `45 min`, or `2 h 50 min` when tenths of an hour would round."""
     if minutes % 60 == 0:
         return f"{minutes // 60} h"
-    if minutes % 6 == 0:
-        return f"{minutes // 60}.{minutes % 60 // 6} h"
     if minutes < 60:
         return f"{minutes} min"
+    if minutes % 6 == 0:
+        return f"{minutes // 60}.{minutes % 60 // 6} h"
     return f"{minutes // 60} h {minutes % 60} min"
 
 
