@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from openiop.billing.dayrules import (
@@ -15,6 +15,21 @@ from openiop.billing.dayrules import (
     SessionAttended,
 )
 from openiop.billing.payers import TREATMENT_CATEGORIES
+from openiop.billing.x12 import (
+    Address,
+    Batch,
+    BillingProvider,
+    Claim,
+    ClaimPayer,
+    Clinician,
+    Person,
+    Receiver,
+    ServiceLine,
+    Sex,
+    Submitter,
+    Subscriber,
+    npi_check_digit,
+)
 
 MONDAY = date(2026, 1, 5)  # weeks in these tests start on this Monday
 
@@ -83,3 +98,84 @@ def draft(s: SessionAttended) -> NoteFact:
 
 def auth(number: str, start: date, end: date, units: int, **kw: object) -> Authorization:
     return Authorization(number=number, start=start, end=end, approved_units=units, **kw)  # type: ignore[arg-type]
+
+
+# --- claims --------------------------------------------------------------------------------
+
+
+def npi(first_nine: str) -> str:
+    """A synthetic NPI that passes the check digit (Luhn with the 80840 prefix)."""
+    return first_nine + npi_check_digit(first_nine)
+
+
+CLINIC_NPI = npi("199999990")
+ATTENDING = Clinician("Rivera", "Morgan", npi("199999991"), taxonomy="2084P0800X")
+THERAPIST = Clinician("Okafor", "Sam", npi("199999992"))
+HOME = Address("12 Synthetic Way", "Springfield", "IL", "62701")
+
+
+def person(last: str, first: str, born: date, sex: Sex = Sex.FEMALE) -> Person:
+    return Person(last_name=last, first_name=first, birth_date=born, sex=sex, address=HOME)
+
+
+def subscriber(member_id: str, who: Person, **kw: object) -> Subscriber:
+    return Subscriber(person=who, member_id=member_id, **kw)  # type: ignore[arg-type]
+
+
+def lines(
+    code: BillingCode, *offsets: int, charge: str = "250.00", prefix: str = "L"
+) -> tuple[ServiceLine, ...]:
+    return tuple(
+        ServiceLine(
+            code=code,
+            service_date=day(n),
+            units=1,
+            charge=Decimal(charge),
+            line_control_number=f"{prefix}{n}",
+        )
+        for n in offsets
+    )
+
+
+def claim(
+    number: str, sub: Subscriber, service_lines: tuple[ServiceLine, ...], **kw: object
+) -> Claim:
+    values: dict[str, object] = {
+        "control_number": number,
+        "subscriber": sub,
+        "bill_type": "131",
+        "patient_status": "30",
+        "diagnoses": ("F33.1",),
+        "attending": ATTENDING,
+        "lines": service_lines,
+    }
+    values.update(kw)
+    return Claim(**values)  # type: ignore[arg-type]
+
+
+def batch(claims: tuple[Claim, ...], **kw: object) -> Batch:
+    values: dict[str, object] = {
+        "submitter": Submitter(
+            "Lakeside Behavioral Health", "LBH0001", "Billing Office", "2175550100"
+        ),
+        "receiver": Receiver("Example Clearinghouse", "EXCH01"),
+        "billing_provider": BillingProvider(
+            "Lakeside Behavioral Health",
+            CLINIC_NPI,
+            "990000001",
+            Address("100 Main St", "Springfield", "IL", "627011234"),
+            taxonomy="261QM0801X",
+        ),
+        "payer": ClaimPayer("Example Health Plan", "EXHP1", "CI"),
+        "claims": claims,
+        "interchange_control_number": 17,
+        "group_control_number": 17,
+        "reference": "B-2026-01-17",
+        "created_at": datetime(2026, 1, 20, 9, 30, tzinfo=UTC),
+    }
+    values.update(kw)
+    return Batch(**values)  # type: ignore[arg-type]
+
+
+S9480 = BillingCode("0905", "S9480")
+H0015 = BillingCode("0906", "H0015")

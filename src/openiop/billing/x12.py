@@ -515,49 +515,62 @@ def _transaction(w: _Writer, batch: Batch) -> None:
             if c.patient is not None:
                 key = (c.patient.last_name, c.patient.first_name, c.patient.birth_date)
                 dependants.setdefault(key, []).append(c)
-        hl += 1
-        subscriber_hl = hl
-        w.seg("HL", str(hl), "1", "22", "1" if dependants else "0")
-        w.seg(
-            "SBR",
-            subscriber.responsibility,
-            Relationship.SELF if own else "",
-            _text(subscriber.group_number, 50),
-            _text(subscriber.group_name, 60),
-            "",
-            "",
-            "",
-            "",
-            batch.payer.filing_indicator,
-        )
-        _person_name(w, "IL", subscriber.person, "MI", _text(subscriber.member_id, 80))
-        _address(w, subscriber.person.address)
-        w.seg("DMG", "D8", _d8(subscriber.person.birth_date), subscriber.person.sex)
-        w.seg(
-            "NM1",
-            "PR",
-            "2",
-            _text(batch.payer.name, 60),
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            _text(batch.payer.payer_id, 80),
-        )
-        for claim in own:
-            _claim(w, claim)
-        for patient_claims in dependants.values():
+        # Claims sit at the lowest level of the hierarchy: the subscriber's own claims under
+        # a subscriber level with no children, a dependant's under a patient level, so a
+        # subscriber with both appears twice.
+        if own:
             hl += 1
-            patient = patient_claims[0].patient
-            assert patient is not None
-            w.seg("HL", str(hl), str(subscriber_hl), "23", "0")
-            w.seg("PAT", patient_claims[0].relationship)
-            _person_name(w, "QC", patient, "", "")
-            _address(w, patient.address)
-            w.seg("DMG", "D8", _d8(patient.birth_date), patient.sex)
-            for claim in patient_claims:
+            _subscriber(w, batch, subscriber, hl, patient_is_subscriber=True)
+            for claim in own:
                 _claim(w, claim)
+        if dependants:
+            hl += 1
+            subscriber_hl = hl
+            _subscriber(w, batch, subscriber, hl, patient_is_subscriber=False)
+            for patient_claims in dependants.values():
+                hl += 1
+                patient = patient_claims[0].patient
+                assert patient is not None
+                w.seg("HL", str(hl), str(subscriber_hl), "23", "0")
+                w.seg("PAT", patient_claims[0].relationship)
+                _person_name(w, "QC", patient, "", "")
+                _address(w, patient.address)
+                w.seg("DMG", "D8", _d8(patient.birth_date), patient.sex)
+                for claim in patient_claims:
+                    _claim(w, claim)
+
+
+def _subscriber(
+    w: _Writer, batch: Batch, subscriber: Subscriber, hl: int, *, patient_is_subscriber: bool
+) -> None:
+    w.seg("HL", str(hl), "1", "22", "0" if patient_is_subscriber else "1")
+    w.seg(
+        "SBR",
+        subscriber.responsibility,
+        Relationship.SELF if patient_is_subscriber else "",
+        _text(subscriber.group_number, 50),
+        _text(subscriber.group_name, 60),
+        "",
+        "",
+        "",
+        "",
+        batch.payer.filing_indicator,
+    )
+    _person_name(w, "IL", subscriber.person, "MI", _text(subscriber.member_id, 80))
+    _address(w, subscriber.person.address)
+    w.seg("DMG", "D8", _d8(subscriber.person.birth_date), subscriber.person.sex)
+    w.seg(
+        "NM1",
+        "PR",
+        "2",
+        _text(batch.payer.name, 60),
+        "",
+        "",
+        "",
+        "",
+        "PI",
+        _text(batch.payer.payer_id, 80),
+    )
 
 
 def write_837i(batch: Batch, *, line_breaks: bool = True) -> str:
@@ -624,6 +637,9 @@ def _quiet_pyx12() -> None:
     logger.propagate = False
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
+
+
+_quiet_pyx12()
 
 
 def validate(x12_text: str) -> ValidationResult:
