@@ -20,6 +20,7 @@ import importlib.metadata
 import importlib.util
 import re
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,7 +108,11 @@ def _cm() -> Any:
     if _module is None:
         with _lock:
             if _module is None:
-                import simple_icd_10_cm
+                # It reads its data with importlib.resources calls that Python deprecates;
+                # that is the package's to change, not a warning for our users.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    import simple_icd_10_cm
 
                 _module = simple_icd_10_cm
     return _module
@@ -116,7 +121,9 @@ def _cm() -> Any:
 def normalize(code: str) -> str:
     """`f331`, ` F33.1 ` → `F33.1` (dot after the third character, as the release writes it)."""
     plain = code.strip().upper().replace(".", "")
-    return plain if len(plain) <= 3 else f"{plain[:3]}.{plain[3:]}"
+    if len(plain) <= 3 or "-" in plain:  # a chapter (5) or a block (F30-F39) keeps its form
+        return plain
+    return f"{plain[:3]}.{plain[3:]}"
 
 
 def _words(text: str) -> list[str]:
