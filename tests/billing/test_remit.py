@@ -307,3 +307,9 @@ def test_a_pended_claim_and_a_charge_that_differs_from_ours() -> None:
     (claim,) = result.claims
     assert claim.outcome is Outcome.PENDED
     assert claim.problems == ("the payer's charge 300 differs from the submitted 280",)
+
+
+def test_inpatient_remarks_are_read_too() -> None:
+    text = read("remit_denial.835").replace("MOA***N386~", "MIA*0****N386" + "*" * 15 + "M80~")
+    (remittance,) = parse_835(text)
+    assert remittance.claims[1].remarks == ("N386", "M80")

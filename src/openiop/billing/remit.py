@@ -240,7 +240,8 @@ def _adjustments(node: Any) -> tuple[Adjustment, ...]:
 
 def _claim_remarks(claim: Any) -> tuple[str, ...]:
     codes = []
-    for seg, first, last in (("MOA", 3, 7), ("MIA", 5, 5), ("MIA", 20, 20), ("MIA", 22, 24)):
+    # Remark codes sit in MOA03-07 (outpatient) and MIA05, MIA20-23 (inpatient).
+    for seg, first, last in (("MOA", 3, 7), ("MIA", 5, 5), ("MIA", 20, 23)):
         for node in claim.select(seg):
             for i in range(first, last + 1):
                 code = _value(node, f"{seg}{i:02d}")
