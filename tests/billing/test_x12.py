@@ -362,3 +362,17 @@ def test_pyx12_does_not_log_claim_content() -> None:
     finally:
         root.removeHandler(handler)
     assert [r for r in seen if r.name.startswith("pyx12")] == []
+
+
+def test_a_month_of_claims_for_a_census_is_valid() -> None:
+    claims = tuple(
+        claim(
+            f"OI-{n:05d}",
+            subscriber(f"MEM{n:05d}", person("Example", f"Person{n}", date(1980, 1, 1 + n % 28))),
+            lines(S9480 if n % 2 else H0015, *range(0, 28, 2)),
+        )
+        for n in range(25)
+    )
+    text = write_837i(batch(claims))
+    assert validate(text).valid
+    assert sum(1 for s in segments(text) if s[0] == "LX") == 25 * 14
