@@ -943,7 +943,7 @@ class Library:
         words = _query_words(query)
         if not words:
             return []
-        phrase = " ".join(words)
+        phrase = " ".join(_words(query))
         scored: list[tuple[int, float, tuple[int, int, str], SearchHit]] = []
         for item in self:
             page = item.page(language)
