@@ -84,6 +84,14 @@ MODULES: tuple[Module, ...] = (
     Module("psychoeducation", {"en": "Health topics", "es": "Temas de salud"}),
 )
 MODULE_KEYS: tuple[str, ...] = tuple(module.key for module in MODULES)
+# For "skills for right now": crisis survival skills first, reading for later last.
+RIGHT_NOW_MODULE_ORDER: tuple[str, ...] = (
+    "distress_tolerance",
+    "emotion_regulation",
+    "interpersonal",
+    "mindfulness",
+    "psychoeducation",
+)
 
 SITUATIONS: tuple[Situation, ...] = (
     Situation(
@@ -296,8 +304,10 @@ _ALLOWED_INLINE = {
     "link_close",
 }
 
-# Parses with HTML on, only to find and refuse it; the renderer below has HTML off.
+# Parses with HTML on and every link kept, only to find and refuse what a page may not hold (a
+# javascript: link would otherwise silently stay text); the renderer below has HTML off.
 _CHECKER = MarkdownIt("commonmark", {"html": True})
+_CHECKER.validateLink = lambda url: True  # type: ignore[method-assign]
 _RENDERER = MarkdownIt("commonmark", {"html": False})
 
 
@@ -906,15 +916,22 @@ class Library:
         return [(known, items) for known, items in grouped if items]
 
     def for_situation(self, situation_key: str) -> list[Item]:
-        """ "Skills for right now": the items that help in a situation. An item lists its
-        situations most fitting first, so an item that names this one earlier comes first."""
+        """Skills for right now: the items that help in a situation. An item lists its
+        situations most fitting first, so an item that names this one earlier comes first; among
+        equals, skills made for the moment (distress tolerance) come before the health topics."""
         if situation_key not in SITUATION_KEYS:
             raise KeyError(
                 f"Unknown situation {situation_key!r}; known: {', '.join(SITUATION_KEYS)}"
             )
         found = [item for item in self if situation_key in item.situations]
         return sorted(
-            found, key=lambda item: (item.situations.index(situation_key), *_sort_key(item))
+            found,
+            key=lambda item: (
+                item.situations.index(situation_key),
+                RIGHT_NOW_MODULE_ORDER.index(item.module),
+                item.order,
+                item.id,
+            ),
         )
 
     def situations(self) -> list[tuple[Situation, list[Item]]]:
