@@ -186,3 +186,21 @@ def test_related_items_resolve_and_never_point_to_themselves():
 
 def test_the_library_is_parsed_once_per_process():
     assert shipped_library() is shipped_library()
+
+
+def _sentences(markdown: str) -> list[str]:
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown).replace("**", "")
+    text = re.sub(r"^\s*(?:\d+\.|-)\s+", "", text, flags=re.MULTILINE)
+    return [s for s in re.split(r"(?<=[.!?:])\s+|\n+", text) if re.search(r"\w", s)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pages_keep_to_short_sentences_for_easy_reading(language):
+    """A plain-language guard (our target is a 6th-8th grade reading level): short sentences on
+    average and none that runs on. Measured at release: see docs/skills-library.md."""
+    for item in shipped_library():
+        page = item.page(language)
+        sentences = _sentences(page.body)
+        lengths = [len(re.findall(r"[\w'’-]+", sentence)) for sentence in sentences]
+        assert sum(lengths) / len(lengths) <= 15, page.path
+        assert max(lengths) <= 32, (page.path, sentences[lengths.index(max(lengths))])
