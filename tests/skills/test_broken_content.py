@@ -20,12 +20,22 @@ def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def _edits(path: Path, *pairs: tuple[str, str]) -> None:
+    for old, new in pairs:
+        _edit(path, old, new)
+
+
+def _both(root: Path, item: Path, old: str, new: str) -> None:
+    for name in ("en.md", "es.md"):
+        _edit(root / item / name, old, new)
+
+
 def _load(root: Path) -> Library:
     loaded = load_directory(root)
     return Library(loaded.items, links=loaded.links)
 
 
-Breakage = Callable[[Path], None]
+Breakage = Callable[[Path], object]
 
 CASES: list[tuple[str, Breakage, str, str]] = [
     (
@@ -126,10 +136,7 @@ CASES: list[tuple[str, Breakage, str, str]] = [
     ),
     (
         "a link in the page to a skill that does not exist",
-        lambda root: (
-            _edit(root / TIPP / "en.md", "(skill:self-soothe)", "(skill:self-sooth)"),
-            _edit(root / TIPP / "es.md", "(skill:self-soothe)", "(skill:self-sooth)"),
-        ),
+        lambda root: _both(root, TIPP, "(skill:self-soothe)", "(skill:self-sooth)"),
         "tipp/en.md",
         "links to skill:self-sooth, which is not in the library",
     ),
@@ -149,10 +156,11 @@ CASES: list[tuple[str, Breakage, str, str]] = [
     ),
     (
         "sections out of order",
-        lambda root: (
-            _edit(root / WISE / "en.md", "## Steps", "## TEMP"),
-            _edit(root / WISE / "en.md", "## Practice", "## Steps"),
-            _edit(root / WISE / "en.md", "## TEMP", "## Practice"),
+        lambda root: _edits(
+            root / WISE / "en.md",
+            ("## Steps", "## TEMP"),
+            ("## Practice", "## Steps"),
+            ("## TEMP", "## Practice"),
         ),
         "wise-mind/en.md",
         "sections must be, in order",
@@ -189,13 +197,14 @@ CASES: list[tuple[str, Breakage, str, str]] = [
     ),
     (
         "a steps section without a list",
-        lambda root: (
-            _edit(root / WISE / "en.md", "1. Pause", "Pause"),
-            _edit(root / WISE / "en.md", "\n2. Notice", "\nNotice"),
-            _edit(root / WISE / "en.md", "\n3. Notice", "\nNotice"),
-            _edit(root / WISE / "en.md", "\n4. Hold", "\nHold"),
-            _edit(root / WISE / "en.md", "\n5. Notice", "\nNotice"),
-            _edit(root / WISE / "en.md", "\n6. If", "\nIf"),
+        lambda root: _edits(
+            root / WISE / "en.md",
+            ("1. Pause", "Pause"),
+            ("\n2. Notice", "\nNotice"),
+            ("\n3. Notice", "\nNotice"),
+            ("\n4. Hold", "\nHold"),
+            ("\n5. Notice", "\nNotice"),
+            ("\n6. If", "\nIf"),
         ),
         "wise-mind/en.md",
         "must list the steps",

@@ -201,6 +201,6 @@ def test_pages_keep_to_short_sentences_for_easy_reading(language):
     for item in shipped_library():
         page = item.page(language)
         sentences = _sentences(page.body)
-        lengths = [len(re.findall(r"[\w'’-]+", sentence)) for sentence in sentences]
+        lengths = [len(re.findall(r"[\w'\u2019-]+", sentence)) for sentence in sentences]
         assert sum(lengths) / len(lengths) <= 15, page.path
         assert max(lengths) <= 32, (page.path, sentences[lengths.index(max(lengths))])
