@@ -85,6 +85,12 @@ CASES: list[tuple[str, Breakage, str, str]] = [
         "unknown situation(s) boredom",
     ),
     (
+        "two items of a module in the same place",
+        lambda root: _edit(root / TIPP / "item.toml", "order = 2", "order = 1"),
+        "content/distress_tolerance/tipp/item.toml",
+        "order 1 is already used by content/distress_tolerance/stop",
+    ),
+    (
         "no version",
         lambda root: _edit(root / TIPP / "item.toml", 'version = "1.0"\n', ""),
         "tipp/item.toml",

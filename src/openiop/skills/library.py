@@ -684,6 +684,14 @@ def load_directory(
         links.update(item_links)
     if not items:
         raise ContentError(f"{root}: no items found (expected <module>/<item id>/{ITEM_FILE})")
+    seen: dict[tuple[str, int], Item] = {}
+    for item in items:
+        other = seen.setdefault((item.module, item.order), item)
+        if other is not item:
+            raise ContentError(
+                f"{item.path}/{ITEM_FILE}: order {item.order} is already used by {other.path}; "
+                "each item of a module has its own place"
+            )
     return Loaded(root=root, items=tuple(items), links=MappingProxyType(links))
 
 
