@@ -338,9 +338,7 @@ class Outcome:
     timeline: list[Progress]
 
 
-def tune(
-    params: SatParameters, *, time_limit: float, workers: int, seed: int = 0
-) -> None:
+def tune(params: SatParameters, *, time_limit: float, workers: int, seed: int = 0) -> None:
     """The parameters measured best on the benchmark (docs/scheduler.md): the model's linear
     relaxation is nearly integral, so the LP worker, given every constraint from the start,
     dives to a near-optimal schedule; presolve's probing, slow on this many booleans, and a

@@ -54,10 +54,12 @@ def _family_text(b: Builder, req: Req, family: str, found: list[Blocker]) -> str
     if family == "family":
         return f"the availability of {and_list(texts)}"
     if family == "care_team":
-        return f"seeing only the care team ({and_list(texts)} is not on it)"
+        verb = "is" if len(texts) == 1 else "are"
+        return f"seeing only the care team ({and_list(texts)} {verb} not on it)"
     if family == "licence":
         need = sorted(b.problem.rules.rule(req.kind).licences)
-        return f"the licence a {req.label} needs ({or_list(need)}; {and_list(texts)} holds none)"
+        verb = "holds" if len(texts) == 1 else "hold"
+        return f"the licence a {req.label} needs ({or_list(need)}; {and_list(texts)} {verb} none)"
     if family == "clinician_hours":
         return f"the working hours of {and_list(texts)}"
     if family in ("clinician_busy", "group_full", "rooms"):
@@ -138,7 +140,13 @@ def no_option(b: Builder, req: Req) -> Unplaced:
     else:
         free = {d: b.free_spans(req, d) for d in b.days_of(req)}
         described = describe_free(problem.week_start, free, req.minutes)
-        if described == "no time":
+        if described == "no time" and any(m.available for m in req.members):
+            members = and_list(m.name for m in req.members)
+            reason = (
+                f"{name} and {members} are never free at the same time in the program's "
+                f"hours {_when(b)}."
+            )
+        elif described == "no time":
             lo, hi = b.open
             reason = (
                 f"{name} has no free {_length(req.minutes)} in the program's hours "
@@ -148,7 +156,7 @@ def no_option(b: Builder, req: Req) -> Unplaced:
             members = and_list(m.name for m in req.members)
             reason = (
                 f"{name} and {members} have no {_length(req.minutes)} in common with a "
-                f"care-team clinician {_when(b)} ({name} is free {described})."
+                f"care-team clinician {_when(b)}: together they are free on {described}."
             )
         else:
             who = "any care-team clinician" if problem.rules.care_team_only else "any clinician"
@@ -199,11 +207,11 @@ def taken_by(space: Space, chosen: Sequence[int], r: int) -> Counter[str]:
                 kind, ref = who
                 if kind == "c":
                     assert isinstance(ref, int)
-                    hits.add(f"{problem.clinicians[ref].name} is in another session")
+                    hits.add(f"{problem.clinicians[ref].name} is in other sessions")
                 elif kind == "p":
-                    hits.add("the participant's own other session")
+                    hits.add("the participant has another session then")
                 else:
-                    hits.add("the family member's other session")
+                    hits.add("a family member has another session then")
         if o.clinician is not None:
             cap = problem.clinicians[o.clinician].max_sessions
             if cap is not None and load[(o.clinician, o.week)] >= cap:

@@ -533,9 +533,22 @@ class Builder:
                             )
         return out
 
+    def open_on(self, day: int) -> Span:
+        """The program's hours on `day`: from the first clinician's start to the last end."""
+        hours = [
+            (minutes(h.start), minutes(h.end))
+            for c in self.problem.clinicians
+            for h in c.hours
+            if h.weekday == day % 7
+        ]
+        if not hours:
+            return self.open
+        return min(s for s, _ in hours), max(e for _, e in hours)
+
     def free_spans(self, req: Req, day: int) -> list[Span]:
-        """The participant's free time on `day` within the program's day."""
-        lo, hi = self.open
+        """The participant's free time on `day` within the program's hours that day, and
+        within the family members' stated availability."""
+        lo, hi = self.open_on(day)
         spans: list[Span] = []
         cursor = lo
         for s, e, _, _ in sorted(self.cal.participant_blocks[req.participant][day]):
@@ -544,6 +557,17 @@ class Builder:
             cursor = max(cursor, e)
         if cursor < hi:
             spans.append((cursor, hi))
+        for m in req.members:
+            if m.available:
+                windows = [
+                    (minutes(w.start), minutes(w.end)) for w in m.available if w.weekday == day % 7
+                ]
+                spans = [
+                    (max(s, ws), min(e, we))
+                    for s, e in spans
+                    for ws, we in windows
+                    if ws < e and s < we
+                ]
         return [(s, e) for s, e in spans if e - s >= req.minutes]
 
 

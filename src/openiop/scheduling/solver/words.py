@@ -56,10 +56,11 @@ def describe_free(week_start: date, free: dict[int, list[tuple[int, int]]], need
     minutes could go, by day and part of day; 'no time' when there is none."""
     by_parts: dict[tuple[str, ...], list[str]] = {}
     for day in sorted(free):
-        parts: list[str] = []
+        found: set[str] = set()
         for start, end in free[day]:
             if end - start >= need:
-                parts += [p for p in parts_of_day(start, end, need) if p not in parts]
+                found |= set(parts_of_day(start, end, need))
+        parts = [name for name, _, _ in PARTS if name in found]
         if parts:
             by_parts.setdefault(tuple(parts), []).append(day_label(week_start, day))
     if not by_parts:
