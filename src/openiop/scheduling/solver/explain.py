@@ -23,7 +23,15 @@ from ortools.sat.python import cp_model
 from openiop.scheduling.solver.greedy import people
 from openiop.scheduling.solver.problem import Kind
 from openiop.scheduling.solver.proposal import Unplaced
-from openiop.scheduling.solver.space import FAMILIES, Blocker, Builder, Req, Space, covered_slots
+from openiop.scheduling.solver.space import (
+    FAMILIES,
+    Blocker,
+    Builder,
+    Option,
+    Req,
+    Space,
+    covered_slots,
+)
 from openiop.scheduling.solver.words import and_list, day_label, describe_free, minutes, or_list
 from openiop.scheduling.solver.words import clock as hhmm
 
@@ -182,6 +190,17 @@ def no_option(b: Builder, req: Req) -> Unplaced:
     )
 
 
+def _held(space: Space, chosen: Sequence[int]) -> set[tuple[object, int]]:
+    """(person, grid slot) pairs the schedule occupies."""
+    g = space.problem.rules.granularity_minutes
+    return {
+        (who, t)
+        for i in chosen
+        for who in people(space, space.options[i])
+        for t in covered_slots(space.options[i], g)
+    }
+
+
 def taken_by(space: Space, chosen: Sequence[int], r: int) -> Counter[str]:
     """For a request that lost all its options: what takes them in the schedule."""
     problem = space.problem
@@ -262,16 +281,25 @@ def competition(
     families: list[tuple[str, ...]] = []
     team = set(b.team(req))
     if problem.rules.care_team_only:
+        g = problem.rules.granularity_minutes
+        busy = _held(space, chosen)
+
+        def free_outside(c: int) -> bool:
+            # Not on the team, but free in this proposal at a time that fits the participant:
+            # seeing them would place the session.
+            for o in opts:
+                found = {x.family for x in b.blockers(req, o.day, o.start, clinician=c)}
+                if found != {"care_team"}:
+                    continue
+                probe = Option(r, o.day, o.start, o.end, clinician=c)
+                if not any((("c", c), t) in busy for t in covered_slots(probe, g)):
+                    return True
+            return False
+
         outside = [
             c
             for c in range(len(problem.clinicians))
-            if c not in team
-            and b.licensed(req, c)
-            and any(
-                not b.blockers(req, o.day, o.start, clinician=c, first_only=True)
-                or {x.family for x in b.blockers(req, o.day, o.start, clinician=c)} == {"care_team"}
-                for o in opts
-            )
+            if c not in team and b.licensed(req, c) and free_outside(c)
         ]
         if outside:
             relax.append(
