@@ -73,10 +73,17 @@ def test_re_solving_after_a_pin_leaves_the_other_sessions_where_they_were() -> N
     people = (person("ana"), person("bo"), person("cy"))
     first = run(problem(participants=people))
     before = {s.participant: (s.day, s.start) for s in first.sessions}
-    pin = Pin(ANA, FRI, t(16), clinician="ben")
+    # Pin Ana to an hour nobody had, away from her own.
+    day, start = next(
+        (d, t(h))
+        for d in (FRI, THU, TUE)
+        for h in range(9, 16)
+        if all(d != d0 or abs(h - s0.hour) > 1 for d0, s0 in before.values())
+    )
+    pin = Pin(ANA, day, start, clinician="ben")
     again = run(problem(participants=people, pins=(pin,)), previous=first)
     after = {s.participant: (s.day, s.start) for s in again.sessions}
-    assert after["ana"] == (FRI, t(16))
+    assert after["ana"] == (day, start)
     assert after["bo"] == before["bo"] and after["cy"] == before["cy"]
     assert all("kept" in s.reasons[-1] for s in again.sessions if s.participant != "ana")
 

@@ -203,7 +203,9 @@ class Weights:
     # Placing a session of someone whose groups leave them under the weekly-hours minimum:
     # when not everyone fits, they go first.
     lift_weekly: int = 200
-    makeup_in_group: int = 40  # a make-up in a group that teaches the lesson, over one-to-one
+    # A make-up in a group that teaches the lesson, over one-to-one (above the primary
+    # clinician, so the real lesson wins over a short one-to-one with them).
+    makeup_in_group: int = 60
     primary: int = 40
     care_team: int = 15
     preferred_time: int = 30
