@@ -31,6 +31,7 @@ from openiop.scheduling.solver.space import (
     Req,
     Space,
     covered_slots,
+    merge,
 )
 from openiop.scheduling.solver.words import and_list, day_label, describe_free, minutes, or_list
 from openiop.scheduling.solver.words import clock as hhmm
@@ -254,10 +255,11 @@ def competition(
     req = space.requests[r]
     p = problem.participants[req.participant]
     opts = [space.options[i] for i in space.by_request[r]]
-    free: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for o in opts:
-        free[o.day].append((o.start, o.end))
-    described = describe_free(problem.week_start, free, 0)
+        spans[o.day].append((o.start, o.end))
+    free = {day: merge(found) for day, found in spans.items()}
+    described = describe_free(problem.week_start, free, req.minutes)
     clinicians = and_list(
         problem.clinicians[o.clinician].name for o in opts if o.clinician is not None
     )

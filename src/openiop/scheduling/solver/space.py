@@ -143,9 +143,6 @@ class Space:
     def rooms_modeled(self) -> bool:
         return bool(self.problem.rooms)
 
-    def request_by_key(self) -> dict[str, int]:
-        return {r.key: r.index for r in self.requests}
-
 
 def _overlaps(spans: list[tuple[int, int, str, str]], start: int, end: int) -> list[str]:
     return [text for s, e, _, text in spans if s < end and start < e]
