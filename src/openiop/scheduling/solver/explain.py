@@ -139,7 +139,7 @@ def no_option(b: Builder, req: Req) -> Unplaced:
     if problem.rules.care_team_only and not team:
         reason = f"{name} has no care-team clinician to hold a {what}."
     elif problem.rooms and not b.req_classes[req.index] and not b.lesson_groups(req):
-        reason = f"No room suits a {what} for {name}: it needs {b._room_need(req)}."
+        reason = f"No room suits a {what} for {name}: it needs {b.room_need(req)}."
     elif problem.rules.care_team_only and not any(b.licensed(req, c) for c in team):
         need = or_list(sorted(problem.rules.rule(req.kind).licences))
         reason = (

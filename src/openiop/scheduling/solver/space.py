@@ -404,10 +404,10 @@ class Builder:
         if self.problem.rooms:
             free = [k for k in self.req_classes[req.index] if self.classes[k].free(day, start, end)]
             if not free:
-                add("rooms", self._room_need(req))
+                add("rooms", self.room_need(req))
         return out
 
-    def _room_need(self, req: Req) -> str:
+    def room_need(self, req: Req) -> str:
         if req.telehealth:
             return "a telehealth room"
         needs = sorted(self.problem.participants[req.participant].needs)
