@@ -8,13 +8,13 @@ import itertools
 from openiop.scheduling.solver import Feature, WeeklyTime
 from openiop.scheduling.solver.cpsat import build, rooms_for, run
 from openiop.scheduling.solver.decode import assign_rooms
-from openiop.scheduling.solver.space import Builder
+from openiop.scheduling.solver.space import Builder, Space
 from tests.scheduling.solver.support import MON, clinician, office, person, problem, t
 
 PET = frozenset({Feature.PET_FRIENDLY})
 
 
-def _space():  # type: ignore[no-untyped-def]
+def _space() -> Space:
     p = problem(
         clinicians=(clinician("ben"), clinician("cara"), clinician("dan")),
         rooms=(office("plain"), office("pets", features=PET)),
@@ -27,7 +27,7 @@ def _space():  # type: ignore[no-untyped-def]
     return Builder(p).build({})
 
 
-def _at_ten(space, who: str) -> int:  # type: ignore[no-untyped-def]
+def _at_ten(space: Space, who: str) -> int:
     (r,) = [q.index for q in space.requests if q.key.startswith(who)]
     return next(
         i
