@@ -4,6 +4,7 @@ the pulled scores and attendance; the review opens version 2 and both versions s
 
 from __future__ import annotations
 
+import os
 import shutil
 from types import SimpleNamespace
 from typing import Any
@@ -12,16 +13,15 @@ import pytest
 
 from openiop.care.models import PlanReview, PlanStatus, TreatmentPlan
 from tests.care.helpers import backdate, complete_draft, with_history
-from tests.e2e.conftest import REPO_DIR, sign_in, sign_in_staff
+from tests.e2e.conftest import screenshot_dir, sign_in, sign_in_staff
 
 pytestmark = pytest.mark.e2e
 
-DOCS_IMG = REPO_DIR / "docs" / "img"
-
 
 def _to_docs(path: Any, name: str) -> None:
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, DOCS_IMG / f"{name}.png")
+    # Only a docs run (OPENIOP_DOCS_SCREENSHOTS=docs/img) may rewrite the guide's pictures.
+    if os.environ.get("OPENIOP_DOCS_SCREENSHOTS"):
+        shutil.copyfile(path, screenshot_dir() / f"{name}.png")
 
 
 def test_sign_in_the_portal_then_review_with_pulled_figures(

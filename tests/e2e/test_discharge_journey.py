@@ -6,6 +6,7 @@ on a phone."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -23,17 +24,17 @@ from openiop.measures.services import response_record
 from openiop.participants.models import CareTeamRole, DischargeKind, EpisodeStatus
 from openiop.scheduling.models import Attendance, AttendanceStatus
 from tests import factories as f
-from tests.e2e.conftest import REPO_DIR, sign_in, sign_in_staff
+from tests.e2e.conftest import screenshot_dir, sign_in, sign_in_staff
 from tests.measures.helpers import phq9
 from tests.scheduling.attendance_support import make_session, session_type
 
 pytestmark = pytest.mark.e2e
 
-DOCS_IMG = REPO_DIR / "docs" / "img"
-
 
 def _to_docs(path: Path) -> None:
-    shutil.copyfile(path, DOCS_IMG / path.name)
+    # Only a docs run (OPENIOP_DOCS_SCREENSHOTS=docs/img) may rewrite the guide's pictures.
+    if os.environ.get("OPENIOP_DOCS_SCREENSHOTS"):
+        shutil.copyfile(path, screenshot_dir() / path.name)
 
 
 def _past_alumni(w: SimpleNamespace) -> None:
