@@ -35,10 +35,7 @@ from types import MappingProxyType
 
 from openiop.substance_use.medications import mentions, words_of
 
-TIP_63 = (
-    "SAMHSA TIP 63, Medications for Opioid Use Disorder (public domain) [V: testing for the "
-    "medication is part of MOUD care]"
-)
+TIP_63 = "SAMHSA TIP 63, Medications for Opioid Use Disorder (public domain)"
 TAP_32 = "SAMHSA TAP 32, Clinical Drug Testing in Primary Care, 2012 (public domain)"
 
 
