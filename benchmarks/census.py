@@ -46,9 +46,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from benchmarks.clock import BENCH_NOW, TIME_ZONE, fingerprint
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
+# One key for the whole run: the sessions made by `prepare` must be readable by the server.
+SECRET_KEY = os.environ.get("OPENIOP_SECRET_KEY") or secrets.token_urlsafe(50)
 
 
 # --- what is measured ---------------------------------------------------------------------------
@@ -200,8 +204,6 @@ def _fingerprint_of(name: str) -> str | None:
 
 def ensure_seeded(size: int, *, reseed: bool = False) -> str:
     """The seeded database for `size`, rebuilt when seed.py changed or when asked."""
-    from benchmarks.seed import fingerprint
-
     name = db_name("seed", size)
     wanted = f"{fingerprint()}:{size}"
     if not reseed and _exists(name) and _fingerprint_of(name) == wanted:
@@ -227,14 +229,12 @@ def copy_for_run(size: int, seeded: str) -> str:
 
 
 def _env(database: str, *, seeding: bool = False) -> dict[str, str]:
-    from benchmarks.seed import BENCH_NOW
-
     now = BENCH_NOW - timedelta(hours=3) if seeding else BENCH_NOW
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="benchmarks.settings",
         DATABASE_URL=db_url(database),
-        OPENIOP_SECRET_KEY=env.get("OPENIOP_SECRET_KEY") or secrets.token_urlsafe(50),
+        OPENIOP_SECRET_KEY=SECRET_KEY,
         OPENIOP_BENCH_NOW=now.isoformat(),
         OPENIOP_LOG_LEVEL="WARNING",
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),
@@ -268,7 +268,7 @@ def _cmd_seed(size: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from benchmarks.seed import ensure_floor_table, fingerprint, seed_census
+    from benchmarks.seed import ensure_floor_table, seed_census
 
     call_command("migrate", verbosity=0)
     seed_census(active=size, progress=lambda m: print(f"    {m}", file=sys.stderr, flush=True))
@@ -303,7 +303,7 @@ def _targets() -> Targets:
     """Child (Django set up): signed-in sessions and the objects the pages point at."""
     from django.utils import timezone
 
-    from benchmarks.seed import SEARCH_WORD, TIME_ZONE
+    from benchmarks.seed import SEARCH_WORD
     from openiop.accounts.models import User
     from openiop.diary.services import fillable_days
     from openiop.measures.models import Administration, AdministrationStatus
@@ -382,7 +382,6 @@ def _cmd_outcomes(repeat: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from benchmarks.seed import TIME_ZONE
     from openiop.accounts.models import User
     from openiop.discharge.selectors import program_outcomes
     from openiop.measures.models import Administration, Response
@@ -465,7 +464,8 @@ class Server:
         self.out = log.open("w")
         self.process = subprocess.Popen(  # noqa: S603 — our own command
             command,
-            env=_env(database),
+            # No control socket: its default path is shared by every gunicorn on the machine.
+            env={**_env(database), "GUNICORN_CMD_ARGS": "--no-control-socket"},
             cwd=ROOT,
             stdout=self.out,
             stderr=subprocess.STDOUT,
@@ -637,9 +637,7 @@ def _write_jobs(targets: Targets, requests: int, warm: int) -> tuple[list[Job], 
                 {"answer": str(n % 4)},
             )
         )
-        jobs.append(
-            Job(WRITE_FLOOR, "POST", "/bench/floor-write/", cookie, 302, {"note": "floor"})
-        )
+        jobs.append(Job(WRITE_FLOOR, "POST", "/bench/floor-write/", cookie, 302, {"note": "floor"}))
     per = 3
     return jobs[: warm * per], jobs[warm * per :]
 
@@ -688,6 +686,7 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
             if status != 200:
                 raise RuntimeError(f"{page.name} answered {status} {headers.get('location', '')}")
             queries[page.name] = int(headers.get("x-bench-queries", "0"))
+
         def jobs(times: int) -> list[Job]:
             return [
                 Job(p.name, "GET", targets.path(p), cookies[p.user], 200)
@@ -740,7 +739,8 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
             )
     finally:
         server.stop()
-    outcomes = json.loads(_django("_outcomes", "--repeat", str(args.outcome_repeat), database=database))  # fmt: skip
+    repeat = str(args.outcome_repeat)
+    outcomes = json.loads(_django("_outcomes", "--repeat", repeat, database=database))
     discharged = int(_django("_count_discharged", database=database))
     if not args.keep:
         _drop(database)
@@ -784,7 +784,9 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         for row in result.writes:
             flag = "" if not row.errors else f"  {len(row.errors)}+ errors: {row.errors[0]}"
             pct = "" if row.name == WRITE_FLOOR else f"{_fmt(row.ratio, 0)}%"
-            lines.append(f"{row.name:<24} {'':>7} {_fmt(row.p50):>8} {_fmt(row.p95):>8} {pct:>9}{flag}")  # fmt: skip
+            lines.append(
+                f"{row.name:<24} {'':>7} {_fmt(row.p50):>8} {_fmt(row.p95):>8} {pct:>9}{flag}"
+            )
         for period, o in result.outcomes.items():
             lines.append(
                 f"outcomes computation {period}: {_fmt(o['computation_ms'])} ms vs one SQL"
@@ -972,7 +974,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             for name in names:  # one child per page keeps each profile's process clean
                 subprocess.run(  # noqa: S603 — our own module
-                    [PYTHON, "-m", "benchmarks.census", "_profile", name, "--size", str(args.size), "--repeat", str(args.repeat)],  # fmt: skip
+                    [
+                        PYTHON,
+                        "-m",
+                        "benchmarks.census",
+                        "_profile",
+                        name,
+                        "--size",
+                        str(args.size),
+                        "--repeat",
+                        str(args.repeat),
+                    ],
                     env=_env(database),
                     cwd=ROOT,
                     check=True,

@@ -26,7 +26,6 @@ clinician's day:
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 import zoneinfo
@@ -35,13 +34,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from benchmarks.clock import BENCH_NOW, TIME_ZONE
 from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import Role
 from openiop.audit.models import AccessAction, AccessLog, Event, EventKind
@@ -99,12 +98,6 @@ from openiop.scheduling.models import (
     SessionSeries,
 )
 
-# The moment the benchmark's clinic lives in: a Wednesday morning in the program's time zone.
-# The benchmark server runs at this time (benchmarks/settings.py), so the same database shows
-# the same "today" whenever it is measured.
-TIME_ZONE = "America/Chicago"
-BENCH_NOW = datetime(2026, 3, 11, 10, 30, tzinfo=zoneinfo.ZoneInfo(TIME_ZONE))
-
 GROUP_SIZE = 12
 WEEKS = 12  # planned length of stay and weeks of schedule history
 DISCHARGED_PER_ACTIVE = 6
@@ -158,11 +151,6 @@ WEEKLY_CODES = ("PHQ-9", "GAD-7")
 
 Progress = Callable[[str], None]
 M = TypeVar("M", bound=models.Model)
-
-
-def fingerprint() -> str:
-    """Changes whenever this file changes: a cached census built by other code is rebuilt."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 @dataclass
@@ -409,9 +397,11 @@ class _Builder:
             plan.append((slot, EpisodeStatus.ACTIVE, started, None, None))
         # The intake pipeline: people referred and admitted, not yet in a group.
         for _ in range(max(2, self.active // 20)):
-            plan.append((None, EpisodeStatus.REFERRED, today - timedelta(days=rng.randint(0, 10)), None, None))  # fmt: skip
+            day = today - timedelta(days=rng.randint(0, 10))
+            plan.append((None, EpisodeStatus.REFERRED, day, None, None))
         for _ in range(max(1, self.active // 50)):
-            plan.append((None, EpisodeStatus.ADMITTED, today - timedelta(days=rng.randint(0, 4)), None, None))  # fmt: skip
+            day = today - timedelta(days=rng.randint(0, 4))
+            plan.append((None, EpisodeStatus.ADMITTED, day, None, None))
 
         participants = []
         for number, _ in enumerate(plan, start=1):
@@ -637,7 +627,8 @@ class _Builder:
             ]
             plan += [(third[n], (day,), 120, 60) for n, day in enumerate(days)]
             for category, weekdays, offset, minutes in plan:
-                start = (datetime.combine(self.today, track.start_time) + timedelta(minutes=offset)).time()  # fmt: skip
+                first = datetime.combine(self.today, track.start_time)
+                start = (first + timedelta(minutes=offset)).time()
                 end = (datetime.combine(self.today, start) + timedelta(minutes=minutes)).time()
                 one = SessionSeries(
                     organization=self.org,
@@ -939,9 +930,7 @@ class _Builder:
                 period = started + timedelta(weeks=week - 1)
                 current = episode.discharged_on is None and week == weeks
                 for code, series in (("PHQ-9", phq), ("GAD-7", gad)):
-                    if current and (
-                        episode.participant_id in portal_user or rng.random() < 0.4
-                    ):
+                    if current and (episode.participant_id in portal_user or rng.random() < 0.4):
                         add(episode, code, Phase.WEEKLY, period, None, AdministrationStatus.DUE)
                     elif not current and rng.random() < 0.06:
                         add(episode, code, Phase.WEEKLY, period, None, AdministrationStatus.MISSED)
@@ -1117,7 +1106,9 @@ class _Builder:
             program=self.program, today=self.today, rng=self.rng
         )
         self.say("documents: treatment plans")
-        self.counts["notes"] = notes_demo.build(program=self.program, today=self.today, rng=self.rng)
+        self.counts["notes"] = notes_demo.build(
+            program=self.program, today=self.today, rng=self.rng
+        )
         self.say("documents: notes")
         build_safety_plans(program=self.program, today=self.today, rng=self.rng)
         build_coaching(program=self.program, today=self.today, rng=self.rng)
@@ -1236,9 +1227,7 @@ def _screen_total(instrument: Instrument, code: str, rng: random.Random) -> int:
     return min(top, rng.randint(0, 4))
 
 
-def _trajectory(
-    start: int, weeks: int, top: int, improving: bool, rng: random.Random
-) -> list[int]:
+def _trajectory(start: int, weeks: int, top: int, improving: bool, rng: random.Random) -> list[int]:
     step = -1.2 if improving else 0.2
     return [
         max(0, min(top, round(start + step * week + rng.uniform(-1.5, 1.5))))

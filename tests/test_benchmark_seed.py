@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-
 from benchmarks import census as harness
-from benchmarks.seed import BENCH_NOW, WEEKS, WRITERS, seed_census
+from benchmarks.clock import BENCH_NOW
+from benchmarks.seed import WEEKS, WRITERS, seed_census
+
 from openiop.diary.models import DiaryCard
 from openiop.diary.services import fillable_days
 from openiop.measures.models import Administration, AdministrationStatus, Response
@@ -27,9 +28,11 @@ def test_the_benchmark_census_builds_a_small_clinic_with_history() -> None:
     assert episodes.filter(status=EpisodeStatus.ACTIVE).count() == 24
     assert episodes.filter(status=EpisodeStatus.DISCHARGED).count() == 6 * 24
     # One clinician is primary for every episode in treatment or discharged: the worst case.
-    assert not episodes.exclude(status=EpisodeStatus.REFERRED).exclude(
-        primary_clinician=census.clinician
-    ).exists()
+    assert (
+        not episodes.exclude(status=EpisodeStatus.REFERRED)
+        .exclude(primary_clinician=census.clinician)
+        .exists()
+    )
     # History: groups with rosters and attendance, cards and scores over the twelve weeks.
     groups = Session.objects.filter(program=program, track__isnull=False)
     assert groups.count() > 2 * WEEKS * 3
