@@ -179,7 +179,7 @@ def _admin(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         dbname="postgres",
         autocommit=True,
     ) as conn:
-        cursor = conn.execute(sql, params)  # type: ignore[arg-type]
+        cursor = conn.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
 
 
@@ -270,14 +270,13 @@ def _cmd_seed(size: int) -> None:
 
     from benchmarks.seed import ensure_floor_table, seed_census
 
+    mark = f"{fingerprint()}:{size}"  # of the code that runs, read before it runs
     call_command("migrate", verbosity=0)
     seed_census(active=size, progress=lambda m: print(f"    {m}", file=sys.stderr, flush=True))
     ensure_floor_table()
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_meta (key text PRIMARY KEY, value text NOT NULL)")
-        cursor.execute(
-            "INSERT INTO bench_meta VALUES ('fingerprint', %s)", [f"{fingerprint()}:{size}"]
-        )
+        cursor.execute("INSERT INTO bench_meta VALUES ('fingerprint', %s)", [mark])
         cursor.execute("VACUUM ANALYZE")
 
 
@@ -901,8 +900,10 @@ def _top(root: Any, repeat: int, count: int = 10) -> str:
     lines = [f"per request {1000 * total / repeat:.1f} ms (sampled)", "top self time:"]
     for name, spent in sorted(own.items(), key=lambda kv: -kv[1])[:count]:
         lines.append(f"  {100 * spent / total:5.1f}%  {name}")
-    lines.append("top openiop functions (inclusive):")
-    for name, spent in sorted(ours.items(), key=lambda kv: -kv[1])[:count]:
+    # The middleware, the policy wrapper and the view hold (nearly) all of it: skip them.
+    inner = {k: v for k, v in ours.items() if v < 0.9 * total}
+    lines.append("top openiop functions under the view (inclusive):")
+    for name, spent in sorted(inner.items(), key=lambda kv: -kv[1])[:count]:
         lines.append(f"  {100 * spent / total:5.1f}%  {name}")
     return "\n".join(lines)
 

@@ -6,6 +6,8 @@ Run with ./run bench quick. Uses a fresh test database (SQLite file or the Postg
 DATABASE_URL, prefixed test_), so it never touches real data.
 """
 
+# mypy: disable-error-code="arg-type,misc"
+# (factory_boy returns factories where it builds models, as in tests/.)
 from __future__ import annotations
 
 import os

@@ -177,7 +177,7 @@ class _Slot:
 
 
 def _bulk(model: type[M], rows: Sequence[M]) -> list[M]:
-    return model.objects.bulk_create(rows, batch_size=BATCH)
+    return model._default_manager.bulk_create(rows, batch_size=BATCH)
 
 
 def _local(day: date, clock: time) -> datetime:
@@ -432,9 +432,9 @@ class _Builder:
         portal_of.update({s.index: n for n, s in enumerate(writer_slots, start=1)})
         users = []
         active_at: dict[int, int] = {}
-        for position, (slot, status, *_rest) in enumerate(plan):
-            if slot is not None and status == EpisodeStatus.ACTIVE and slot.index in portal_of:
-                n = portal_of[slot.index]
+        for position, (at, status, *_rest) in enumerate(plan):
+            if at is not None and status == EpisodeStatus.ACTIVE and at.index in portal_of:
+                n = portal_of[at.index]
                 person = participants[position]
                 users.append(
                     (
@@ -446,14 +446,14 @@ class _Builder:
                         ),
                     )
                 )
-                active_at[slot.index] = position
+                active_at[at.index] = position
         made = _bulk(User, [u for _, u in users])
         for (position, _), user in zip(users, made, strict=True):
             participants[position].user = user
         participants = _bulk(Participant, participants)
 
         episodes = []
-        for person, (slot, status, began, ended, kind) in zip(participants, plan, strict=True):
+        for person, (home, status, began, finished, why) in zip(participants, plan, strict=True):
             if status == EpisodeStatus.REFERRED:
                 referred = began
                 episodes.append(
@@ -473,7 +473,7 @@ class _Builder:
                 admitted = began - timedelta(days=rng.randint(1, 5))
             assessed = admitted - timedelta(days=rng.randint(0, 3))
             referred = assessed - timedelta(days=rng.randint(2, 7))
-            track = slot.track if slot is not None else self.tracks[0]
+            track = home.track if home is not None else self.tracks[0]
             episode = Episode(
                 organization=self.org,
                 participant=person,
@@ -486,16 +486,16 @@ class _Builder:
                 assessed_on=assessed,
                 admitted_on=admitted,
                 started_on=began if status != EpisodeStatus.ADMITTED else None,
-                discharged_on=ended,
-                discharge_kind=kind[0] if kind else "",
-                discharge_reason=kind[2] if kind else "",
+                discharged_on=finished,
+                discharge_kind=why[0] if why else "",
+                discharge_reason=why[2] if why else "",
                 planned_weeks=WEEKS,
                 planned_end_on=began + timedelta(weeks=WEEKS),
                 referral_source="Outpatient therapist",
             )
             episodes.append(episode)
-            if slot is not None:
-                slot.episodes.append(episode)
+            if home is not None:
+                home.episodes.append(episode)
         episodes = _bulk(Episode, episodes)
         self.episodes = episodes
         self.discharge_kind_of = {
@@ -698,15 +698,15 @@ class _Builder:
             while day <= self.window_end:
                 episode = self._episodes_on(slot, day)
                 if episode is not None:
-                    start = _local(day, time(hour, 0))
+                    begins = _local(day, time(hour, 0))
                     sessions.append(
                         (
                             Session(
                                 organization=self.org,
                                 program=program,
                                 session_type=individual,
-                                starts_at=start,
-                                ends_at=start + timedelta(minutes=50),
+                                starts_at=begins,
+                                ends_at=begins + timedelta(minutes=50),
                                 room=virtual,
                                 telehealth_url=f"https://video.example.org/b/{slot.index}",
                                 capacity=1,
@@ -718,11 +718,11 @@ class _Builder:
                     )
                 day += timedelta(weeks=1)
         made = _bulk(Session, [s for s, _, _ in sessions])
-        through = Session.facilitators.through
+        led = Session.facilitators.through
         _bulk(
-            through,
+            led,
             [
-                through(session_id=s.pk, user_id=lead.pk)
+                led(session_id=s.pk, user_id=lead.pk)
                 for s, (_, lead, _) in zip(made, sessions, strict=True)
             ],
         )
@@ -887,6 +887,7 @@ class _Builder:
             row.closed_at = completed
             user_id = portal_user.get(episode.participant_id)
             portal = user_id is not None and instrument.text_shipped
+            entered_by = user_id if portal and user_id is not None else self.clinician.pk
             responses.append(
                 (
                     Response(
@@ -903,7 +904,7 @@ class _Builder:
                         critical=False,
                         critical_items=[],
                         risk_tier=result["flags"].get("risk_tier") or "",
-                        entered_by_id=user_id if portal else self.clinician.pk,
+                        entered_by_id=entered_by,
                         mode=ResponseMode.PORTAL if portal else ResponseMode.IN_SESSION,
                         completed_at=completed,
                     ),
