@@ -543,8 +543,12 @@ class Job:
 
 @dataclass
 class Timing:
-    samples: list[float] = field(default_factory=list)
+    samples: list[float] = field(default_factory=list)  # wall ms, as the client saw it
+    cpu: list[float] = field(default_factory=list)  # the worker's CPU ms (server side)
     errors: list[str] = field(default_factory=list)
+
+    def cpu_p50(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
 
     def p(self, q: float) -> float:
         ordered = sorted(self.samples)
@@ -576,6 +580,8 @@ def drive(jobs: list[Job], *, port: int, clients: int, csrf: str) -> dict[str, T
             with lock:
                 if status == job.expect:
                     timings[job.label].samples.append(ms)
+                    if "x-bench-cpu-us" in headers:
+                        timings[job.label].cpu.append(int(headers["x-bench-cpu-us"]) / 1000)
                 else:
                     where = headers.get("location", "")
                     timings[job.label].errors.append(f"{status} {where}".strip())
@@ -654,6 +660,12 @@ class Row:
     errors: list[str]
     floor: str = ""
     ratio: float | None = None
+    cpu: float | None = None  # median worker CPU ms
+    cpu_ratio: float | None = None  # ... divided by the floor's
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
 
 
 @dataclass
@@ -663,6 +675,7 @@ class SizeResult:
     pages: list[Row]
     writes: list[Row]
     outcomes: dict[str, Any]
+    load: list[float] = field(default_factory=list)  # 1-minute load average: start, end
 
 
 def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
@@ -696,14 +709,14 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
         drive(jobs(2), port=args.port, clients=1, csrf=targets.csrf)  # warm every worker
         timed = jobs(args.requests)
         random.Random(size).shuffle(timed)
+        load = [_load()]
         started = time.perf_counter()
         got = drive(timed, port=args.port, clients=args.clients, csrf=targets.csrf)
         print(f"  census {size}: pages timed in {time.perf_counter() - started:.0f} s")
-        floors = {f.name: got[f.name].p(0.95) for f in FLOORS}
+        floors = {f.name: got[f.name] for f in FLOORS}
         rows = []
         for page in chosen:
-            timing = got[page.name]
-            ratio = timing.p(0.95) / floors[page.floor] if page.floor in floors else None
+            timing, floor = got[page.name], floors[page.floor]
             rows.append(
                 Row(
                     page.name,
@@ -713,13 +726,16 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
                     len(timing.samples),
                     timing.errors[:3],
                     page.floor,
-                    ratio,
+                    timing.p(0.95) / floor.p(0.95),
+                    timing.cpu_p50(),
+                    timing.cpu_p50() / floor.cpu_p50(),
                 )
             )
         warm, timed = _write_jobs(targets, args.write_requests, 2)
         drive(warm, port=args.port, clients=1, csrf=targets.csrf)
         random.Random(size + 1).shuffle(timed)
         got = drive(timed, port=args.port, clients=args.clients, csrf=targets.csrf)
+        load.append(_load())
         floor_p50 = got[WRITE_FLOOR].p(0.5)
         writes = []
         for name in (WRITE_FLOOR, *WRITES):
@@ -734,6 +750,8 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
                     timing.errors[:3],
                     WRITE_FLOOR,
                     100 * floor_p50 / timing.p(0.5) if timing.samples else None,
+                    timing.cpu_p50(),
+                    100 * got[WRITE_FLOOR].cpu_p50() / timing.cpu_p50() if timing.cpu else None,
                 )
             )
     finally:
@@ -743,7 +761,7 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
     discharged = int(_django("_count_discharged", database=database))
     if not args.keep:
         _drop(database)
-    return SizeResult(size, discharged, rows, writes, outcomes)
+    return SizeResult(size, discharged, rows, writes, outcomes, load)
 
 
 FLOOR_NAMES = {f.name for f in FLOORS}
@@ -769,22 +787,33 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         lines.append(
             f"\nCensus {result.size} active, {result.discharged} discharged episodes"
             f" ({args.workers} gunicorn workers, {args.clients} clients,"
-            f" {args.requests} requests a page)"
+            f" {args.requests} requests a page; load average {_fmt(result.load[0])}"
+            f" -> {_fmt(result.load[-1])} on {os.cpu_count()} cores)"
         )
-        lines.append(f"{'page':<24} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>9}")
+        lines.append(
+            f"{'page':<24} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>9}"
+            f" {'cpu ms':>7} {'cpu/floor':>9}"
+        )
         for row in result.pages:
             flag = "" if not row.errors else f"  {len(row.errors)}+ errors: {row.errors[0]}"
             ratio = "" if row.name in FLOOR_NAMES else _fmt(row.ratio)
+            cpu_ratio = "" if row.name in FLOOR_NAMES else _fmt(row.cpu_ratio)
             lines.append(
                 f"{row.name:<24} {row.queries if row.queries is not None else '-':>7}"
-                f" {_fmt(row.p50):>8} {_fmt(row.p95):>8} {ratio:>9}{flag}"
+                f" {_fmt(row.p50):>8} {_fmt(row.p95):>8} {ratio:>9}"
+                f" {_fmt(row.cpu):>7} {cpu_ratio:>9}{flag}"
             )
-        lines.append(f"{'write':<24} {'':>7} {'p50 ms':>8} {'p95 ms':>8} {'% floor':>9}")
+        lines.append(
+            f"{'write':<24} {'':>7} {'p50 ms':>8} {'p95 ms':>8} {'% floor':>9}"
+            f" {'cpu ms':>7} {'% floor':>9}"
+        )
         for row in result.writes:
             flag = "" if not row.errors else f"  {len(row.errors)}+ errors: {row.errors[0]}"
             pct = "" if row.name == WRITE_FLOOR else f"{_fmt(row.ratio, 0)}%"
+            cpu_pct = "" if row.name == WRITE_FLOOR else f"{_fmt(row.cpu_ratio, 0)}%"
             lines.append(
-                f"{row.name:<24} {'':>7} {_fmt(row.p50):>8} {_fmt(row.p95):>8} {pct:>9}{flag}"
+                f"{row.name:<24} {'':>7} {_fmt(row.p50):>8} {_fmt(row.p95):>8} {pct:>9}"
+                f" {_fmt(row.cpu):>7} {cpu_pct:>9}{flag}"
             )
         for period, o in result.outcomes.items():
             lines.append(
@@ -799,7 +828,8 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
             f" growth {small.size}->{large.size} <= {TARGET_GROWTH:g}x)"
         )
         lines.append(
-            f"{'page':<24} {f'at {small.size}':>8} {f'at {large.size}':>8} {'growth':>7}  misses"
+            f"{'page':<24} {f'at {small.size}':>8} {f'at {large.size}':>8} {'growth':>7}"
+            f" {'cpu growth':>10}  misses"
         )
         before = {r.name: r for r in small.pages}
         for row in large.pages:
@@ -807,6 +837,11 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
                 continue
             first = before.get(row.name)
             growth = row.ratio / first.ratio if first and first.ratio and row.ratio else None
+            cpu_growth = (
+                row.cpu_ratio / first.cpu_ratio
+                if first and first.cpu_ratio and row.cpu_ratio
+                else None
+            )
             misses = []
             if row.ratio is not None and row.ratio > TARGET_RATIO:
                 misses.append("ratio")
@@ -814,7 +849,7 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
                 misses.append("growth")
             lines.append(
                 f"{row.name:<24} {_fmt(first.ratio if first else None):>8} {_fmt(row.ratio):>8}"
-                f" {_fmt(growth, 2):>7}  {', '.join(misses)}"
+                f" {_fmt(growth, 2):>7} {_fmt(cpu_growth, 2):>10}  {', '.join(misses)}"
             )
     return "\n".join(lines)
 
