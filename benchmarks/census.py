@@ -281,21 +281,26 @@ def _cmd_seed(size: int) -> None:
 
 
 def _session_for(user: Any) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    """A signed-in session made the way the sign-in view makes one (auth.login with its
+    signals, which remember the program's time zone; django_otp.login for staff), without
+    typing a password or a code."""
+    from django.contrib.auth import login
+    from django.contrib.auth.models import AnonymousUser
     from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
+    from django.test import RequestFactory
+    from django_otp import login as otp_login
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1")
+    request.session = SessionStore()
+    request.user = AnonymousUser()  # login() replaces it; django_otp.login reads it
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if user.is_staff_member:
-        device = TOTPDevice.objects.get(user=user, confirmed=True)
-        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    store.create()
-    assert store.session_key is not None
-    return store.session_key
+        otp_login(request, TOTPDevice.objects.get(user=user, confirmed=True))
+    request.session.save()
+    key = request.session.session_key
+    assert key is not None
+    return key
 
 
 def _targets() -> Targets:
