@@ -874,6 +874,73 @@ def misses(results: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def markdown(saved: dict[str, Any]) -> str:
+    """The saved run as Markdown tables, for RESULTS.md or an issue's closing note."""
+    results = saved["results"]
+    sizes = [r["size"] for r in results]
+    rows: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for result in results:
+        for row in result["pages"]:
+            rows[row["name"]][result["size"]] = row
+    head = ["page"]
+    for size in sizes:
+        head += [f"queries {size}", f"p50 / p95 ms {size}", f"p95 ÷ floor {size}"]
+    head += [f"cpu ÷ floor {size}" for size in sizes]
+    if len(sizes) > 1:
+        head += ["growth", "cpu growth"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, by_size in rows.items():
+        floor = name in FLOOR_NAMES
+        cells = [name]
+        for size in sizes:
+            row = by_size.get(size)
+            if row is None:
+                cells += ["", "", ""]
+                continue
+            cells += [
+                str(row["queries"]),
+                f"{_fmt(row['p50'])} / {_fmt(row['p95'])}",
+                "1" if floor else _fmt(row["ratio"]),
+            ]
+        for size in sizes:
+            row = by_size.get(size)
+            cells.append("1" if floor else _fmt(row["cpu_ratio"] if row else None))
+        if len(sizes) > 1:
+            first, last = by_size.get(sizes[0]), by_size.get(sizes[-1])
+            for key in ("ratio", "cpu_ratio"):
+                ok = first and last and first[key] and last[key] and not floor
+                cells.append(_fmt(last[key] / first[key], 2) if ok else "")  # type: ignore[index]
+        out.append("| " + " | ".join(cells) + " |")
+    out += [
+        "",
+        "| write | " + " | ".join(f"p50 / p95 ms {s} | % of floor {s}" for s in sizes) + " |",
+    ]
+    out.append("|" + "---|" * (1 + 2 * len(sizes)))
+    names = [w["name"] for w in results[0]["writes"]]
+    for name in names:
+        cells = [name]
+        for result in results:
+            row = next(w for w in result["writes"] if w["name"] == name)
+            pct = "100%" if name == WRITE_FLOOR else f"{_fmt(row['ratio'], 0)}%"
+            cells += [f"{_fmt(row['p50'])} / {_fmt(row['p95'])}", pct]
+        out.append("| " + " | ".join(cells) + " |")
+    out += [
+        "",
+        "| outcomes | " + " | ".join(f"{s}: computation / SQL aggregate" for s in sizes) + " |",
+    ]
+    out.append("|" + "---|" * (1 + len(sizes)))
+    for period in ("365d", "730d"):
+        cells = [period]
+        for result in results:
+            o = result["outcomes"][period]
+            cells.append(
+                f"{_fmt(o['computation_ms'])} / {_fmt(o['aggregate_ms'])} ms"
+                f" = **{_fmt(o['ratio'])}x** ({o['rows']} rows)"
+            )
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 # --- profiling ----------------------------------------------------------------------------------
 
 
@@ -978,6 +1045,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed.add_argument("--size", type=int, default=1000)
     seed.add_argument("--reseed", action="store_true")
     sub.add_parser("pages", help="list the pages")
+    md = sub.add_parser("markdown", help="a saved run as Markdown tables")
+    md.add_argument("file", nargs="?", default=str(OUT / "last.json"))
     # Internal: the Django side, run in child processes.
     for name in ("_seed", "_prepare", "_outcomes", "_profile", "_count_discharged"):
         child = sub.add_parser(name)
@@ -999,6 +1068,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "pages":
         for page in PAGES:
             print(f"{page.name:<24} {page.path:<40} as {page.user}")
+    elif args.command == "markdown":
+        print(markdown(json.loads(Path(args.file).read_text())))
     elif args.command == "seed":
         ensure_seeded(args.size, reseed=args.reseed)
     elif args.command == "profile":
