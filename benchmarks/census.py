@@ -986,6 +986,13 @@ def _top(root: Any, repeat: int, count: int = 10) -> str:
     total = root.time or 1.0
     own: dict[str, float] = defaultdict(float)
     ours: dict[str, float] = defaultdict(float)
+    # Shares of the whole, each counted at its outermost frame: rendering templates, and
+    # executing SQL (sending it and waiting for PostgreSQL; reading rows into models is not in).
+    kinds = {
+        "template rendering": ("django/template/base.py", ("render",)),
+        "SQL execution": ("django/db/backends/utils.py", ("execute", "executemany")),
+    }
+    shares: dict[str, float] = defaultdict(float)
 
     def label(frame: Any) -> str:
         path = frame.file_path_short or frame.file_path or ""
@@ -997,6 +1004,10 @@ def _top(root: Any, repeat: int, count: int = 10) -> str:
         name = label(frame)
         own[name] += frame.total_self_time
         path = frame.file_path or ""
+        for kind, (suffix, functions) in kinds.items():
+            if kind not in seen and path.endswith(suffix) and frame.function in functions:
+                shares[kind] += frame.time
+                seen = seen | {kind}
         if "/openiop/" in path and "/site-packages/" not in path and name not in seen:
             ours[name] += frame.time
             seen = seen | {name}
@@ -1004,11 +1015,16 @@ def _top(root: Any, repeat: int, count: int = 10) -> str:
             walk(child, seen)
 
     walk(root, frozenset())
-    lines = [f"per request {1000 * total / repeat:.1f} ms (sampled)", "top self time:"]
+    lines = [
+        f"per request {1000 * total / repeat:.1f} ms (sampled); "
+        + ", ".join(f"{kind} {100 * shares[kind] / total:.0f}%" for kind in kinds),
+        "top self time:",
+    ]
     for name, spent in sorted(own.items(), key=lambda kv: -kv[1])[:count]:
         lines.append(f"  {100 * spent / total:5.1f}%  {name}")
-    # The middleware, the policy wrapper and the view hold (nearly) all of it: skip them.
-    inner = {k: v for k, v in ours.items() if v < 0.9 * total}
+    # Our middleware and the policy wrapper hold (nearly) all of it: skip them.
+    pipeline = ("openiop/accounts/middleware.py", "openiop/accounts/timezones.py", "wrapper (")
+    inner = {k: v for k, v in ours.items() if not any(p in k for p in pipeline)}
     lines.append("top openiop functions under the view (inclusive):")
     for name, spent in sorted(inner.items(), key=lambda kv: -kv[1])[:count]:
         lines.append(f"  {100 * spent / total:5.1f}%  {name}")
