@@ -1,9 +1,13 @@
-"""Time the census-sized staff pages at several census sizes.
+"""The quick check: a few census-sized staff pages at several census sizes, through Django's
+test client, on SQLite or PostgreSQL. No server and no cached census, so it runs anywhere in a
+minute or two; the figures that count come from census.py (./run bench).
 
-Run with ./run bench. Uses a fresh test database (SQLite file or the PostgreSQL named by
+Run with ./run bench quick. Uses a fresh test database (SQLite file or the PostgreSQL named by
 DATABASE_URL, prefixed test_), so it never touches real data.
 """
 
+# mypy: disable-error-code="arg-type,misc"
+# (factory_boy returns factories where it builds models, as in tests/.)
 from __future__ import annotations
 
 import os
