@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from unittest.mock import patch
+
 from django.conf import settings
 
 from openiop.ops.queue import uses_database_queue
@@ -12,20 +15,23 @@ def on_rq() -> bool:
     return settings.OPENIOP_TASKS_BACKEND == "rq"
 
 
+def keep_test_connection() -> AbstractContextManager[object]:
+    """The database worker drops connections between tasks, as a request would; inside a
+    test's transaction on PostgreSQL that would close the transaction the test runs in."""
+    return patch("django_tasks_db.management.commands.db_worker.close_old_connections")
+
+
 def run_tasks() -> None:
     """Run every task that is ready, in this process, as a worker would, until none is left."""
     if uses_database_queue():
         from openiop.ops.workers import run_database_worker
 
-        run_database_worker(worker_id="test-worker", interval=0, batch=True)
+        with keep_test_connection():
+            run_database_worker(worker_id="test-worker", interval=0, batch=True)
         return
-    from django_rq import get_connection, get_queue
-    from rq import SimpleWorker
+    from openiop.ops.workers import run_rq_worker
 
-    queue = get_queue("default", job_class="django_tasks_rq.backend.Job")
-    SimpleWorker(
-        [queue], connection=get_connection("default"), job_class="django_tasks_rq.backend.Job"
-    ).work(burst=True, with_scheduler=False)
+    run_rq_worker(burst=True)
 
 
 def redis_flush() -> None:

@@ -24,7 +24,7 @@ def _late() -> dict[str, Any]:
     found = cache.get(CACHE_KEY)
     if found is None:
         try:
-            last: datetime | None | bool = escalation_late(now=timezone.now())
+            last: datetime | bool | None = escalation_late(now=timezone.now())
         except OUTAGE_ERRORS:
             return {}
         found = {"late": last is not False, "last": last if isinstance(last, datetime) else None}

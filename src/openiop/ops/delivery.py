@@ -111,6 +111,4 @@ def uncertain_count(*, now: datetime) -> int:
     """Messages whose send was interrupted and which will not be retried (at most once): an
     operator may want to know that a reminder may not have gone out."""
     lease = timedelta(seconds=settings.OPENIOP_TASK_LEASE_SECONDS)
-    return Delivery.objects.filter(
-        state=DeliveryState.SENDING, claimed_at__lt=now - lease
-    ).count()
+    return Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=now - lease).count()

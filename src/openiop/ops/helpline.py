@@ -34,9 +34,12 @@ def help_file() -> Path:
 
 def help_phones_write() -> None:
     lines: list[dict[str, str]] = []
-    for name, phone in Program.objects.filter(is_active=True).exclude(phone="").values_list(
-        "name", "phone"
-    ).order_by("name"):
+    for name, phone in (
+        Program.objects.filter(is_active=True)
+        .exclude(phone="")
+        .values_list("name", "phone")
+        .order_by("name")
+    ):
         lines.append({"name": name, "phone": phone})
     for name, phone in Organization.objects.exclude(phone="").values_list("name", "phone"):
         lines.append({"name": name, "phone": phone})

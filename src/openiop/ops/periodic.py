@@ -186,7 +186,7 @@ def periodic_health(*, now: datetime) -> list[JobHealth]:
 ESCALATION_JOB = "safety.escalate"
 
 
-def escalation_late(*, now: datetime) -> datetime | None | bool:
+def escalation_late(*, now: datetime) -> datetime | bool | None:
     """False when alert escalation ran on time; otherwise when it last ran well (None: never)."""
     spec = _PERIODIC.get(ESCALATION_JOB)
     if spec is None:

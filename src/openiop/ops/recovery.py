@@ -8,7 +8,7 @@ retries by itself, see ops/rq.py):
   lost. It is made READY again, or FAILED with `WorkerLost` once it has been attempted
   OPENIOP_TASK_MAX_ATTEMPTS times.
 - A task that FAILED with attempts left is made READY again after
-  OPENIOP_TASK_RETRY_DELAY_SECONDS × attempts.
+  OPENIOP_TASK_RETRY_DELAY_SECONDS times the attempts so far.
 
 Attempts are counted by the backend itself: each claim adds the worker's id to the result's
 `worker_ids`. Every change is a conditional UPDATE on the state that was read, so two
@@ -35,7 +35,7 @@ WORKER_LOST = "openiop.ops.recovery.WorkerLost"
 RETRY_WINDOW = timedelta(hours=1)
 
 
-class WorkerLost(Exception):  # noqa: N818 — the name is what operators read in the result
+class WorkerLost(Exception):
     """The worker running the task stopped before the task finished."""
 
 

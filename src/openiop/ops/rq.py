@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django_rq.queues import DjangoRQ
+from rq import SimpleWorker
 from rq.job import Job, Retry
 
 
@@ -27,3 +28,12 @@ class RetryingQueue(DjangoRQ):
         kwargs.setdefault("result_ttl", day)
         kwargs.setdefault("failure_ttl", 7 * day)
         return super().create_job(*args, **kwargs)
+
+
+class OnePassWorker(SimpleWorker):
+    """`openiop worker --once` on RQ: runs what is queued in this process and exits. It does
+    not listen for commands from other processes (RQ's pub/sub thread would hold the exit for up
+    to a minute)."""
+
+    def subscribe(self) -> None:
+        return None

@@ -152,7 +152,10 @@ def run_rq_worker(*, burst: bool = False) -> None:
     worker = get_worker(
         "default",
         job_class="django_tasks_rq.backend.Job",
+        # One pass runs in this process; a long-running worker forks a work-horse per job,
+        # so a job that kills its process is seen failing by the worker that forked it.
+        worker_class="openiop.ops.rq.OnePassWorker" if burst else None,
         # Abandoned jobs (the whole worker killed) are found by this maintenance pass.
         maintenance_interval=60,
     )
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")

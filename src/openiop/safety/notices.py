@@ -76,7 +76,9 @@ def alert_notices_enqueue(alert_id: int) -> None:
 def alert_notices_catch_up(*, now: datetime) -> int:
     """Send the notices of open alerts that should have gone out by now and did not."""
     waiting = list(
-        AlertRecipient.objects.filter(alert__status=AlertStatus.OPEN, added_at__lt=now - SWEEP_AFTER)
+        AlertRecipient.objects.filter(
+            alert__status=AlertStatus.OPEN, added_at__lt=now - SWEEP_AFTER
+        )
         .select_related("user")
         .order_by("id")[:500]
     )

@@ -48,8 +48,7 @@ class Command(BaseCommand):
             "--interval",
             type=float,
             default=1.0,
-            help="Seconds an idle worker waits before looking for tasks again (database "
-            "backend).",
+            help="Seconds an idle worker waits before looking for tasks again (database backend).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
