@@ -13,7 +13,7 @@ log = logging.getLogger("openiop.db")
 
 # What a database that is down, restarting or unreachable raises. Other DatabaseErrors
 # (IntegrityError, ProgrammingError) are bugs or races and must not be retried blindly.
-OUTAGE_ERRORS: tuple[type[DatabaseError], ...] = (OperationalError, InterfaceError)
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def reset_connections() -> None:

@@ -11,6 +11,7 @@ RQ backend: RQ's own worker, which retries through ops/rq.py and reconnects to R
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -78,10 +79,10 @@ class Heartbeat(threading.Thread):
     def stop(self) -> None:
         self.stopped.set()
         self.join(timeout=5)
-        try:
+        # If the database is down the row ages out: the scheduler treats the worker as gone
+        # after a lease.
+        with contextlib.suppress(*OUTAGE_ERRORS):
             WorkerHeartbeat.objects.filter(worker_id=self.worker.worker_id).delete()
-        except OUTAGE_ERRORS:
-            pass  # the row ages out; the scheduler treats the worker as gone after a lease
 
 
 class ResilientWorker(DBWorker):

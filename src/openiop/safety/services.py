@@ -27,7 +27,6 @@ from django.utils import timezone
 from openiop.accounts.roles import Role
 from openiop.audit.services import event_record
 from openiop.participants.models import Episode, EpisodeStatus
-from openiop.safety.notices import alert_notices_enqueue
 from openiop.safety.models import (
     RULE_SOURCE,
     THRESHOLD_RANGE,
@@ -45,6 +44,7 @@ from openiop.safety.models import (
     SafetySettings,
     Severity,
 )
+from openiop.safety.notices import alert_notices_enqueue
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
