@@ -100,6 +100,7 @@ def run_periodic(name: str, due: str) -> str:
         claim.update(finished_at=timezone.now(), ok=False, summary=type(exc).__name__)
         raise
     claim.update(finished_at=timezone.now(), ok=True, summary=summary[:300])
+    log.info("%s: %s", name, summary or "done")
     return summary
 
 
