@@ -10,6 +10,7 @@ that is a failure instead.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import glob
 import json
@@ -126,10 +127,8 @@ class PgServer:
             return cur.fetchall() if cur.description else None
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -245,7 +244,7 @@ def server() -> Iterator[PgServer]:
         pg.start()
         pg.sql("CREATE DATABASE template_openiop")
         work = Path(tempfile.mkdtemp(prefix="openiop-migrate-"))
-        subprocess.run(  # noqa: S603 — our own command
+        subprocess.run(
             [sys.executable, "-m", "openiop", "migrate", "--no-input", "-v", "0"],
             cwd=ROOT,
             env=_env(pg.url("template_openiop"), work / "mail"),
@@ -368,7 +367,8 @@ def test_a_task_killed_mid_run_is_retried_and_its_effect_happens_once(clinic: Cl
     time.sleep(3)
     assert len(effects()) == 1
     status, workers = clinic.sql(
-        "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = %s", (result_id,)
+        "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = %s",
+        (result_id,),
     )[0]
     assert status == "SUCCESSFUL"
     assert len(workers) == 2
