@@ -66,7 +66,8 @@ def help_phones_read() -> list[dict[str, str]]:
     return found
 
 
-def _write_quietly() -> None:
+def help_phones_refresh() -> None:
+    """Write the file, logging instead of failing (start-up, signals)."""
     try:
         help_phones_write()
     except (OSError, DatabaseError) as exc:
@@ -76,11 +77,11 @@ def _write_quietly() -> None:
 @receiver(post_migrate)
 def _after_migrate(sender: Any, **kwargs: Any) -> None:
     if getattr(sender, "label", "") == "ops" and not settings.TESTING:
-        _write_quietly()
+        help_phones_refresh()
 
 
 @receiver(post_save, sender=Program)
 @receiver(post_save, sender=Organization)
 def _after_phone_change(sender: Any, **kwargs: Any) -> None:
     if not settings.TESTING:
-        transaction.on_commit(_write_quietly)
+        transaction.on_commit(help_phones_refresh)
