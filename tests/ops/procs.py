@@ -15,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import django
-from django_tasks import TaskContext, task
+from django_tasks import task
 
 
-@task(takes_context=True)
-def effect_once(context: TaskContext, key: str, marker_dir: str, hold: float) -> bool:
-    """Marks that an attempt started, waits (the test kills the worker during the first
-    attempt's wait), then does its one effect: an e-mail through the sent-log."""
+@task()
+def effect_once(key: str, marker_dir: str, hold: float) -> bool:
+    """Marks that an attempt started (in a file named after the process running it), waits on
+    the first attempt (the test kills that process meanwhile), then does its one effect: an
+    e-mail through the sent-log."""
     from openiop.ops.delivery import deliver, email_sender
     from openiop.ops.models import DeliveryPolicy
 
-    Path(marker_dir, f"{key}.attempt{context.attempt}.pid{os.getpid()}").touch()
-    if context.attempt == 1:
+    attempt = len(list(Path(marker_dir).glob(f"{key}.attempt*"))) + 1
+    Path(marker_dir, f"{key}.attempt{attempt}.pid{os.getpid()}").touch()
+    if attempt == 1:
         time.sleep(hold)
     return deliver(
         key=f"test-effect:{key}",

@@ -165,6 +165,7 @@ class Clinic:
     name: str
     work: Path
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -175,7 +176,7 @@ class Clinic:
         return self.work / "mail"
 
     def env(self) -> dict[str, str]:
-        return _env(self.url, self.mail_dir)
+        return _env(self.url, self.mail_dir, **self.extra_env)
 
     def start(self, *command: str) -> subprocess.Popen[bytes]:
         log = open(self.work / f"{command[0]}-{len(self.procs)}.log", "wb")  # noqa: SIM115
@@ -414,3 +415,46 @@ def test_two_schedulers_enqueue_each_periodic_job_once_per_due_time(clinic: Clin
     )
     assert len(runs) == len(claims)
     assert all(count == 1 for _, count in runs), "a due time was enqueued twice"
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("OPENIOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception:
+        return None
+    return url
+
+
+def test_on_rq_a_killed_work_horse_is_retried_by_rq_and_its_effect_happens_once(
+    clinic: Clinic,
+) -> None:
+    url = _redis_url()
+    if url is None:
+        _unavailable("no Redis answers at OPENIOP_TEST_REDIS_URL")
+    assert url is not None
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # this run's own Redis database
+    rq = {"OPENIOP_TASKS_BACKEND": "rq", "OPENIOP_REDIS_URL": url}
+    clinic.extra_env.update(rq)
+    clinic.start("worker")
+    markers = clinic.work / "markers"
+    clinic.helper("enqueue", "tests.ops.procs.effect_once", json.dumps(["r1", str(markers), 30]))
+    first = _wait_until(lambda: list(markers.glob("r1.attempt1.*")), timeout=30)
+    assert first, "the task did not start"
+    # RQ runs each job in a work-horse process forked by the worker: kill the one running it.
+    horse = int(first[0].name.rsplit("pid", 1)[1])
+    os.kill(horse, signal.SIGKILL)
+    killed = time.monotonic()
+
+    def effects() -> list[email.message.Message]:
+        return [m for m in clinic.mails() if m["Subject"] == "Effect r1"]
+
+    assert _wait_until(effects, timeout=60), "RQ did not retry the job within a minute"
+    assert time.monotonic() - killed < 60
+    time.sleep(2)
+    assert len(effects()) == 1
+    redis.Redis.from_url(url).flushdb()

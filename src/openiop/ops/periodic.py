@@ -33,7 +33,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from openiop.ops.models import PeriodicClaim
-from openiop.ops.queue import enqueue_with_commit, uses_database_queue
+from openiop.ops.queue import enqueue_with_commit
 
 log = logging.getLogger("openiop.scheduler")
 
@@ -202,15 +202,3 @@ def escalation_late(*, now: datetime) -> datetime | bool | None:
         return False
     return last
 
-
-__all__ = [
-    "Periodic",
-    "due_time",
-    "escalation_late",
-    "periodic",
-    "periodic_enqueue_due",
-    "periodic_health",
-    "registered_periodic",
-    "run_periodic",
-    "uses_database_queue",
-]
