@@ -36,9 +36,7 @@ def _fill(page: Any) -> None:
 
 def _kept(page: Any) -> int:
     return int(
-        page.evaluate(
-            f"Object.keys(localStorage).filter(k => k.startsWith('{KEPT}')).length"
-        )
+        page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('{KEPT}')).length")
     )
 
 

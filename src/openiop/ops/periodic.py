@@ -201,4 +201,3 @@ def escalation_late(*, now: datetime) -> datetime | bool | None:
     if last is not None and now - last <= spec.late_after:
         return False
     return last
-
