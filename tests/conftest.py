@@ -29,6 +29,23 @@ def _plain_static(settings):  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_task_queue(request):  # type: ignore[no-untyped-def]
+    """On the RQ run, every test starts with an empty Redis database (this run's own number)."""
+    from tests.taskrun import on_rq, redis_flush
+
+    if on_rq():
+        redis_flush()
+
+
+@pytest.fixture
+def run_tasks():  # type: ignore[no-untyped-def]
+    """Call it to run every ready task, as a worker would (database backend or RQ)."""
+    from tests.taskrun import run_tasks as run
+
+    return run
+
+
 @pytest.fixture
 def world(db) -> SimpleNamespace:  # type: ignore[no-untyped-def]
     org = f.OrganizationFactory(name="Lakeside Behavioral Health")

@@ -46,9 +46,10 @@ def test_only_sign_in_pages_are_public() -> None:
     public = sorted(
         route for route, view in _walk(get_resolver().url_patterns) if policy_of(view) == "public"
     )
-    # Sign-in pages, the intake "contact us" form (rate-limited, spam-resistant), and the
-    # calendar feed, whose path carries its own secret token (no session, no PHI).
-    allowed = ("accounts/", "contact/", "schedule/feed/")
+    # Sign-in pages, the intake "contact us" form (rate-limited, spam-resistant), the
+    # calendar feed, whose path carries its own secret token (no session, no PHI), and the
+    # health check for load balancers and monitoring (job names and times only).
+    allowed = ("accounts/", "contact/", "schedule/feed/", "health/")
     assert public and all(route.startswith(allowed) for route in public)
 
 

@@ -10,7 +10,16 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from openiop.lib.env import SettingError, database_from_url, env_bool, env_int, env_list, env_str
+from openiop.lib.env import (
+    SettingError,
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_seconds_map,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(env_str("OPENIOP_HOME", str(Path.cwd())))
@@ -45,6 +54,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",
@@ -95,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openiop.accounts.context_processors.navigation",
+                "openiop.ops.context_processors.task_health",
             ],
         },
     }
@@ -238,3 +251,55 @@ LOGGING = {
 
 OPENIOP_PAGE_SIZE = env_int("OPENIOP_PAGE_SIZE", 25, minimum=5)
 OPENIOP_LOCAL_EMERGENCY_NUMBER = env_str("OPENIOP_LOCAL_EMERGENCY_NUMBER", "911")
+
+# --- Background work (Django's Tasks interface; docs/configuration.md "Background work") ---
+# "database": django-tasks-db, the queue in DATABASES["default"] (SQLite or PostgreSQL, no
+# broker). "rq": RQ on Redis (django-tasks-rq), for workers on several machines. Task code is the
+# same for both; only this switch changes.
+OPENIOP_TASKS_BACKEND = env_choice("OPENIOP_TASKS_BACKEND", "database", ("database", "rq"))
+OPENIOP_REDIS_URL = env_str("OPENIOP_REDIS_URL", "redis://127.0.0.1:6379/0")
+# A task is attempted at most this many times (the first run included): when its worker is
+# killed or loses the database mid-run, or when it fails. Then it stays failed.
+OPENIOP_TASK_MAX_ATTEMPTS = env_int("OPENIOP_TASK_MAX_ATTEMPTS", 3, minimum=1)
+# Workers say they are alive every HEARTBEAT seconds; a task whose worker has not been heard of
+# for LEASE seconds is taken to be lost and is retried.
+OPENIOP_TASK_HEARTBEAT_SECONDS = env_int("OPENIOP_TASK_HEARTBEAT_SECONDS", 10, minimum=1)
+OPENIOP_TASK_LEASE_SECONDS = env_int("OPENIOP_TASK_LEASE_SECONDS", 30, minimum=2)
+if OPENIOP_TASK_LEASE_SECONDS < 2 * OPENIOP_TASK_HEARTBEAT_SECONDS:
+    raise SettingError(
+        "OPENIOP_TASK_LEASE_SECONDS must be at least twice OPENIOP_TASK_HEARTBEAT_SECONDS"
+    )
+# Wait before a failed task's next attempt (multiplied by the attempt number).
+OPENIOP_TASK_RETRY_DELAY_SECONDS = env_int("OPENIOP_TASK_RETRY_DELAY_SECONDS", 10, minimum=0)
+# How often the scheduler looks for due periodic jobs and lost tasks.
+OPENIOP_SCHEDULER_TICK_SECONDS = env_int("OPENIOP_SCHEDULER_TICK_SECONDS", 5, minimum=1)
+# Longest wait between two reconnection attempts while the database is down.
+OPENIOP_DB_RETRY_MAX_SECONDS = env_int("OPENIOP_DB_RETRY_MAX_SECONDS", 30, minimum=1)
+# Periodic intervals other than the built-in ones, for drills and tests only
+# (`safety.escalate=5,scheduling.reminders=5`).
+OPENIOP_PERIODIC_EVERY = env_seconds_map("OPENIOP_PERIODIC_EVERY")
+# Finished task results, periodic claims and heartbeats are pruned after this many days.
+OPENIOP_TASK_RESULT_DAYS = env_int("OPENIOP_TASK_RESULT_DAYS", 14, minimum=1)
+
+if OPENIOP_TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+RQ_QUEUES = {
+    "default": {
+        "URL": OPENIOP_REDIS_URL,
+        # Adds RQ's own retry (capped at OPENIOP_TASK_MAX_ATTEMPTS) to every task.
+        "QUEUE_CLASS": "openiop.ops.rq.RetryingQueue",
+        "DEFAULT_TIMEOUT": 60 * 60,
+        # Results stay readable (status pages) for a day.
+        "DEFAULT_RESULT_TTL": 24 * 60 * 60,
+    }
+}
+
+# When the database is down, the error page cannot read the program's phone number from it:
+# this is the number it shows (the organization's main line). Participants' own pages also
+# leave their program's number in their browser for that page (see docs/operations.md).
+OPENIOP_HELP_PHONE = env_str("OPENIOP_HELP_PHONE", "")
+# Files the application writes for itself (the error page's phone list); must be writable.
+OPENIOP_STATE_DIR = Path(env_str("OPENIOP_STATE_DIR", str(PROJECT_DIR / "var")))
+EMAIL_FILE_PATH = env_str("OPENIOP_EMAIL_FILE_PATH", str(OPENIOP_STATE_DIR / "mail"))

@@ -22,4 +22,8 @@ urlpatterns = [
     path("notes/", include("openiop.notes.urls")),
     path("discharge/", include("openiop.discharge.urls")),
     path("contact/", include("openiop.intake.urls_public")),
+    path("", include("openiop.ops.urls")),
 ]
+
+# A calm page with crisis numbers, rendered without the database (ops/views.py).
+handler500 = "openiop.ops.views.server_error"

@@ -19,14 +19,17 @@ def exec_calls(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def static_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+def static_root(db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.STATIC_ROOT = tmp_path / "static"
+    settings.OPENIOP_STATE_DIR = tmp_path / "state"
     return settings.STATIC_ROOT
 
 
 def test_it_collects_static_files_and_starts_gunicorn(exec_calls, static_root):
     call_command("serve", "--bind", "127.0.0.1:9000", "--workers", "2", stdout=StringIO())
     assert (static_root / "openiop" / "css" / "app.css").exists()
+    # The error page's phone list is current as of this start (ops/helpline.py).
+    assert (static_root.parent / "state" / "help-phones.json").exists()
     argv = exec_calls[0]
     assert argv[1:4] == ["-m", "gunicorn", "openiop.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:9000"

@@ -17,7 +17,7 @@ from openiop.discharge.services import (
 from openiop.discharge.tasks import followups as followups_task
 from openiop.measures.models import Administration, AdministrationStatus, Phase, ResponseMode
 from openiop.measures.services import battery_set, response_record
-from openiop.ops.jobs import registered_periodic
+from openiop.ops.periodic import registered_periodic
 from openiop.participants.consents import consent_revoke, consent_sign
 from tests.discharge.conftest import discharge
 

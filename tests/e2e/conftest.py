@@ -120,7 +120,19 @@ def phone_page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def e2e_world(transactional_db: None, live_server: Any, world: SimpleNamespace) -> SimpleNamespace:
     """The shared personas, committed so that the live server's thread can read them."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from openiop.ops.models import PeriodicClaim
+
     world.url = live_server.url
+    # Escalation ran a moment ago, as it would with the worker running: directors' pages
+    # otherwise carry the "escalation is not running" warning (tests/ops/test_health.py).
+    now = timezone.now()
+    PeriodicClaim.objects.create(
+        name="safety.escalate", due_at=now, claimed_at=now, finished_at=now, ok=True
+    )
+    cache.clear()
     return world
 
 

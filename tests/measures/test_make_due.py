@@ -15,7 +15,7 @@ from openiop.measures.services import (
     batteries_for,
     battery_set,
 )
-from openiop.ops.jobs import registered_periodic, work_once
+from openiop.ops.periodic import registered_periodic
 from openiop.participants.models import EpisodeStatus
 from tests import factories as f
 
@@ -142,6 +142,7 @@ def test_a_battery_refuses_unknown_or_repeated_instruments(world) -> None:
 
 
 def test_the_worker_runs_make_due_as_a_periodic_job(world, episode) -> None:
-    assert "measures.make_due" in registered_periodic()
-    work_once(now=datetime(2026, 3, 9, 12, 0, tzinfo=UTC))
+    job = registered_periodic()["measures.make_due"]
+    assert job.every == timedelta(minutes=15)
+    job.job(datetime(2026, 3, 9, 12, 0, tzinfo=UTC))
     assert _codes(episode, Phase.WEEKLY) == ["GAD-7", "PHQ-9"]

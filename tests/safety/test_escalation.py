@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -42,12 +43,15 @@ def _reasons(alert) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {r.user.full_name: r.reason for r in alert.recipients.select_related("user")}
 
 
+@pytest.mark.tasks
 def test_an_alert_goes_to_the_primary_and_the_on_call_clinician(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, run_tasks
 ) -> None:
     _rota(world)
     with django_capture_on_commit_callbacks(execute=True):
         alert = file_card(world, urge_self_harm=5).alerts[0]
+    assert mail.outbox == []  # the worker sends them
+    run_tasks()
     assert _reasons(alert) == {
         "Casey Clinician": RecipientReason.PRIMARY,
         "Oona Oncall": RecipientReason.ON_CALL,

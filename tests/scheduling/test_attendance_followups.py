@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from django.urls import reverse
 
 from openiop.lib.timezones import today_in
-from openiop.ops.jobs import registered_periodic
+from openiop.ops.periodic import registered_periodic
 from openiop.participants.models import EpisodeStatus
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.attendance import attendance_record

@@ -10,8 +10,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from openiop.ops.jobs import registered_periodic
-from openiop.scheduling.models import ReminderPreference, SentReminder, SessionStatus
+from openiop.ops.models import Delivery, DeliveryState
+from openiop.ops.periodic import registered_periodic
+from openiop.scheduling.models import ReminderPreference, SessionStatus
 from openiop.scheduling.reminders import reminders_send
 from tests.scheduling.calendar_support import add_calendar_setup, make_session, put_on_roster
 
@@ -52,7 +53,9 @@ def test_it_is_sent_once(cal: SimpleNamespace) -> None:
     reminders_send(cal.now)
     reminders_send(cal.now + timedelta(minutes=5))
     assert len(mail.outbox) == 1
-    assert SentReminder.objects.count() == 1
+    assert list(Delivery.objects.values_list("kind", "state")) == [
+        ("session-reminder", DeliveryState.SENT)
+    ]
 
 
 def test_nothing_is_sent_before_the_lead_time(cal: SimpleNamespace) -> None:

@@ -1,25 +1,23 @@
 """Daily diary reminders by e-mail at the time each participant chose.
 
 Opt-in (an unexpected e-mail about treatment can disclose it). The subject and body name no
-program, diagnosis or answer. Each reminder is claimed by a conditional UPDATE of
-`last_sent_on` before it is sent, so a day gets one reminder however often the job runs and
-however many workers race; a failed send rolls the claim back and is retried next run.
+program, diagnosis or answer. Each reminder goes through the sent-log under its (participant,
+day) key, claimed and committed before it is sent: a day gets at most one reminder however
+often the job runs, however many workers race, and even when a worker is killed between the
+send and the mark (ops/delivery.py). A failed send releases the claim and is retried next run.
 """
 
 from __future__ import annotations
 
 import logging
 import zoneinfo
-from datetime import datetime, timedelta
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Q
+from datetime import date, datetime, timedelta
 
 from openiop.diary.models import DiaryCard, DiaryReminder
 from openiop.diary.services import current_episode
-from openiop.ops.jobs import periodic
+from openiop.ops.delivery import deliver, email_sender
+from openiop.ops.models import DeliveryPolicy
+from openiop.ops.periodic import periodic
 
 log = logging.getLogger("openiop.diary")
 
@@ -31,6 +29,10 @@ BODY = (
     "If you are in crisis, call or text 988 at any time.\n"
     "You can change or turn off these reminders in your portal.\n"
 )
+
+
+def reminder_key(participant_id: int, day: date) -> str:
+    return f"diary-reminder:{participant_id}:{day.isoformat()}"
 
 
 def reminders_send(*, now: datetime) -> int:
@@ -53,16 +55,19 @@ def reminders_send(*, now: datetime) -> int:
         if not address:
             continue
         try:
-            with transaction.atomic():
-                claimed = DiaryReminder.objects.filter(
-                    Q(last_sent_on__isnull=True) | Q(last_sent_on__lt=today), pk=reminder.pk
-                ).update(last_sent_on=today)
-                if claimed:
-                    send_mail(SUBJECT, BODY, settings.DEFAULT_FROM_EMAIL, [address])
+            delivered = deliver(
+                key=reminder_key(participant.pk, today),
+                kind="diary-reminder",
+                policy=DeliveryPolicy.AT_MOST_ONCE,
+                send=email_sender(SUBJECT, BODY, [address]),
+                now=now,
+            )
         except Exception as exc:
             log.warning("diary reminder failed: %s", type(exc).__name__)
             continue
-        sent += claimed
+        # The day's mark for the portal ("last reminded"), after the sent-log has decided.
+        DiaryReminder.objects.filter(pk=reminder.pk).update(last_sent_on=today)
+        sent += delivered
     return sent
 
 

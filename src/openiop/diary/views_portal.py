@@ -82,7 +82,7 @@ def diary_card(request: AuthedRequest) -> HttpResponse:
         else:
             if filed.needs_support:
                 return redirect("portal:diary_support", public_id=filed.card.public_id)
-            messages.success(request, "Thank you. Your card is in.")
+            messages.success(request, "Thank you. Your card is in.", extra_tags="diary-sent")
             return redirect("portal:home")
     context = {
         "participant": participant,

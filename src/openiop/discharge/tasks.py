@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from openiop.discharge.services import followups_run
-from openiop.ops.jobs import periodic
+from openiop.ops.periodic import periodic
 
 
 @periodic("discharge.followups", every=timedelta(minutes=15))

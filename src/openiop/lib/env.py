@@ -55,6 +55,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def env_seconds_map(name: str) -> dict[str, int]:
+    """`name=seconds,name=seconds` (e.g. `safety.escalate=5`) into a dict."""
+    raw = os.environ.get(name, "")
+    found: dict[str, int] = {}
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip().isdigit() or int(value) < 1:
+            raise SettingError(f"{name} must look like job.name=SECONDS,..., not {item!r}")
+        found[key.strip()] = int(value)
+    return found
+
+
 def database_from_url(url: str, *, base_dir: str) -> dict[str, Any]:
     """Turn a DATABASE_URL (sqlite:///path or postgres://user:pw@host:port/name) into a
     Django DATABASES entry."""

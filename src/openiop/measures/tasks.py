@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from openiop.measures.services import administrations_make_due
-from openiop.ops.jobs import periodic
+from openiop.ops.periodic import periodic
 
 
 @periodic("measures.make_due", every=timedelta(minutes=15))

@@ -7,11 +7,13 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        # Each app registers its jobs in a `tasks` module; import them so the worker (and
-        # job_enqueue) knows every name.
+        # Each app declares its tasks and periodic jobs in a `tasks` module; import them all so
+        # the scheduler knows every periodic job and the worker every task.
         from importlib import import_module
 
         from django.apps import apps
+
+        from openiop.ops import helpline, tracking  # noqa: F401 (signal receivers)
 
         for config in apps.get_app_configs():
             if config.name.startswith("openiop."):

@@ -19,9 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -46,6 +44,7 @@ from openiop.safety.models import (
     SafetySettings,
     Severity,
 )
+from openiop.safety.notices import alert_notices_enqueue
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -57,7 +56,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("openiop.safety")
 
 EVENT_ALERT = "risk_alert"
-NOTIFY_SUBJECT = "OpenIOP: an alert needs your attention"
 
 
 @dataclass(frozen=True)
@@ -292,30 +290,9 @@ def _add_recipients(alert: Alert, people: Iterable[tuple[User, str]], at: dateti
     if added:
         names = ", ".join(f"{u.full_name} ({r})" for u, r in people if u in added)
         _step(alert, AlertStepKind.SENT, at, detail=f"Sent to {names}")
-        _notify_on_commit(added)
+        # E-mailed by the worker once this transaction commits (safety/notices.py).
+        alert_notices_enqueue(alert.pk)
     return added
-
-
-def _notify_on_commit(users: list[User]) -> None:
-    """E-mail staff once the alert is committed. Subject and body carry no PHI: the reader
-    signs in to see the alert."""
-    addresses = [u.email for u in users if u.email]
-    if not addresses:
-        return
-    body = (
-        "A risk alert in OpenIOP has been sent to you and needs to be acknowledged.\n\n"
-        "Sign in to OpenIOP and open Alerts to see it.\n"
-    )
-
-    def send() -> None:
-        try:
-            send_mass_mail(
-                [(NOTIFY_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses]
-            )
-        except Exception as exc:
-            log.warning("alert notification e-mail failed: %s", type(exc).__name__)
-
-    transaction.on_commit(send)
 
 
 def _escalate_at(alert: Alert, now: datetime) -> datetime | None:

@@ -5,9 +5,10 @@ e-mail about treatment can itself disclose it to whoever shares the inbox. The s
 the same generic line and the body names no diagnosis, program, session type or lesson: only
 when, where, and the program's phone.
 
-The worker runs `reminders_send` every five minutes. A SentReminder row per (session,
-participant), inserted before the e-mail goes out and rolled back if sending fails, makes each
-reminder go out once even when runs overlap or two workers race.
+The scheduler enqueues `reminders_send` every five minutes (scheduling/tasks.py). Each reminder
+is claimed in the sent-log under its (session, participant) key and committed before the e-mail
+goes out, and released if sending fails: it goes out at most once, even when runs overlap, two
+workers race, or a worker is killed between the send and the mark (ops/delivery.py).
 """
 
 from __future__ import annotations
@@ -17,19 +18,16 @@ import zoneinfo
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import transaction
 
-from openiop.ops.jobs import periodic
+from openiop.ops.delivery import deliver, email_sender, sent_keys
+from openiop.ops.models import DeliveryPolicy
 from openiop.scheduling.calendars import is_telehealth
 from openiop.scheduling.models import (
     ReminderLead,
     ReminderPreference,
     RosterEntry,
-    SentReminder,
     SessionStatus,
 )
 
@@ -118,19 +116,21 @@ def reminder_body(session: Session) -> str:
     return "\n".join(lines)
 
 
+def reminder_key(session_id: int, participant_id: int) -> str:
+    return f"session-reminder:{session_id}:{participant_id}"
+
+
 def reminders_send(now: datetime) -> str:
-    """Send every reminder that is due at `now` and was not sent before."""
-    already = SentReminder.objects.filter(
-        session_id=OuterRef("session_id"), participant_id=OuterRef("participant_id")
-    )
-    due = (
+    """Send every reminder that is due at `now` and is not in the sent-log. Each one is
+    claimed in the sent-log (committed) before its e-mail goes out: at most once, see
+    ops/delivery.py."""
+    due = list(
         RosterEntry.objects.filter(
             participant__reminder_preference__email_enabled=True,
             session__status=SessionStatus.SCHEDULED,
             session__starts_at__gt=now,
             session__starts_at__lte=now + LONGEST_LEAD,
         )
-        .filter(~Exists(already))
         .select_related(
             "participant__reminder_preference",
             "participant__user",
@@ -139,8 +139,12 @@ def reminders_send(now: datetime) -> str:
         )
         .order_by("session__starts_at", "id")
     )
+    done = sent_keys([reminder_key(e.session_id, e.participant_id) for e in due])
     sent = 0
     for entry in due:
+        key = reminder_key(entry.session_id, entry.participant_id)
+        if key in done:
+            continue
         lead = timedelta(minutes=entry.participant.reminder_preference.lead_minutes)
         if entry.session.starts_at > now + lead:
             continue
@@ -148,22 +152,14 @@ def reminders_send(now: datetime) -> str:
         if not to:
             continue
         try:
-            with transaction.atomic():
-                SentReminder.objects.create(
-                    organization_id=entry.organization_id,
-                    session_id=entry.session_id,
-                    participant_id=entry.participant_id,
-                    sent_at=now,
-                )
-                send_mail(SUBJECT, reminder_body(entry.session), settings.DEFAULT_FROM_EMAIL, [to])
-        except IntegrityError:
-            continue  # another run sent this one
+            sent += deliver(
+                key=key,
+                kind="session-reminder",
+                policy=DeliveryPolicy.AT_MOST_ONCE,
+                send=email_sender(SUBJECT, reminder_body(entry.session), [to]),
+                now=now,
+            )
         except OSError:
-            # Mail server down: the row was rolled back, so the next run tries again.
+            # Mail server down: the claim was released, so the next run tries again.
             log.warning("reminder e-mail failed; will retry")
-            continue
-        sent += 1
     return f"{sent} reminder(s) sent"
-
-
-periodic("scheduling.reminders", every=timedelta(minutes=5))(reminders_send)

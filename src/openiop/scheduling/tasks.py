@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from openiop.ops.jobs import periodic
+from openiop.ops.periodic import periodic
 from openiop.participants.models import Episode, EpisodeStatus
 from openiop.programs.models import Program
 from openiop.scheduling.attendance import follow_up_raise
 from openiop.scheduling.hours import local_date, participants_weeks, week_start_of
 from openiop.scheduling.models import FollowUpKind
+from openiop.scheduling.reminders import reminders_send
 
 
 def compliance_check(*, program: Program, week_start: date) -> int:
@@ -68,4 +69,6 @@ def compliance_follow_ups(now: datetime) -> str:
     return f"{created} follow-ups raised"
 
 
-from openiop.scheduling import reminders  # noqa: F401,E402  (registers the reminders job)
+@periodic("scheduling.reminders", every=timedelta(minutes=5))
+def session_reminders(now: datetime) -> str:
+    return reminders_send(now)

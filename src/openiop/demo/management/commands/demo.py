@@ -1,7 +1,14 @@
-"""`openiop demo`: migrate, seed if empty, print the demo logins and serve on localhost."""
+"""`openiop demo`: migrate, seed if empty, print the demo logins, then run the web server, the
+background worker and the scheduler together on localhost: escalation, reminders and due
+check-ins happen in the demo as they would in a clinic. Ctrl-C stops all three."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +19,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from openiop.accounts.models import User
 from openiop.demo.synthetic import DEMO_LOGINS, DEMO_PASSWORD
 from openiop.programs.models import Organization
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -48,7 +59,45 @@ class Command(BaseCommand):
         self._print_logins(port)
         if options["no_serve"]:
             return
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # Ctrl-C or a plain kill stops the web server the same way, even where the shell
+        # started us with SIGINT ignored (a background job); the finally stops the children.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+        children = self._start_background()
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        finally:
+            self._stop_background(children)
+
+    def _start_background(self) -> list[subprocess.Popen[bytes]]:
+        """The worker and the scheduler as child processes of this one, with the same
+        environment. They share the terminal's process group, so Ctrl-C reaches them too."""
+        children = [
+            subprocess.Popen([sys.executable, "-m", "openiop", name])  # noqa: S603 — fixed argv
+            for name in ("worker", "scheduler")
+        ]
+        self.stdout.write(
+            f"Background work runs beside the web server: worker (pid {children[0].pid}) and "
+            f"scheduler (pid {children[1].pid}). Alert escalation runs every minute; reminders "
+            "and due check-ins as scheduled. Ctrl-C stops all three."
+        )
+        self.stdout.flush()
+        return children
+
+    def _stop_background(self, children: list[subprocess.Popen[bytes]]) -> None:
+        # After Ctrl-C they already have the terminal's SIGINT: give them a moment to finish
+        # the task in hand before asking again.
+        for signum in (None, signal.SIGTERM, signal.SIGKILL):
+            for child in children:
+                if signum is not None and child.poll() is None:
+                    child.send_signal(signum)
+            deadline = time.monotonic() + 5
+            for child in children:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            if all(child.poll() is not None for child in children):
+                break
+        self.stdout.write("Web server, worker and scheduler stopped.")
 
     def _ensure_sqlite_directory(self) -> None:
         database = settings.DATABASES["default"]

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
 
 from openiop.lib.env import env_int
+from openiop.ops.helpline import help_phones_refresh
 
 # host:port (IPv4, name or [IPv6]) or a unix socket path.
 _BIND = re.compile(r"^(unix:/.+|(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$")
@@ -71,6 +72,8 @@ class Command(BaseCommand):
                     f"Deployment checks found errors; not starting.\n{error}"
                 ) from error
         call_command("collectstatic", interactive=False, verbosity=0)
+        # The error page's phone numbers, current as of this start (ops/helpline.py).
+        help_phones_refresh()
         self.stdout.write(f"Serving OpenIOP on {bind} with {workers} workers.")
         self.stdout.flush()
         argv = gunicorn_argv(bind=bind, workers=workers)
