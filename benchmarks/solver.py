@@ -21,7 +21,6 @@ import time
 from collections import Counter
 
 from benchmarks.solver_program import synthetic_program
-
 from openiop.scheduling.solver import Progress, Proposal, greedy_schedule, solve
 from openiop.scheduling.solver.cpsat import default_workers
 
