@@ -70,8 +70,8 @@ def record(
 CLINICIANS = (Role.DIRECTOR, Role.CLINICIAN)
 
 
-def program(perm: Perm = Perm.PROGRAM_CONFIGURE) -> Rule:
-    return Rule("program", perm=perm)
+def program(perm: Perm = Perm.PROGRAM_CONFIGURE, level: str = IDENTITY) -> Rule:
+    return Rule("program", perm=perm, level=level)
 
 
 def portal() -> Rule:
@@ -269,6 +269,9 @@ ROUTES: dict[str, Entry] = {
     "discharge:summary_new": Entry(record(CLINICAL, write=True), "slot", _past),
     "discharge:summary": Entry(record(CLINICAL), "slot", _with("summary")),
     "discharge:summary_print": Entry(record(CLINICAL), "slot", _with("summary")),
+    "discharge:summary_disclose": Entry(
+        record(CLINICAL, write=True), "slot", _with("summary")
+    ),
     "discharge:summary_pdf": Entry(record(CLINICAL), "slot", _with("summary")),
     **{
         f"discharge:{name}": Entry(record(CLINICAL, write=True), "slot", _with("summary"))
@@ -282,11 +285,12 @@ ROUTES: dict[str, Entry] = {
     # --- intake ---------------------------------------------------------------------------
     "intake:board": Entry(staff(CL)),
     "intake:referral_new": Entry(staff(CR)),
-    "intake:inquiry": Entry(program(CL), "program", _only("public_id", "inquiry")),
-    "intake:follow_up": Entry(program(CR), "program", _only("public_id", "inquiry")),
-    "intake:convert": Entry(program(CR), "program", _only("public_id", "inquiry")),
+    # An inquiry to a substance-use program is a Part 2 record: SUD access needed.
+    "intake:inquiry": Entry(program(CL, CLINICAL), "program", _only("public_id", "inquiry")),
+    "intake:follow_up": Entry(program(CR, CLINICAL), "program", _only("public_id", "inquiry")),
+    "intake:convert": Entry(program(CR, CLINICAL), "program", _only("public_id", "inquiry")),
     "intake:move": Entry(
-        program(CR),
+        program(CR, CLINICAL),
         "program",
         lambda p, w: {"public_id": p.inquiry.public_id, "move": "contact"},
     ),
@@ -302,7 +306,7 @@ ROUTES: dict[str, Entry] = {
     "measures:response": Entry(record(CLINICAL), "slot", _with("response")),
     "measures:response_error": Entry(record(CLINICAL), "slot", _with("response")),
     "measures:response_correct": Entry(record(CLINICAL), "slot", _with("response")),
-    "measures:response_fhir": Entry(record(CLINICAL), "slot", _with("response")),
+    "measures:response_fhir": Entry(record(CLINICAL, write=True), "slot", _with("response")),
     "measures:batteries": Entry(program(), "program", _only("program_id", "program")),
     # --- notes ----------------------------------------------------------------------------
     "notes:open": Entry(
@@ -333,6 +337,7 @@ ROUTES: dict[str, Entry] = {
     "participants:family_new": Entry(person(write=True), "person", _p),
     "participants:family_edit": Entry(record(write=True), "slot", _with("contact")),
     "participants:consent_new": Entry(person(write=True), "person", _p),
+    "participants:disclosures": Entry(person(), "person", _p),
     "participants:consent": Entry(record(), "slot", _with("consent")),
     "participants:consent_print": Entry(record(), "slot", _with("consent")),
     "participants:consent_revoke": Entry(record(write=True), "slot", _with("consent")),
@@ -348,6 +353,9 @@ ROUTES: dict[str, Entry] = {
     "portal:permission_stop": Entry(
         Rule("portal_record"), "slot", _only("public_id", "family_consent")
     ),
+    "portal:disclosures": Entry(portal()),
+    "portal:disclosures_pdf": Entry(portal()),
+    "portal:disclosures_csv": Entry(portal()),
     "portal:week": Entry(portal()),
     "portal:calendar": Entry(portal()),
     "portal:checkin": Entry(Rule("portal_record"), "slot", _only("public_id", "checkin")),
@@ -499,7 +507,9 @@ def rule_allows(rule: Rule, persona: str, variant: Any, w: World) -> bool:
             return False
         if rule.kind == "site":
             return variant.program.site.programs.filter(pk__in=mine).exists()
-        return variant.program.pk in mine
+        return variant.program.pk in mine and _level_ok(
+            user, rule.level, variant.program.treats_sud
+        )
     if rule.kind == "audit":
         if not _staff_in(user, Perm.AUDIT_REVIEW):
             return False

@@ -30,7 +30,14 @@ from openiop.measures.services import instrument_codes
 from openiop.notes import panels as notes_panels
 from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
-from openiop.participants.access import Access, may_access, participant_for, program_ids_for
+from openiop.participants.access import (
+    Access,
+    may_access,
+    participant_for,
+    participant_programs,
+    program_ids_for,
+)
+from openiop.participants.disclosures import disclosures_for_staff
 from openiop.participants.models import (
     CareTeamMember,
     Consent,
@@ -134,7 +141,13 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
     current = next((e for e in episodes if e.is_open), episodes[0] if episodes else None)
     today = timezone.localdate()
-    family = list(participant.family_contacts.prefetch_related("consents"))
+    # Contacts of the viewer's programs only: each program keeps its own (a contact recorded by
+    # a substance-use program is a Part 2 record).
+    family = list(
+        participant.family_contacts.filter(program_id__in=my_programs)
+        .select_related("program")
+        .prefetch_related("consents")
+    )
     for contact in family:
         for consent in contact.consents.all():
             consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
@@ -155,6 +168,7 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
             (c, c.status_label(today))
             for c in consents.consents_for_chart(participant, my_programs)
         ],
+        "disclosures": list(disclosures_for_staff(participant, my_programs)[:5]),
         "schedule": schedule_panel_for(participant),
         "curriculum": curriculum_record(current),
         "hours": hours_panel_for(
@@ -166,12 +180,25 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["measures"] = chart_measures(request.user, participant)
         context["measures_library"] = instrument_codes()
         context["diary_panel"] = diary_chart_panel(request.user, participant, today)
-        context["safety_plan_panel"] = plan_chart_status(participant)
+        context["safety_plan_panel"] = plan_chart_status(
+            participant, participant_programs(request.user, participant, access=Access.CLINICAL)
+        )
     # Panels of the apps that document care; each decides what this viewer may see (billing
     # gets note metadata, never bodies) and records its own access.
     for panels in (care_panels, notes_panels, discharge_panels):
         context.update(panels.chart_context(request, participant, current, today))
     return render(request, "participants/chart.html", context)
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+@require_http_methods(["GET"])
+def disclosures(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    """What the viewer's programs disclosed about the participant: the accounting of
+    disclosures, as the participant sees it in their portal, for these programs."""
+    participant = participant_for(request, public_id, object_type="participant.disclosures")
+    rows = list(disclosures_for_staff(participant, program_ids_for(request.user)))
+    context = {"participant": participant, "rows": rows}
+    return render(request, "participants/disclosures.html", context)
 
 
 # --- write pages ----------------------------------------------------------------------------
@@ -446,17 +473,24 @@ def care_team_end(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> 
 @require_http_methods(["GET", "POST"])
 def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = participant_for(request, public_id, write=True, object_type="family_contact")
-    form = participant_forms.FamilyContactForm(request.POST or None)
+    programs = participant_programs(request.user, participant)
+    form = participant_forms.FamilyContactForm(request.POST or None, programs=programs)
     page: dict[str, Any] = {
         "title": "Add a family member or contact",
         "submit": "Add contact",
         "cancel": _chart_url(participant),
         "participant": participant,
+        "intro": f"Recorded in {programs[0].name}: only its staff see this contact."
+        if len(programs) == 1
+        else "",
     }
     if request.method == "POST" and form.is_valid():
         try:
             services.family_contact_add(
-                actor=request.user, participant=participant, **form.cleaned_data
+                actor=request.user,
+                participant=participant,
+                program=form.chosen_program(),
+                **form.contact_fields(),
             )
         except ValidationError as error:
             participant_forms.apply_errors(form, error)
@@ -470,7 +504,11 @@ def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> HttpResponse:
     participant = participant_for(request, public_id, write=True, object_type="family_contact")
-    contact = get_object_or_404(participant.family_contacts, public_id=contact_id)
+    # Another program's contact is not this viewer's to know of: 404.
+    contact = get_object_or_404(
+        participant.family_contacts.filter(program_id__in=program_ids_for(request.user)),
+        public_id=contact_id,
+    )
     form = participant_forms.FamilyContactForm(
         request.POST or None, initial=model_to_dict(contact, fields=list(FAMILY_FIELDS))
     )
@@ -649,7 +687,10 @@ def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) ->
         if request.method != "POST":
             raise Http404("No such consent.")
         earlier = get_object_or_404(
-            participant.family_consents.select_related("contact"), public_id=consent_id
+            participant.family_consents.select_related("contact").filter(
+                contact__program_id__in=program_ids_for(request.user)
+            ),
+            public_id=consent_id,
         )
         try:
             services.family_consent_revoke(actor=request.user, consent=earlier)

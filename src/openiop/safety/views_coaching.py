@@ -33,6 +33,7 @@ from openiop.participants.access import (
     participants_for,
     portal_participant,
     program_ids_for,
+    readable_program_ids,
 )
 from openiop.programs.access import program_for
 from openiop.programs.models import Program
@@ -197,9 +198,10 @@ def portal_coaching_detail(request: AuthedRequest, public_id: UUID) -> HttpRespo
 
 
 def visible_requests(user: User) -> QuerySet[CoachingRequest]:
+    """Requests of the user's programs; a substance-use program's only with SUD access."""
     return CoachingRequest.objects.filter(
         organization_id=user.organization_id or 0,
-        program_id__in=program_ids_for(user),
+        program_id__in=readable_program_ids(user, Access.CLINICAL),
         participant__in=participants_for(user),
     )
 

@@ -198,7 +198,10 @@ class FamilyBookingForm(BookingForm):
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
         super().__init__(*args, category=SessionCategory.FAMILY, **kwargs)
-        self.fields["contacts"].queryset = participant.family_contacts.all()  # type: ignore[attr-defined]
+        # The booking program's own contacts: another program's are not its to know of.
+        self.fields["contacts"].queryset = participant.family_contacts.filter(  # type: ignore[attr-defined]
+            program=kwargs["program"]
+        )
 
 
 class CancelForm(forms.Form):
