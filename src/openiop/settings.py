@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openiop.lib.middleware.RejectNulQueryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "openiop.accounts.timezones.ProgramTimezoneMiddleware",
@@ -138,6 +139,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: htmx sends the token from the page (hx-headers on
+# <body>) and forms from their hidden field. HttpOnly keeps it from any injected script too.
+CSRF_COOKIE_HTTPONLY = True
 OPENIOP_STAFF_IDLE_MINUTES = env_int("OPENIOP_STAFF_IDLE_MINUTES", 15, minimum=1)
 OPENIOP_PORTAL_IDLE_MINUTES = env_int("OPENIOP_PORTAL_IDLE_MINUTES", 30, minimum=1)
 OPENIOP_REQUIRE_MFA = env_bool("OPENIOP_REQUIRE_MFA", True)

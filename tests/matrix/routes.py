@@ -269,9 +269,7 @@ ROUTES: dict[str, Entry] = {
     "discharge:summary_new": Entry(record(CLINICAL, write=True), "slot", _past),
     "discharge:summary": Entry(record(CLINICAL), "slot", _with("summary")),
     "discharge:summary_print": Entry(record(CLINICAL), "slot", _with("summary")),
-    "discharge:summary_disclose": Entry(
-        record(CLINICAL, write=True), "slot", _with("summary")
-    ),
+    "discharge:summary_disclose": Entry(record(CLINICAL, write=True), "slot", _with("summary")),
     "discharge:summary_pdf": Entry(record(CLINICAL), "slot", _with("summary")),
     **{
         f"discharge:{name}": Entry(record(CLINICAL, write=True), "slot", _with("summary"))

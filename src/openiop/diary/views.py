@@ -26,7 +26,7 @@ from openiop.diary.services import (
     emotions_for,
     program_today,
 )
-from openiop.lib.http import AuthedRequest
+from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
 from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
 from openiop.participants.models import IN_TREATMENT_STATUSES
 from openiop.programs.access import program_for
@@ -97,7 +97,7 @@ def targets(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         target = DiaryTarget.objects.filter(
             participant=participant,
             program=episode.program,
-            public_id=request.POST.get("retire") or "",
+            public_id=uuid_or_none(request.POST.get("retire")) or NO_SUCH_ID,
         ).first()
         if target is None:
             raise Http404("No such target.")
@@ -148,7 +148,7 @@ def program_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
             target = DiaryTarget.objects.filter(
                 program=program,
                 participant__isnull=True,
-                public_id=request.POST.get("retire") or "",
+                public_id=uuid_or_none(request.POST.get("retire")) or NO_SUCH_ID,
             ).first()
             if target is None:
                 raise Http404("No such target.")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from openiop.accounts.models import User
+from openiop.lib.forms import Form, ModelForm
 from openiop.participants.disclosures import consent_basis, recipient_text
 from openiop.participants.models import (
     EPISODE_TRANSITIONS,
@@ -66,7 +67,7 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(ModelForm):
     class Meta:
         model = Participant
         fields = list(PARTICIPANT_FIELDS)
@@ -92,7 +93,7 @@ class ParticipantCreateForm(ParticipantForm):
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
 
 
-class EpisodeOpenForm(forms.Form):
+class EpisodeOpenForm(Form):
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(), to_field_name="public_id", empty_label=None
     )
@@ -104,7 +105,7 @@ class EpisodeOpenForm(forms.Form):
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
 
 
-class _EpisodeChoices(forms.Form):
+class _EpisodeChoices(Form):
     track = forms.ModelChoiceField(
         queryset=Track.objects.none(), to_field_name="public_id", required=False
     )
@@ -146,7 +147,7 @@ class EpisodeUpdateForm(_EpisodeChoices):
     pass
 
 
-class CareTeamAddForm(forms.Form):
+class CareTeamAddForm(Form):
     user = UserChoiceField(
         label="Clinician", queryset=User.objects.none(), to_field_name="public_id"
     )
@@ -163,7 +164,7 @@ def member_key(member: CareTeamMember) -> str:
     return f"{member.user.public_id}:{member.role}"
 
 
-class CareTeamEndForm(forms.Form):
+class CareTeamEndForm(Form):
     member = forms.ChoiceField()
 
     def __init__(self, *args: Any, members: list[CareTeamMember], **kwargs: Any) -> None:
@@ -175,7 +176,7 @@ class CareTeamEndForm(forms.Form):
         return self.members[self.cleaned_data["member"]]
 
 
-class FamilyContactForm(forms.ModelForm):
+class FamilyContactForm(ModelForm):
     """A contact's details. A new contact is recorded in one program: asked for only when the
     person is in more than one of the writer's programs (each program keeps its own)."""
 
@@ -224,7 +225,7 @@ CONSENT_FIELDS: dict[str, tuple[str, ...]] = {
 CONSENT_FIELDS[ConsentKind.PART2] = CONSENT_FIELDS[ConsentKind.RELEASE]
 
 
-class ConsentSignForm(forms.Form):
+class ConsentSignForm(Form):
     """One consent signed by the participant with staff present. Which fields show depends on
     the kind; the rules (Part 2 elements, expiry, recipients) are in participants/consents.py."""
 
@@ -328,7 +329,7 @@ class ConsentSignForm(forms.Form):
         return data
 
 
-class ConsentRevokeForm(forms.Form):
+class ConsentRevokeForm(Form):
     how = forms.ChoiceField(
         label="How the participant revoked it",
         choices=[c for c in ConsentRevokedHow.choices if c[0] != ConsentRevokedHow.PORTAL],
@@ -336,11 +337,11 @@ class ConsentRevokeForm(forms.Form):
     )
 
 
-class PortalConsentRevokeForm(forms.Form):
+class PortalConsentRevokeForm(Form):
     confirm = forms.BooleanField(label="Yes, stop sharing this information now.")
 
 
-class DiscloseForm(forms.Form):
+class DiscloseForm(Form):
     """A "disclose to..." step: the consent that covers handing the record to its recipient
     (one of `consents`, from participants.disclosures.covering_consents) and, where the room
     offers several, the form it leaves in."""

@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import authenticated, staff
@@ -24,7 +23,7 @@ from openiop.audit.services import access_record, access_record_many
 from openiop.care import panels as care_panels
 from openiop.diary.selectors import diary_chart_panel
 from openiop.discharge import panels as discharge_panels
-from openiop.lib.http import AuthedRequest
+from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.measures.selectors import chart_measures
 from openiop.measures.services import instrument_codes
 from openiop.notes import panels as notes_panels
@@ -534,15 +533,6 @@ def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> Ht
 # --- consents -------------------------------------------------------------------------------
 
 
-def _safe_next(request: AuthedRequest, fallback: str) -> str:
-    target = request.GET.get("next") or request.POST.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def _consent_of(participant: Participant, consent_id: UUID, request: AuthedRequest) -> Consent:
     try:
         return participant.consents.select_related(
@@ -575,18 +565,32 @@ def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     episodes = participant.episodes.filter(program_id__in=program_ids_for(request.user)).exclude(
         status=EpisodeStatus.DISCHARGED
     )
+    # A Part 2 consent is offered only in a program that treats substance use, and a general
+    # release only in one that does not (its records leave under a Part 2 consent instead).
+    offered: dict[str, QuerySet[Episode]] = {
+        ConsentKind.PART2: episodes.filter(program__treats_sud=True),
+        ConsentKind.RELEASE: episodes.filter(program__treats_sud=False),
+    }
+    if kind in offered and not offered[kind].exists():
+        messages.info(
+            request,
+            "A 42 CFR Part 2 consent is recorded in a program that treats substance use."
+            if kind == ConsentKind.PART2
+            else "Records of a substance-use program are shared under a 42 CFR Part 2 consent, "
+            "not a general release.",
+        )
+        kind = ""
     if kind not in ConsentKind.values:
-        has_sud = episodes.filter(program__treats_sud=True).exists()
         kinds = [
             (k, label, CONSENT_INTROS[k])
             for k, label in ConsentKind.choices
-            if k != ConsentKind.PART2 or has_sud
+            if k not in offered or offered[k].exists()
         ]
         context = {"participant": participant, "kinds": kinds, "cancel": chart}
         return render(request, "participants/consent_kinds.html", context)
     if kind == ConsentKind.FOLLOWUP:
         episodes = participant.episodes.filter(program_id__in=program_ids_for(request.user))
-    episodes = episodes.select_related("program")
+    episodes = offered.get(kind, episodes).select_related("program")
     wanted_episode = request.GET.get("episode")
     form = participant_forms.ConsentSignForm(
         request.POST or None,
@@ -599,7 +603,7 @@ def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             "expiry": "discharge" if kind in (ConsentKind.RELEASE, ConsentKind.PART2) else "none",
         },
     )
-    back = _safe_next(request, chart)
+    back = safe_return_to(request, chart)
     if request.method == "POST" and form.is_valid():
         try:
             consent = consents.consent_sign(

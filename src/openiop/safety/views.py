@@ -18,7 +18,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.lib.http import AuthedRequest
+from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
 from openiop.participants.access import (
     Access,
     participant_for,
@@ -254,7 +254,7 @@ def on_call(request: AuthedRequest, program_id: UUID) -> HttpResponse:
     form = ShiftForm(request.POST or None, people=people)
     if request.method == "POST" and "remove" in request.POST:
         shift = OnCallShift.objects.filter(
-            program=program, public_id=request.POST["remove"]
+            program=program, public_id=uuid_or_none(request.POST.get("remove")) or NO_SUCH_ID
         ).first()
         if shift is None:
             raise Http404("No such shift.")

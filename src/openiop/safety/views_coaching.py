@@ -26,6 +26,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.diary.services import current_episode, program_today
+from openiop.lib.forms import Form
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import (
     Access,
@@ -64,7 +65,7 @@ def _apply(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-class RequestForm(forms.Form):
+class RequestForm(Form):
     situation = forms.CharField(
         label="What is happening?",
         max_length=500,
@@ -103,7 +104,7 @@ class RequestForm(forms.Form):
         return data
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     method = forms.ChoiceField(
         label="How you answered", choices=ReachBy.choices, widget=forms.RadioSelect
     )
@@ -132,7 +133,7 @@ class RespondForm(forms.Form):
     )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     pause_hours_after_self_harm = forms.IntegerField(
         label="Coaching unavailable for this many hours after self-harm",
         min_value=0,

@@ -19,6 +19,7 @@ from openiop.accounts.policy import portal, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
+from openiop.lib.forms import Form
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import (
     Access,
@@ -47,7 +48,7 @@ from openiop.safety.plans import (
 OBJECT_TYPE = "safety.plan"
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name, heading, prompt in PLAN_SECTIONS:
@@ -60,7 +61,7 @@ class PlanForm(forms.Form):
             )
 
 
-class SignForm(forms.Form):
+class SignForm(Form):
     typed_name = forms.CharField(
         label="Type your name to sign",
         max_length=200,

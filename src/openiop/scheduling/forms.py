@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
+from openiop.lib.forms import Form
 from openiop.participants.forms import DateInput, clinicians_of
 from openiop.participants.models import FamilyContact, Participant
 from openiop.programs.models import Program, Room, SessionCategory, SessionType, Track, Weekday
@@ -30,7 +31,7 @@ class UsersField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
-class _ProgramForm(forms.Form):
+class _ProgramForm(Form):
     """Room, link, facilitators and the override fields every scheduling form has."""
 
     room = forms.ModelChoiceField(
@@ -204,11 +205,11 @@ class FamilyBookingForm(BookingForm):
         )
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(max_length=200, label="Reason for cancelling")
 
 
-class UnavailabilityForm(forms.Form):
+class UnavailabilityForm(Form):
     weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
     start_time = forms.TimeField(widget=TimeInput(), label="From")
     end_time = forms.TimeField(widget=TimeInput(), label="Until")
