@@ -31,6 +31,7 @@ from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
 from openiop.participants.access import (
     Access,
+    level_for,
     may_access,
     participant_for,
     participant_programs,
@@ -179,8 +180,14 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["measures"] = chart_measures(request.user, participant)
         context["measures_library"] = instrument_codes()
         context["diary_panel"] = diary_chart_panel(request.user, participant, today)
+        # The programs whose plans this viewer reads, from the episodes already loaded.
+        readable = {
+            e.program_id: e.program
+            for e in episodes
+            if may_access(request.user, level_for(Access.CLINICAL, e.program))
+        }
         context["safety_plan_panel"] = plan_chart_status(
-            participant, participant_programs(request.user, participant, access=Access.CLINICAL)
+            participant, sorted(readable.values(), key=lambda p: (p.name, p.pk))
         )
     # Panels of the apps that document care; each decides what this viewer may see (billing
     # gets note metadata, never bodies) and records its own access.
