@@ -179,7 +179,7 @@ def test_a_part2_consent_shows_the_substance_use_programs_own_information(
     text = _page(login(sid.user))
     assert fam.sud_program.name in text and "Recovery group" in text and "Missed" in text
     assert fam.program.name not in text and "Skills group" not in text
-    assert "42 CFR part 2" in text
+    assert "42 CFR part 2" in text  # the redisclosure notice goes with it
 
 
 def test_each_view_is_in_the_participants_accounting_once_a_day(

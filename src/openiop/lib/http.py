@@ -27,38 +27,38 @@ MAX_RETURN_TO = 2000
 
 def safe_return_to(request: HttpRequest, fallback: str, *, field: str = "next") -> str:
     """Where to send the user back to after a form: the `field` value (form first, then the
-    query string) when it is a path of a page of this site, else `fallback`.
+    query string) when it names a page of this site, as a path, else `fallback`.
 
-    A path here starts with a single "/" (no scheme, no host, no "//" or "/\\"), holds no
-    control characters, and resolves to one of our URLs; anything else ("-1", "NaN",
-    "9999-12-31", "https://elsewhere", "javascript:...", a NUL byte) is ignored, so the write
-    the form made is never followed by an error or an open redirect. The result is always a
-    URL, never a view name for `redirect()` to look up."""
+    A page of this site is a path that starts with a single "/" (or a full URL of this very
+    host, which is reduced to its path), holds no control characters and resolves to one of our
+    URLs; anything else ("-1", "NaN", "9999-12-31", another host, "javascript:...", a NUL byte)
+    is ignored, so the write the form made is never followed by an error or an open redirect.
+    The result is always a path, never a view name for `redirect()` to look up."""
     value = request.POST.get(field) or request.GET.get(field) or ""
-    if not _is_local_path(request, value):
-        return fallback
-    return value
+    return _local_path(request, value) or fallback
 
 
-def _is_local_path(request: HttpRequest, value: str) -> bool:
+def _local_path(request: HttpRequest, value: str) -> str:
     if not value or len(value) > MAX_RETURN_TO:
-        return False
+        return ""
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return False
-    if not value.startswith("/") or value.startswith(("//", "/\\")):
-        return False
+        return ""
     if not url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return False
+        return ""
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
-        return False
+        # A full URL of this host (url_has_allowed_host_and_scheme checked the host): its path.
+        value = parts.path + (f"?{parts.query}" if parts.query else "")
+        parts = urlsplit(value)
+    if not value.startswith("/") or value.startswith(("//", "/\\")):
+        return ""
     try:
         resolve(parts.path)
     except Resolver404:
-        return False
-    return True
+        return ""
+    return value
 
 
 # Looked up in place of a malformed id: matches nothing.

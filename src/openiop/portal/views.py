@@ -27,6 +27,7 @@ from openiop.measures.selectors import portal_administration, portal_checkins, p
 from openiop.measures.services import draft_answer, item_options, response_record
 from openiop.participants.access import family_consents_for, portal_participant
 from openiop.participants.models import OPEN_STATUSES, Participant
+from openiop.participants.part2 import REDISCLOSURE_NOTICE
 from openiop.portal.family import family_disclosures_record, family_sections
 
 
@@ -59,7 +60,8 @@ def family_home(request: AuthedRequest) -> HttpResponse:
     Showing it is a disclosure, recorded in the participant's accounting."""
     sections = family_sections(family_consents_for(request))
     family_disclosures_record(sections, viewer=request.user)
-    return render(request, "portal/family_home.html", {"sections": sections})
+    context = {"sections": sections, "part2_notice": REDISCLOSURE_NOTICE}
+    return render(request, "portal/family_home.html", context)
 
 
 # --- check-ins (measures) ---------------------------------------------------------------------
