@@ -2,11 +2,7 @@
 attendance opens their page on a phone and sees the family session they are invited to and the
 participant's attendance, from the program that gave the consent (the participant also
 attends a substance-use program, which never appears); when the release is revoked, the next
-look shows nothing.
-
-    OPENIOP_DOCS_SCREENSHOTS=docs/img .venv/bin/pytest tests/e2e/test_family_journey.py
-
-puts the family guide's picture (family-home.png) in docs/img/."""
+look shows nothing. (The family guide's picture comes from test_docs_screenshots.py.)"""
 
 from __future__ import annotations
 
@@ -21,7 +17,7 @@ from openiop.participants.consents import consent_revoke
 from openiop.participants.models import ConsentInfo, ConsentRevokedHow
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.models import Attendance, AttendanceStatus, FamilyAttendee
-from tests.e2e.conftest import screenshot_dir, sign_in
+from tests.e2e.conftest import sign_in
 from tests.participants.consent_support import sign, sud_world
 from tests.scheduling.attendance_support import make_session, session_type
 
@@ -90,7 +86,6 @@ def test_a_family_member_sees_what_the_release_names_until_it_is_revoked(
     assert "will appear" not in main
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "family-home-phone")
-    page.screenshot(path=str(screenshot_dir() / "family-home.png"), full_page=True)
 
     page.get_by_role("link", name="OpenIOP").click()
     page.wait_for_load_state()
