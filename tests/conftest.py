@@ -7,18 +7,39 @@ real staff session would be after the two-step sign-in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
+from openiop.lib import append_only
 from openiop.participants.models import CareTeamRole, EpisodeStatus
 from tests import factories as f
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_around_append_only_triggers() -> Iterator[None]:
+    """Transactional tests end with Django's flush, which empties every table with DELETE on
+    SQLite: the append-only triggers (lib/append_only.py) would refuse it. The test harness,
+    and nothing else, drops them around that flush and puts them back."""
+    original = SQLiteOperations.execute_sql_flush
+
+    def flush(self: SQLiteOperations, sql_list: list[str]) -> None:
+        append_only.drop_sqlite(self.connection)
+        try:
+            original(self, sql_list)
+        finally:
+            append_only.install(self.connection)
+
+    SQLiteOperations.execute_sql_flush = flush  # type: ignore[method-assign, assignment]
+    yield
+    SQLiteOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

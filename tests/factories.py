@@ -149,12 +149,23 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
     since = factory.LazyFunction(timezone.localdate)
 
 
+def _contact_program(contact: object) -> Program:
+    """The program of the participant's most recent episode (contacts belong to a program),
+    or a new program of their organization."""
+    participant = contact.participant  # type: ignore[attr-defined]
+    episode = participant.episodes.order_by("-inquiry_on", "-id").first()
+    if episode is not None:
+        return episode.program
+    return ProgramFactory(site__organization=participant.organization)
+
+
 class FamilyContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FamilyContact
 
     participant = factory.SubFactory(ParticipantFactory)
     organization = factory.SelfAttribute("participant.organization")
+    program = factory.LazyAttribute(_contact_program)
     name = factory.Sequence(lambda n: f"Family Member {n}")
     relationship = "Sibling"
     phone = "555-0122"

@@ -73,6 +73,7 @@ def test_the_chart_query_count_does_not_grow_with_census(
     # critical findings, outstanding check-ins), however long the score history.
     # ... plus 2 for the Diary and alerts panel (recent card days, open alerts), 1 for consents,
     # 6 for treatment and relapse plans (current and draft of each, reviews, suggestions
-    # waiting), 1 for notes, 3 for transitions, discharge summaries and alumni check-ins.
-    with django_assert_max_num_queries(36):
+    # waiting), 1 for notes, 3 for transitions, discharge summaries and alumni check-ins, and
+    # 1 for the disclosures of the viewer's programs.
+    with django_assert_max_num_queries(37):
         client.get(url)

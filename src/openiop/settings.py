@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "openiop.lib.middleware.RejectNulQueryMiddleware",
     "openiop.accounts.timezones.ProgramTimezoneMiddleware",
     "openiop.accounts.middleware.IdleTimeoutMiddleware",
     "openiop.accounts.middleware.AccessPolicyMiddleware",
@@ -151,6 +152,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: htmx sends the token from the page (hx-headers on
+# <body>) and forms from their hidden field. HttpOnly keeps it from any injected script too.
+CSRF_COOKIE_HTTPONLY = True
 OPENIOP_STAFF_IDLE_MINUTES = env_int("OPENIOP_STAFF_IDLE_MINUTES", 15, minimum=1)
 OPENIOP_PORTAL_IDLE_MINUTES = env_int("OPENIOP_PORTAL_IDLE_MINUTES", 30, minimum=1)
 OPENIOP_REQUIRE_MFA = env_bool("OPENIOP_REQUIRE_MFA", True)

@@ -5,10 +5,6 @@ from django.db import DatabaseError, connection, transaction
 
 from openiop.accounts.models import AccountEvent, AccountEventKind
 
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
-)
-
 
 @pytest.fixture
 def history(world) -> AccountEvent:  # type: ignore[no-untyped-def]
@@ -21,7 +17,6 @@ def history(world) -> AccountEvent:  # type: ignore[no-untyped-def]
     )
 
 
-@needs_postgresql
 @pytest.mark.parametrize(
     "statement",
     [

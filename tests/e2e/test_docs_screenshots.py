@@ -21,6 +21,8 @@ from openiop.accounts.roles import Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
 from openiop.participants.models import CareTeamRole, EpisodeStatus
+from openiop.programs.models import SessionCategory
+from openiop.scheduling.models import Attendance, AttendanceStatus, FamilyAttendee
 from tests import factories as f
 from tests.conftest import verified_client
 from tests.e2e.conftest import (
@@ -30,6 +32,7 @@ from tests.e2e.conftest import (
     sign_in_staff,
     totp_code_from_secret,
 )
+from tests.scheduling.attendance_support import make_session, session_type
 
 pytestmark = pytest.mark.e2e
 
@@ -196,15 +199,47 @@ def test_participant_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
 
 def test_family_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
     w = clinic
-    f.FamilyConsentFactory(
-        contact=w.family_contact,
-        scope="family_schedule",
+    for scope in ("family_schedule", "attendance"):
+        f.FamilyConsentFactory(
+            contact=w.family_contact,
+            scope=scope,
+            recorded_by=w.clinician,
+            granted_on=timezone.localdate() - dt.timedelta(days=2),
+        )
+    family = session_type(w.program, category=SessionCategory.FAMILY, name="Family therapy")
+    invited = make_session(
+        program=w.program,
+        kind=family,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        minutes=50,
+        facilitators=[w.clinician],
+        roster=[w.episode],
+        created_by=w.director,
+    )
+    FamilyAttendee.objects.create(organization=w.org, session=invited, contact=w.family_contact)
+    group = make_session(
+        program=w.program,
+        kind=session_type(w.program, name="DBT skills group"),
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        minutes=90,
+        facilitators=[w.clinician],
+        roster=[w.episode],
+        created_by=w.director,
+    )
+    Attendance.objects.create(
+        organization=w.org,
+        session=group,
+        participant=w.participant,
+        episode=w.episode,
+        status=AttendanceStatus.PRESENT,
+        minutes=90,
         recorded_by=w.clinician,
-        granted_on=timezone.localdate() - dt.timedelta(days=2),
+        recorded_at=timezone.now(),
     )
     sign_in(phone_page, w.url, w.family_user)
     main = phone_page.locator("main")
     assert "Pat Example" in main.inner_text()
-    assert "Family sessions you are invited to" in main.inner_text()
+    assert "Family therapy" in main.inner_text()
+    assert "Attended" in main.inner_text()
     assert w.family_user.role == Role.FAMILY
-    capture(phone_page, "family-home")
+    capture(phone_page, "family-home", full_page=True)

@@ -9,7 +9,9 @@ import pytest
 
 from openiop.audit.models import AccessAction, AccessLog
 from openiop.measures.models import Battery, CriticalFinding, Response, ResponseStatus
+from openiop.participants.models import ConsentInfo
 from tests.measures.helpers import PHQ9_ITEM9, PHQ9_MILD, record
+from tests.participants.consent_support import sign
 
 
 def _response_url(w, saved, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
@@ -151,11 +153,16 @@ def test_a_correction_through_the_page(world, login) -> None:
     assert Response.objects.final().get().total == 16
 
 
+def _fhir_disclosed(world, client, saved):  # type: ignore[no-untyped-def]
+    consent = sign(world.episode, world.clinician, information=[ConsentInfo.ASSESSMENTS])
+    url = _response_url(world, saved, "fhir.json")
+    return client.post(url, {"consent": str(consent.public_id), "channel": "fhir", "confirm": "on"})
+
+
 def test_the_fhir_export_is_a_download_recorded_as_an_export(world, login) -> None:
     saved = record(world, "PHQ-9", PHQ9_ITEM9)
     client = login(world.clinician)
-    url = _response_url(world, saved, "fhir.json")
-    response = client.get(url)
+    response = _fhir_disclosed(world, client, saved)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     bundle = json.loads(response.content)
@@ -174,8 +181,7 @@ def test_an_entered_in_error_response_exports_with_that_status(world, login) -> 
     saved = record(world, "PHQ-9", PHQ9_MILD)
     response_mark_entered_in_error(response=saved, reason="Wrong person", actor=world.clinician)
     client = login(world.clinician)
-    url = _response_url(world, saved, "fhir.json")
-    bundle = json.loads(client.get(url).content)
+    bundle = json.loads(_fhir_disclosed(world, client, saved).content)
     assert {e["resource"]["status"] for e in bundle["entry"]} == {"entered-in-error"}
 
 

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 import re
+import uuid
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
+from openiop.audit.models import AccessLog
+from openiop.lib.append_only import APPEND_ONLY_TABLES
 from openiop.programs.models import Organization
 
 ARGS = {
@@ -69,3 +74,106 @@ def test_it_refuses_an_existing_organization_or_address(db) -> None:
     with pytest.raises(CommandError, match="exists already"):
         _bootstrap(organization="Another Org")
     assert Organization.objects.count() == 1
+
+
+# --- the PostgreSQL role split (issue 14) --------------------------------------------------
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="roles are a PostgreSQL feature"
+)
+
+
+def _attempt(statement: str, params: list[object] | None = None) -> str:
+    """Run `statement` as the current role in a savepoint; '' if it worked, else the error."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    except DatabaseError as error:
+        return str(error)
+    return ""
+
+
+@pytest.fixture
+def app_role(world, monkeypatch):  # type: ignore[no-untyped-def]
+    """A fresh application role set up by `openiop bootstrap --database-roles` (created in
+    the test's transaction, so it is gone when the test ends)."""
+    name = f"openiop_app_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("OPENIOP_APP_DB_PASSWORD", "a long test password")
+    out = StringIO()
+    call_command("bootstrap", database_roles=True, app_role=name, stdout=out)
+    assert "owns none of them" in out.getvalue()
+    return name
+
+
+@needs_postgresql
+def test_the_application_role_cannot_rewrite_or_empty_the_audit_tables(world, app_role) -> None:
+    entry = AccessLog.objects.create(
+        organization=world.org, at=timezone.now(), action="view", object_type="t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+    try:
+        for table in APPEND_ONLY_TABLES:
+            assert "owner" in _attempt(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
+            assert "owner" in _attempt(f"DROP TRIGGER {table}_append_only ON {table}")
+            assert "permission denied" in _attempt(f"TRUNCATE {table}")
+            assert "permission denied" in _attempt(f"DELETE FROM {table}")  # noqa: S608
+            assert "permission denied" in _attempt(f"UPDATE {table} SET id = id")  # noqa: S608
+        # ... and still does its work: reads, new log rows, ordinary changes.
+        assert _attempt("SELECT count(*) FROM audit_accesslog") == ""
+        assert (
+            _attempt(
+                "INSERT INTO audit_accesslog (public_id, at, actor_role, action, object_type, "
+                "object_id, path) VALUES (%s, now(), '', 'view', 't', '', '')",
+                [str(uuid.uuid4())],
+            )
+            == ""
+        )
+        assert _attempt("UPDATE participants_participant SET phone = phone") == ""
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+@needs_postgresql
+def test_the_owner_could_have_disabled_the_trigger_which_is_why_the_split_matters(world) -> None:
+    """The hole the split closes: the owning role may disable the trigger."""
+    assert _attempt("ALTER TABLE audit_accesslog DISABLE TRIGGER audit_accesslog_append_only") == ""
+
+
+@needs_postgresql
+def test_it_is_idempotent(world, app_role) -> None:
+    out = StringIO()
+    call_command("bootstrap", database_roles=True, app_role=app_role, stdout=out)
+    assert "Created the role" not in out.getvalue()
+
+
+@needs_postgresql
+def test_it_refuses_to_make_the_owner_the_application(world) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+    with pytest.raises(CommandError, match="must not be the owning role"):
+        call_command("bootstrap", database_roles=True, app_role=owner, stdout=StringIO())
+
+
+@needs_postgresql
+def test_a_new_role_needs_its_password_from_the_environment(world, monkeypatch) -> None:
+    monkeypatch.delenv("OPENIOP_APP_DB_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="OPENIOP_APP_DB_PASSWORD"):
+        call_command(
+            "bootstrap", database_roles=True, app_role="openiop_app_unset", stdout=StringIO()
+        )
+
+
+def test_on_sqlite_there_are_no_roles_to_split(db) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with pytest.raises(CommandError, match="SQLite has no roles"):
+        call_command("bootstrap", database_roles=True, stdout=StringIO())
+
+
+def test_without_the_role_split_the_organization_arguments_are_needed(db) -> None:
+    with pytest.raises(CommandError, match="--organization"):
+        call_command("bootstrap", email="a@b.example", stdout=StringIO())

@@ -46,7 +46,11 @@ def family_member(episode: Episode, name: str = "Robin Example") -> FamilyContac
         organization=episode.organization, role=Role.FAMILY, full_name=f"{name} (family)"
     )
     return f.FamilyContactFactory(
-        participant=episode.participant, user=user, name=name, relationship="Parent"
+        participant=episode.participant,
+        program=episode.program,
+        user=user,
+        name=name,
+        relationship="Parent",
     )
 
 

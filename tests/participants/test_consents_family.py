@@ -14,7 +14,7 @@ from openiop.participants.services import episode_transition
 from tests.participants.consent_support import family_member, sign, sud_world
 
 PHONE = 'href="tel:555-0100"'  # the program's phone, shown under "program contact"
-SCHEDULE = "Family sessions you are invited to will appear here."
+SCHEDULE = "Family sessions you are invited to"
 
 
 def _family_page(client: Client) -> str:

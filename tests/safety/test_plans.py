@@ -30,7 +30,10 @@ SECTIONS = {
 
 def _signed(w: SimpleNamespace, **changes: str) -> SafetyPlanVersion:
     draft = safety_plan_draft_save(
-        participant=w.participant, actor=w.clinician, sections={**SECTIONS, **changes}
+        participant=w.participant,
+        program=w.program,
+        actor=w.clinician,
+        sections={**SECTIONS, **changes},
     )
     safety_plan_sign_clinician(version=draft, actor=w.clinician)
     return safety_plan_sign_participant(
@@ -40,7 +43,10 @@ def _signed(w: SimpleNamespace, **changes: str) -> SafetyPlanVersion:
 
 def test_a_draft_is_version_one_with_the_lines_kept_in_order(world: SimpleNamespace) -> None:
     draft = safety_plan_draft_save(
-        participant=world.participant, actor=world.clinician, sections=SECTIONS
+        participant=world.participant,
+        program=world.program,
+        actor=world.clinician,
+        sections=SECTIONS,
     )
     assert draft.version == 1
     assert draft.status == PlanStatus.DRAFT
@@ -51,20 +57,26 @@ def test_a_draft_is_version_one_with_the_lines_kept_in_order(world: SimpleNamesp
 def test_an_empty_plan_is_refused_and_nothing_is_saved(world: SimpleNamespace) -> None:
     with pytest.raises(ValidationError, match="at least one step"):
         safety_plan_draft_save(
-            participant=world.participant, actor=world.clinician, sections={"warning_signs": " "}
+            participant=world.participant,
+            program=world.program,
+            actor=world.clinician,
+            sections={"warning_signs": " "},
         )
     assert SafetyPlanVersion.objects.count() == 0
 
 
 def test_one_signature_does_not_put_the_plan_in_force(world: SimpleNamespace) -> None:
     draft = safety_plan_draft_save(
-        participant=world.participant, actor=world.clinician, sections=SECTIONS
+        participant=world.participant,
+        program=world.program,
+        actor=world.clinician,
+        sections=SECTIONS,
     )
     safety_plan_sign_clinician(version=draft, actor=world.clinician)
     draft.refresh_from_db()
     assert draft.status == PlanStatus.DRAFT
     assert draft.clinician_signed_by == world.clinician
-    assert current_plan(world.participant) is None
+    assert current_plan(world.participant, world.program) is None
 
 
 def test_both_signatures_lock_the_version_and_record_the_timeline(
@@ -77,7 +89,7 @@ def test_both_signatures_lock_the_version_and_record_the_timeline(
     event = Event.objects.get(participant=world.participant, kind="safety_plan")
     assert event.summary == "Safety plan signed (version 1)"
     assert event.program == world.program
-    assert current_plan(world.participant) == plan
+    assert current_plan(world.participant, world.program) == plan
 
 
 def test_a_signed_version_refuses_edits(world: SimpleNamespace) -> None:
@@ -103,12 +115,13 @@ def test_editing_after_signing_starts_a_new_draft_and_keeps_the_old_version(
     first = _signed(world)
     draft = safety_plan_draft_save(
         participant=world.participant,
+        program=world.program,
         actor=world.clinician,
         sections={**SECTIONS, "people_to_ask": "My sister Jo\nMy neighbour Ray"},
     )
     assert draft.version == 2
     assert draft.pk != first.pk
-    assert current_plan(world.participant) == first
+    assert current_plan(world.participant, world.program) == first
     safety_plan_sign_participant(version=draft, participant=world.participant, typed_name="Pat")
     second = safety_plan_sign_clinician(version=draft, actor=world.clinician)
     first.refresh_from_db()
@@ -120,11 +133,15 @@ def test_editing_after_signing_starts_a_new_draft_and_keeps_the_old_version(
 
 def test_changing_the_words_clears_the_signatures_already_given(world: SimpleNamespace) -> None:
     draft = safety_plan_draft_save(
-        participant=world.participant, actor=world.clinician, sections=SECTIONS
+        participant=world.participant,
+        program=world.program,
+        actor=world.clinician,
+        sections=SECTIONS,
     )
     safety_plan_sign_participant(version=draft, participant=world.participant, typed_name="Pat")
     draft = safety_plan_draft_save(
         participant=world.participant,
+        program=world.program,
         actor=world.clinician,
         sections={**SECTIONS, "distractions": "The park"},
     )
@@ -134,7 +151,10 @@ def test_changing_the_words_clears_the_signatures_already_given(world: SimpleNam
 
 def test_a_participant_must_type_a_name_to_sign(world: SimpleNamespace) -> None:
     draft = safety_plan_draft_save(
-        participant=world.participant, actor=world.clinician, sections=SECTIONS
+        participant=world.participant,
+        program=world.program,
+        actor=world.clinician,
+        sections=SECTIONS,
     )
     with pytest.raises(ValidationError, match="Type your name"):
         safety_plan_sign_participant(version=draft, participant=world.participant, typed_name=" ")
@@ -144,7 +164,10 @@ def test_a_participant_must_type_a_name_to_sign(world: SimpleNamespace) -> None:
 
 def test_someone_else_cannot_sign_a_participants_plan(world: SimpleNamespace) -> None:
     draft = safety_plan_draft_save(
-        participant=world.participant, actor=world.clinician, sections=SECTIONS
+        participant=world.participant,
+        program=world.program,
+        actor=world.clinician,
+        sections=SECTIONS,
     )
     with pytest.raises(ValidationError, match="someone else"):
         safety_plan_sign_participant(
@@ -163,8 +186,11 @@ def test_professionals_are_prefilled_with_988_and_the_program_phone(
 
 
 def test_a_clinician_outside_the_program_cannot_start_a_plan(world: SimpleNamespace) -> None:
-    with pytest.raises(ValidationError, match="no episode in treatment"):
+    with pytest.raises(ValidationError, match="programs you work in"):
         safety_plan_draft_save(
-            participant=world.participant, actor=world.outsider_clinician, sections=SECTIONS
+            participant=world.participant,
+            program=world.program,
+            actor=world.outsider_clinician,
+            sections=SECTIONS,
         )
     assert SafetyPlanVersion.objects.count() == 0

@@ -33,7 +33,9 @@ SECTIONS = {
 
 
 def _draft(w: SimpleNamespace) -> SafetyPlanVersion:
-    return safety_plan_draft_save(participant=w.participant, actor=w.clinician, sections=SECTIONS)
+    return safety_plan_draft_save(
+        participant=w.participant, program=w.program, actor=w.clinician, sections=SECTIONS
+    )
 
 
 def _signed(w: SimpleNamespace) -> SafetyPlanVersion:
@@ -203,6 +205,7 @@ def test_old_versions_stay_readable_after_a_new_one_is_signed(
     first = _signed(world)
     second = safety_plan_draft_save(
         participant=world.participant,
+        program=world.program,
         actor=world.clinician,
         sections={**SECTIONS, "coping_alone": "Listen to the rain playlist"},
     )
@@ -237,6 +240,7 @@ def test_the_plan_page_keeps_a_bounded_query_count(
     for n in range(6):
         draft = safety_plan_draft_save(
             participant=world.participant,
+            program=world.program,
             actor=world.clinician,
             sections={**SECTIONS, "distractions": f"Place {n}"},
         )

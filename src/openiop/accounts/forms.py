@@ -7,10 +7,11 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from openiop.accounts.models import SUPERVISOR_ROLES, User
 from openiop.accounts.roles import STAFF_ROLES, Role
+from openiop.lib.forms import Form, NulSafeMixin
 from openiop.programs.models import Organization, Program
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(NulSafeMixin, AuthenticationForm):
     # One message for a wrong password, an unknown address and a deactivated account, so
     # the form never tells which e-mail addresses have accounts.
     error_messages = {
@@ -30,7 +31,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         return str(self.cleaned_data["username"]).lower()
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     token = forms.CharField(
         label="6-digit code from your authenticator app",
         min_length=6,
@@ -64,7 +65,7 @@ class TokenForm(forms.Form):
         return token
 
 
-class StaffUserForm(forms.Form):
+class StaffUserForm(Form):
     """An administrator's form for a staff account. Checks that need the database (unique
     e-mail, programs of this organization, the last administrator) live in services."""
 

@@ -14,7 +14,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -25,20 +24,23 @@ from openiop.accounts.forms import EmailAuthenticationForm, StaffUserForm, Token
 from openiop.accounts.models import User
 from openiop.accounts.policy import public, signed_in, staff
 from openiop.accounts.roles import STAFF_ROLES, Perm
-from openiop.lib.http import AuthedRequest
+from openiop.lib.http import AuthedRequest, safe_return_to
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_return_to(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+class _LoginView(auth_views.LoginView):
+    """Django's sign-in, with the project's one rule for where to go next (a path of a page
+    of this site, else the home page)."""
+
+    def get_redirect_url(self) -> str:
+        return safe_return_to(self.request, "")
 
 
 login = public(
-    auth_views.LoginView.as_view(
+    _LoginView.as_view(
         template_name="accounts/login.html",
         authentication_form=EmailAuthenticationForm,
         redirect_authenticated_user=True,

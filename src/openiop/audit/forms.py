@@ -11,6 +11,7 @@ from openiop.audit.selectors import (
     reviewable_users,
     staff_actors,
 )
+from openiop.lib.forms import Form
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -30,7 +31,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     date_from = forms.DateField(required=False, label="From", widget=DateInput)
     date_to = forms.DateField(required=False, label="To", widget=DateInput)
     action = forms.ChoiceField(

@@ -100,6 +100,7 @@ class EventKind(models.TextChoices):
     FAMILY_CONTACT = "family_contact", "Family contact added"
     CONSENT = "consent", "Consent recorded"
     PORTAL_ACCOUNT = "portal_account", "Portal account"
+    DISCLOSURE = "disclosure", "Information disclosed"
 
 
 class Event(models.Model):

@@ -20,6 +20,7 @@ from openiop.care.models import (
     ReviewReason,
 )
 from openiop.care.services import SIGNING_ROLES
+from openiop.lib.forms import Form
 from openiop.measures.services import instrument_codes
 from openiop.participants.models import Episode
 
@@ -37,7 +38,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-class PlanDetailsForm(forms.Form):
+class PlanDetailsForm(Form):
     diagnosis = forms.CharField(
         label="Diagnosis",
         required=False,
@@ -66,13 +67,13 @@ class PlanDetailsForm(forms.Form):
     )
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(Form):
     description = forms.CharField(
         label="Problem", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     description = forms.CharField(
         label="Goal",
         max_length=4000,
@@ -82,7 +83,7 @@ class GoalForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=GoalStatus.choices)
 
 
-class ObjectiveForm(forms.Form):
+class ObjectiveForm(Form):
     description = forms.CharField(
         label="Objective",
         max_length=4000,
@@ -150,7 +151,7 @@ def clinicians_for(episode: Episode) -> Any:
     )
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(Form):
     modality = forms.ChoiceField(label="Modality", choices=Modality.choices)
     description = forms.CharField(label="Intervention", max_length=300)
     frequency = forms.CharField(label="How often", max_length=100, help_text="e.g. 3 groups a week")
@@ -163,7 +164,7 @@ class InterventionForm(forms.Form):
         self.fields["responsible"].queryset = clinicians_for(episode)  # type: ignore[attr-defined]
 
 
-class SignForm(forms.Form):
+class SignForm(Form):
     typed_name = forms.CharField(
         label="Type your name to sign",
         max_length=200,
@@ -171,7 +172,7 @@ class SignForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     reviewed_on = forms.DateField(label="Review date", widget=DATE)
     reason = forms.ChoiceField(label="Why now", choices=ReviewReason.choices)
     changes = forms.CharField(
@@ -203,7 +204,7 @@ class ReviewForm(forms.Form):
         ]
 
 
-class RelapsePlanForm(forms.Form):
+class RelapsePlanForm(Form):
     review_on = forms.DateField(label="Review date", required=False, widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -220,7 +221,7 @@ class RelapsePlanForm(forms.Form):
         self.order_fields([key for key, _, _ in RELAPSE_SECTIONS] + ["review_on"])
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(Form):
     section = forms.ChoiceField(
         label="Which part", choices=[(key, heading) for key, heading, _ in RELAPSE_SECTIONS]
     )
@@ -232,6 +233,6 @@ class ProposalForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
     note = forms.CharField(label="Note for the participant", required=False, max_length=300)

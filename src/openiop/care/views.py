@@ -52,7 +52,13 @@ from openiop.care.selectors import (
 )
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
-from openiop.participants.access import Access, participant_for, program_ids_for
+from openiop.participants.access import (
+    Access,
+    chosen_episode,
+    participant_for,
+    participant_programs,
+    program_ids_for,
+)
 from openiop.participants.models import Episode, Participant
 
 OBJECT_TYPE = "care.plan"
@@ -80,17 +86,18 @@ def _check_sud(request: AuthedRequest, participant: Participant, episode: Episod
 
 
 def episode_for(request: AuthedRequest, participant: Participant) -> Episode:
-    """The participant's open episode in one of the viewer's programs (else the latest)."""
-    episodes = list(
-        participant.episodes.filter(program_id__in=program_ids_for(request.user))
-        .select_related("program")
-        .order_by("-inquiry_on", "-id")
+    """The participant's episode whose plans the page shows: in the program chosen with
+    ?program= among those the viewer may read (a person in two programs has a plan in each),
+    else their open one (then the latest)."""
+    episode, _ = chosen_episode(
+        request, participant, access=Access.CLINICAL, object_type=OBJECT_TYPE
     )
-    episode = next((e for e in episodes if e.is_open), episodes[0] if episodes else None)
-    if episode is None:
-        raise Http404("No episode in your programs.")
-    _check_sud(request, participant, episode)
     return episode
+
+
+def program_choices(request: AuthedRequest, participant: Participant) -> list[Any]:
+    """The participant's programs whose plans the viewer reads: the page offers to switch."""
+    return participant_programs(request.user, participant, access=Access.CLINICAL)
 
 
 def _plan_of(request: AuthedRequest, participant: Participant, plan_id: UUID) -> TreatmentPlan:
@@ -151,6 +158,7 @@ def plan_overview(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "relapse_draft": relapse_plan_draft(episode),
         "first_due": services.first_plan_due_on(episode),
         "can_write": _can_write(request),
+        "programs": program_choices(request, participant),
     }
     return render(request, "care/plan.html", context)
 

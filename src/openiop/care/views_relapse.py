@@ -26,7 +26,7 @@ from openiop.care.selectors import (
     relapse_proposals,
     relapse_versions,
 )
-from openiop.care.views import _check_sud, _participant, episode_for
+from openiop.care.views import _check_sud, _participant, episode_for, program_choices
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import program_ids_for
 from openiop.participants.models import Participant
@@ -74,6 +74,7 @@ def relapse_overview(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "proposals": relapse_proposals(episode),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE)
         and request.user.role in services.SIGNING_ROLES,
+        "programs": program_choices(request, participant),
     }
     return render(request, "care/relapse.html", context)
 
@@ -118,7 +119,13 @@ def relapse_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             return redirect(
                 "care:relapse_version", public_id=participant.public_id, version_id=saved.public_id
             )
-    context = {"participant": participant, "form": form, "draft": draft, "base": base}
+    context = {
+        "participant": participant,
+        "episode": episode,
+        "form": form,
+        "draft": draft,
+        "base": base,
+    }
     return render(request, "care/relapse_edit.html", context)
 
 

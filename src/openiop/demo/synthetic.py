@@ -549,6 +549,7 @@ class _Builder:
             contact = FamilyContact.objects.create(
                 organization=self.org,
                 participant=participant,
+                program=self.program,
                 user=family_user,
                 name=name,
                 relationship=rng.choice(RELATIONSHIPS),

@@ -17,6 +17,7 @@ from openiop.diary.models import (
     Medication,
 )
 from openiop.diary.services import CardAnswers
+from openiop.lib.forms import Form
 from openiop.programs.models import SkillsModule
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -45,7 +46,7 @@ def _yes_no(label: str) -> forms.Field:
     )
 
 
-class DiaryCardForm(forms.Form):
+class DiaryCardForm(Form):
     def __init__(
         self,
         *args: Any,
@@ -158,7 +159,7 @@ class DiaryCardForm(forms.Form):
         )
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(Form):
     enabled = forms.BooleanField(label="E-mail me a daily reminder", required=False)
     at = forms.TimeField(
         label="At what time?",
@@ -167,7 +168,7 @@ class ReminderForm(forms.Form):
     )
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     name = forms.CharField(label="Target, in the participant's words", max_length=80)
     hierarchy = forms.ChoiceField(label="Where it sits in the hierarchy", choices=Hierarchy.choices)
     rates_urge = forms.BooleanField(label="Rate the urge (0-5)", required=False, initial=True)
@@ -176,7 +177,7 @@ class TargetForm(forms.Form):
     )
 
 
-class EmotionsForm(forms.Form):
+class EmotionsForm(Form):
     emotions = forms.CharField(
         label="Emotions on the card, one per line",
         widget=forms.Textarea(attrs={"rows": 8}),

@@ -20,15 +20,15 @@ from openiop.diary.forms import EmotionsForm, TargetForm
 from openiop.diary.models import DiaryTarget
 from openiop.diary.selectors import CHART_H, CHART_W, PAD, diary_review, week_start_of
 from openiop.diary.services import (
-    current_episode,
     diary_emotions_set,
     diary_target_add,
     diary_target_retire,
     emotions_for,
     program_today,
 )
-from openiop.lib.http import AuthedRequest
-from openiop.participants.access import Access, participant_for, program_ids_for
+from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
+from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
+from openiop.participants.models import IN_TREATMENT_STATUSES
 from openiop.programs.access import program_for
 
 
@@ -37,7 +37,15 @@ def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = participant_for(
         request, public_id, access=Access.CLINICAL, object_type="diary.review"
     )
-    episode = current_episode(participant)
+    # "Today" in one of the viewer's own programs (never read from another program's episode).
+    episode = (
+        participant.episodes.filter(
+            program_id__in=program_ids_for(request.user), status__in=IN_TREATMENT_STATUSES
+        )
+        .select_related("program")
+        .order_by("-inquiry_on", "-id")
+        .first()
+    )
     today = program_today(episode.program) if episode else timezone.localdate()
     try:
         asked = date.fromisoformat(request.GET.get("week", ""))
@@ -76,21 +84,26 @@ def targets(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = participant_for(
         request, public_id, access=Access.CLINICAL, write=True, object_type="diary.targets"
     )
-    episode = current_episode(participant)
-    if episode is None or episode.program_id not in program_ids_for(request.user):
-        raise Http404("No current episode in your programs.")
+    # The program whose card is set up: named with ?program=, or the viewer's one in treatment.
+    episode, programs = chosen_episode(
+        request,
+        participant,
+        access=Access.CLINICAL,
+        object_type="diary.targets",
+        statuses=IN_TREATMENT_STATUSES,
+    )
     form = TargetForm(request.POST or None)
     if request.method == "POST" and "retire" in request.POST:
         target = DiaryTarget.objects.filter(
             participant=participant,
             program=episode.program,
-            public_id=request.POST.get("retire") or "",
+            public_id=uuid_or_none(request.POST.get("retire")) or NO_SUCH_ID,
         ).first()
         if target is None:
             raise Http404("No such target.")
         diary_target_retire(target=target, actor=request.user)
         messages.success(request, "Target taken off the card.")
-        return redirect(request.path)
+        return redirect(request.get_full_path())
     if request.method == "POST" and form.is_valid():
         try:
             diary_target_add(
@@ -104,10 +117,11 @@ def targets(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 form.add_error(None, message)
         else:
             messages.success(request, "Target added to the participant's card.")
-            return redirect(request.path)
+            return redirect(request.get_full_path())
     context = {
         "participant": participant,
         "episode": episode,
+        "programs": programs,
         "form": form,
         "own": DiaryTarget.objects.filter(
             participant=participant, program=episode.program, is_active=True
@@ -134,13 +148,13 @@ def program_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
             target = DiaryTarget.objects.filter(
                 program=program,
                 participant__isnull=True,
-                public_id=request.POST.get("retire") or "",
+                public_id=uuid_or_none(request.POST.get("retire")) or NO_SUCH_ID,
             ).first()
             if target is None:
                 raise Http404("No such target.")
             diary_target_retire(target=target, actor=request.user)
             messages.success(request, "Target taken off the card.")
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         form = emotions_form if emotions_form.is_bound else target_form
         if form.is_valid():
             try:
@@ -157,7 +171,7 @@ def program_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
                     form.add_error(None, message)
             else:
                 messages.success(request, "Diary card settings saved.")
-                return redirect(request.path)
+                return redirect(request.get_full_path())
     context = {
         "program": program,
         "emotions_form": emotions_form,

@@ -27,7 +27,7 @@ from openiop.diary.services import (
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import portal_participant
 from openiop.safety.models import Alert, Severity
-from openiop.safety.plans import current_plan
+from openiop.safety.plans import participant_plans
 
 
 def _apply(form: DiaryCardForm | ReminderForm, error: ValidationError) -> None:
@@ -101,7 +101,11 @@ def diary_card(request: AuthedRequest) -> HttpResponse:
 def diary_support(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     """The calm screen after an entry that reached the team: what to do now, without judgement."""
     participant = portal_participant(request, object_type="diary.support")
-    card = DiaryCard.objects.filter(participant=participant, public_id=public_id).first()
+    card = (
+        DiaryCard.objects.filter(participant=participant, public_id=public_id)
+        .select_related("episode__program")
+        .first()
+    )
     if card is None:
         raise Http404("No such card.")
     told = Alert.objects.filter(
@@ -110,12 +114,15 @@ def diary_support(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         source_id=card.public_id,
         severity__in=[Severity.URGENT, Severity.HIGH],
     ).exists()
-    episode = current_episode(participant)
+    # The card's own program: its care team was told, and its plan comes first.
+    program = card.episode.program
+    signed = [p["signed"] for p in participant_plans(participant) if p["signed"]]
+    signed.sort(key=lambda plan: plan.program_id != program.pk)
     context = {
         "participant": participant,
-        "program": episode.program if episode else None,
+        "program": program,
         "team_told": told,
-        "safety_plan": current_plan(participant),
+        "safety_plan": signed[0] if signed else None,
     }
     return render(request, "diary/portal_support.html", context)
 

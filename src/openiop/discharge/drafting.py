@@ -245,7 +245,9 @@ def _relapse_plan(episode: Episode) -> dict[str, Any]:
 def _crisis_plan(episode: Episode) -> dict[str, Any]:
     plan = (
         SafetyPlanVersion.objects.filter(
-            participant_id=episode.participant_id, status=SafetyPlanStatus.SIGNED
+            participant_id=episode.participant_id,
+            program_id=episode.program_id,
+            status=SafetyPlanStatus.SIGNED,
         )
         .only("version", "signed_at")
         .first()

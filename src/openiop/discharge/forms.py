@@ -15,6 +15,7 @@ from openiop.discharge.models import (
     ConsentHow,
     Destination,
 )
+from openiop.lib.forms import Form
 from openiop.participants.models import DischargeKind
 
 
@@ -45,19 +46,19 @@ CONSENT_CHOICES = [
 ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     on = forms.DateField(label="Date", widget=DateInput())
     reason = _reason()
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(Form):
     new_end = forms.DateField(label="New planned end", widget=DateInput())
     reason = _reason(
         help_text="Why more time is needed (progress, goals still open, payer approval)."
     )
 
 
-class _ConsentFields(forms.Form):
+class _ConsentFields(Form):
     followup_consent = forms.ChoiceField(
         label="Alumni check-ins",
         choices=CONSENT_CHOICES,
@@ -170,7 +171,7 @@ class StepDownForm(_ConsentFields):
     ]
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, heading, prompt in SUMMARY_SECTIONS:
@@ -183,13 +184,13 @@ class SummaryForm(forms.Form):
             )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(Form):
     text = forms.CharField(
         label="Addendum", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class AlumniConsentForm(forms.Form):
+class AlumniConsentForm(Form):
     agreed = forms.TypedChoiceField(
         label="Alumni check-ins",
         choices=[("yes", "Agreed"), ("no", "Declined")],

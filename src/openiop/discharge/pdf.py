@@ -13,6 +13,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from openiop.discharge.models import DischargeSummary, SummaryAddendum
+from openiop.participants.models import Disclosure
 from openiop.participants.part2 import REDISCLOSURE_NOTICE
 
 _PLAIN = str.maketrans(
@@ -60,7 +61,15 @@ class _SummaryPDF(FPDF):
         self.cell(0, 6, latin1(f"{self.footer_text} - page {self.page_no()}"), align="C")
 
 
-def summary_pdf(summary: DischargeSummary, *, addenda: list[SummaryAddendum], part2: bool) -> bytes:
+def summary_pdf(
+    summary: DischargeSummary,
+    *,
+    addenda: list[SummaryAddendum],
+    part2: bool,
+    disclosure: Disclosure | None = None,
+) -> bytes:
+    """The summary; with `disclosure`, a copy handed outside the program, which says to whom,
+    under which consent and when (the accounting of disclosures records the same)."""
     episode = summary.episode
     participant = episode.participant
     pdf = _SummaryPDF(format="Letter")
@@ -86,6 +95,15 @@ def summary_pdf(summary: DischargeSummary, *, addenda: list[SummaryAddendum], pa
     )
     line(status, style="B")
     pdf.ln(2)
+    if disclosure is not None:
+        line(
+            f"Disclosed to {disclosure.recipient} on {_day(disclosure.disclosed_on)} "
+            f"under: {disclosure.basis}.",
+            size=9,
+            style="B",
+            height=4.8,
+        )
+        pdf.ln(1)
     if part2:
         pdf.set_fill_color(245, 245, 245)
         pdf.set_font("Helvetica", style="B", size=9)

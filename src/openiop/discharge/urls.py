@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path(_SUMMARY + "addendum/", views.summary_addendum, name="summary_addendum"),
     path(_SUMMARY + "print/", views.summary_print, name="summary_print"),
     path(_SUMMARY + "pdf/", views.summary_pdf_view, name="summary_pdf"),
+    path(_SUMMARY + "disclose/", views.summary_disclose, name="summary_disclose"),
     path("outcomes/", views.outcomes, name="outcomes"),
     path("alumni/decline/", views.portal_decline, name="portal_decline"),
     path("alumni/<uuid:episode_id>/agree/", views.portal_agree, name="portal_agree"),

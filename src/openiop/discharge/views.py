@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -41,8 +43,14 @@ from openiop.discharge.selectors import (
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import Access, participant_for, portal_participant
+from openiop.participants.disclosures import covering_consents, disclosure_record
+from openiop.participants.forms import DiscloseForm
 from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
+    ConsentInfo,
+    ConsentKind,
+    Disclosure,
+    DisclosureChannel,
     Episode,
     EpisodeStatus,
     Participant,
@@ -550,10 +558,96 @@ def summary_pdf_view(request: AuthedRequest, public_id: UUID, summary_id: UUID) 
         participant=participant,
         object_id=str(row.public_id),
     )
+    return _summary_pdf_response(row, None)
+
+
+SUMMARY_CHANNELS = (
+    (DisclosureChannel.PDF, "PDF file (downloaded now, to send or hand over)"),
+    (DisclosureChannel.PRINT, "Printed copy (print the page that opens)"),
+)
+
+
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
+def summary_disclose(request: AuthedRequest, public_id: UUID, summary_id: UUID) -> HttpResponse:
+    """Hand the signed summary to someone outside the program (the next provider, a payer):
+    the clinician picks the consent that covers it, refused without one; the disclosure goes
+    into the participant's accounting, and the copy says to whom and under what."""
+    participant = _participant(request, public_id, write=True)
+    row = summary_for(request, participant, summary_id, object_type=OBJECT_SUMMARY)
+    back = _summary_url(participant, row)
+    if not row.is_signed:
+        messages.error(request, "Only a signed summary leaves the program; sign it first.")
+        return redirect(back)
+    episode, program = row.episode, row.episode.program
+    signed_on = (row.signed_at or row.drafted_at).astimezone(ZoneInfo(program.time_zone)).date()
+    information = [ConsentInfo.DISCHARGE_SUMMARY]
+    consents = covering_consents(
+        participant=participant,
+        program=program,
+        information=information,
+        on=today_in(program.time_zone),
+    )
+    form = DiscloseForm(request.POST or None, consents=consents, channels=SUMMARY_CHANNELS)
+    if request.method == "POST" and form.is_valid():
+        channel = form.cleaned_data["channel"]
+        try:
+            disclosure = disclosure_record(
+                participant=participant,
+                program=program,
+                consent=form.chosen(),
+                information=information,
+                description=f"Discharge summary, signed {signed_on:%b} {signed_on.day}, "
+                f"{signed_on.year}",
+                channel=channel,
+                actor=request.user,
+                episode=episode,
+                object_type=OBJECT_SUMMARY,
+                object_id=str(row.public_id),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            access_record(
+                request=request,
+                action=AccessAction.EXPORT
+                if channel == DisclosureChannel.PDF
+                else AccessAction.PRINT,
+                object_type=OBJECT_SUMMARY,
+                participant=participant,
+                object_id=str(row.public_id),
+            )
+            if channel == DisclosureChannel.PDF:
+                return _summary_pdf_response(row, disclosure)
+            context = _summary_context(request, participant, row)
+            context["disclosure"] = disclosure
+            return render(request, "discharge/summary_print.html", context)
+    kind = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
+    context = {
+        "participant": participant,
+        "program": program,
+        "form": form,
+        "consents": consents,
+        "title": "Disclose the discharge summary",
+        "what": "this discharge summary",
+        "submit": "Disclose",
+        "cancel": back,
+        "new_consent_url": None
+        if not episode.is_open
+        else reverse("participants:consent_new", args=[participant.public_id])
+        + "?"
+        + urlencode({"kind": kind, "episode": str(episode.public_id), "next": request.path}),
+    }
+    return render(request, "disclose_form.html", context)
+
+
+def _summary_pdf_response(row: DischargeSummary, disclosure: Disclosure | None) -> HttpResponse:
     content = summary_pdf(
         row,
         addenda=list(row.addenda.select_related("author")),
         part2=row.episode.program.treats_sud,
+        disclosure=disclosure,
     )
     response = HttpResponse(content, content_type="application/pdf")
     # The file name carries no name: downloads folders and mail attachments are not private.

@@ -24,7 +24,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
 from openiop.intake.models import Inquiry
-from openiop.participants.access import program_ids_for
+from openiop.participants.access import Access, readable_program_ids
 
 READ_PERM = Perm.PARTICIPANT_CLINICAL
 WRITE_PERM = Perm.PARTICIPANT_CREATE
@@ -42,8 +42,11 @@ def inquiries_for(user: Any) -> QuerySet[Inquiry]:
         return Inquiry.objects.none()
     if user.organization_id is None:
         return Inquiry.objects.none()
+    # An inquiry to a program that treats substance use is a 42 CFR Part 2 record (the person
+    # applied for SUD treatment): only roles with SUD access see those.
     return Inquiry.objects.filter(
-        organization_id=user.organization_id, program_id__in=program_ids_for(user)
+        organization_id=user.organization_id,
+        program_id__in=readable_program_ids(user, Access.CLINICAL),
     )
 
 

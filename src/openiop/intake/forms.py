@@ -21,6 +21,7 @@ from openiop.intake.models import (
     PriorCare,
     RuleSet,
 )
+from openiop.lib.forms import Form, ModelForm
 from openiop.participants.forms import DateInput, apply_errors, clinicians_of
 from openiop.programs.models import Program, Track, Weekday
 from openiop.scheduling.models import UnavailabilityReason
@@ -53,7 +54,7 @@ class ProgramChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.organization.name})" if self.show_org else obj.name  # type: ignore[attr-defined]
 
 
-class InquiryForm(forms.Form):
+class InquiryForm(Form):
     name = forms.CharField(
         label="Your first name or initials",
         max_length=100,
@@ -153,7 +154,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return str(obj.full_name)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none(), to_field_name="public_id")
     source = forms.ChoiceField(label="Referral source", choices=STAFF_SOURCES)
     name = forms.CharField(label="First name or initials", max_length=100)
@@ -186,14 +187,14 @@ class ReferralForm(forms.Form):
         self.fields["assigned_to"].queryset = assignees  # type: ignore[attr-defined]
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     note = forms.CharField(
         label="Outcome note", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DateInput())
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DateInput())
     assigned_to = UserChoiceField(
         label="Assigned to", queryset=User.objects.none(), required=False, to_field_name="public_id"
@@ -204,7 +205,7 @@ class FollowUpForm(forms.Form):
         self.fields["assigned_to"].queryset = assignees  # type: ignore[attr-defined]
 
 
-class ConvertForm(forms.Form):
+class ConvertForm(Form):
     legal_first_name = forms.CharField(max_length=100)
     legal_last_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(widget=DateInput())
@@ -213,7 +214,7 @@ class ConvertForm(forms.Form):
 _TEXT = {"rows": 3}
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(Form):
     presenting_concerns = forms.CharField(required=False, widget=forms.Textarea(attrs=_TEXT))
     triggers = forms.CharField(required=False, widget=forms.Textarea(attrs=_TEXT))
     goals = forms.CharField(required=False, widget=forms.Textarea(attrs=_TEXT))
@@ -303,7 +304,7 @@ class AssessmentForm(forms.Form):
         return [self[n] for n in names if n in self.fields]
 
 
-class BlockForm(forms.Form):
+class BlockForm(Form):
     # Blank first choices: an untouched spare row must submit as empty, not as "Monday, work".
     weekday = forms.TypedChoiceField(choices=[("", "—"), *Weekday.choices], coerce=int)
     start_time = forms.TimeField(widget=TimeInput())
@@ -322,7 +323,7 @@ class BlockForm(forms.Form):
 BlockFormSet = forms.formset_factory(BlockForm, extra=2, can_delete=True, max_num=21)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     accept = forms.TypedChoiceField(
         label="Decision",
         choices=[("1", "Accept the recommendation"), ("0", "Override it")],
@@ -348,7 +349,7 @@ class DecisionForm(forms.Form):
         )
 
 
-class RuleSetForm(forms.ModelForm):
+class RuleSetForm(ModelForm):
     refer_up_cssrs_tiers = forms.MultipleChoiceField(
         label="C-SSRS tiers that point to residential or inpatient care",
         choices=[c for c in CssrsTier.choices if c[0] != CssrsTier.NONE],
@@ -369,7 +370,7 @@ class RuleSetForm(forms.ModelForm):
         ]
 
 
-class AdmitForm(forms.Form):
+class AdmitForm(Form):
     track = forms.ModelChoiceField(
         queryset=Track.objects.none(), to_field_name="public_id", required=False
     )

@@ -33,7 +33,13 @@ from openiop.intake.models import (
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.models import Administration, AdministrationStatus, Phase
-from openiop.participants.access import Access, may_access, participant_for, program_ids_for
+from openiop.participants.access import (
+    Access,
+    may_access,
+    participant_for,
+    program_check,
+    program_ids_for,
+)
 from openiop.participants.consents import treatment_consent_for
 from openiop.participants.models import Consent, Episode, EpisodeStatus, Participant
 from openiop.programs.models import Program
@@ -292,12 +298,22 @@ def inquiry_convert(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 
 
 def _episode(request: AuthedRequest, participant: Participant, episode_id: UUID) -> Episode:
+    """An episode in one of the user's programs (404 otherwise); the assessment of a program
+    that treats substance use is a 42 CFR Part 2 record (403 without SUD access)."""
     try:
-        return participant.episodes.select_related("program", "participant").get(
+        episode = participant.episodes.select_related("program", "participant").get(
             public_id=episode_id, program_id__in=program_ids_for(request.user)
         )
     except Episode.DoesNotExist:
         raise Http404("No such episode.") from None
+    program_check(
+        request,
+        participant,
+        episode.program,
+        access=Access.CLINICAL,
+        object_type="intake.assessment",
+    )
+    return episode
 
 
 def _assessment_of(episode: Episode) -> IntakeAssessment | None:

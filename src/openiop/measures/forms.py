@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from openiop.lib.forms import Form
 from openiop.measures.definitions import Instrument
 from openiop.measures.models import Phase
 
@@ -34,7 +35,7 @@ def answer_vector(instrument: Instrument, answers: Mapping[int, int | None]) -> 
     return [0 if i in skipped else answers.get(i) for i in range(len(instrument.items))]
 
 
-class InstrumentForm(forms.Form):
+class InstrumentForm(Form):
     """Every item of an instrument on one page, for entry in session (also for instruments
     whose text we do not ship: the clinician has the licensed form in hand)."""
 
@@ -83,7 +84,7 @@ class InstrumentForm(forms.Form):
         return [self[_field_name(i)] for i in range(len(self.instrument.items))]
 
 
-class ErrorForm(forms.Form):
+class ErrorForm(Form):
     reason = forms.CharField(
         label="Reason",
         max_length=300,
@@ -91,7 +92,7 @@ class ErrorForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     answer = forms.TypedChoiceField(
         coerce=int,
         widget=forms.RadioSelect,
@@ -105,7 +106,7 @@ class QuestionForm(forms.Form):
         field.choices = choices
 
 
-class BatteryForm(forms.Form):
+class BatteryForm(Form):
     def __init__(
         self, *args: Any, codes: Sequence[str], current: Mapping[str, Sequence[str]], **kwargs: Any
     ) -> None:

@@ -7,6 +7,7 @@ Access.CLINICAL, so billing staff (identity access only) get 403 and outsiders 4
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -27,12 +28,20 @@ from openiop.measures import services
 from openiop.measures.definitions import Instrument, UnknownInstrument, get_instrument
 from openiop.measures.fhir import observations, questionnaire_response
 from openiop.measures.forms import BatteryForm, ErrorForm, InstrumentForm
-from openiop.measures.models import Phase, ResponseMode
+from openiop.measures.models import Phase, Response, ResponseMode
 from openiop.measures.scoring import score
 from openiop.measures.selectors import response_for
 from openiop.participants.access import Access, participant_for, program_ids_for
-from openiop.participants.consents import part2_disclosure_allowed
-from openiop.participants.models import OPEN_STATUSES, ConsentInfo, Episode, Participant
+from openiop.participants.disclosures import covering_consents, disclosure_record
+from openiop.participants.forms import DiscloseForm
+from openiop.participants.models import (
+    OPEN_STATUSES,
+    ConsentInfo,
+    ConsentKind,
+    DisclosureChannel,
+    Episode,
+    Participant,
+)
 from openiop.participants.part2 import REDISCLOSURE_NOTICE
 from openiop.programs.models import Program
 
@@ -207,10 +216,6 @@ def response_correct(request: AuthedRequest, public_id: UUID, response_id: UUID)
     return render(request, "measures/entry.html", context)
 
 
-PART2_EXPORT_REFUSED = (
-    "Not exported: this program treats substance use, and no active 42 CFR Part 2 consent "
-    "covers disclosing assessments and scores. Record one on the participant's chart first."
-)
 # A Part 2 disclosure is labelled as such (HL7 v3 ActCode 42CFRPart2, no redisclosure) and
 # carries the notice in words.
 PART2_BUNDLE_META = {
@@ -224,35 +229,92 @@ PART2_BUNDLE_META = {
 }
 
 
-@staff(Perm.PARTICIPANT_CLINICAL)
-@require_http_methods(["GET"])
+@staff(Perm.PARTICIPANT_WRITE)
+@require_http_methods(["GET", "POST"])
 def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) -> HttpResponse:
-    """The response as a FHIR R4 Bundle-like JSON document: the QuestionnaireResponse and its
-    Observations. An export of PHI, recorded as such."""
+    """Disclose the response as a FHIR R4 Bundle-like JSON document (the QuestionnaireResponse
+    and its Observations) to a recipient a consent names: GET asks which consent covers it,
+    POST records the disclosure in the participant's accounting and returns the file."""
     participant = participant_for(
-        request, public_id, access=Access.CLINICAL, object_type="measures.response"
+        request, public_id, access=Access.CLINICAL, write=True, object_type="measures.response"
     )
     response = response_for(request.user, participant, response_id)
     instrument = _instrument_or_404(response.instrument_code, response.instrument_version)
-    # Scores of a substance-use program leave it only under a Part 2 consent covering them.
     program = response.episode.program
-    if not part2_disclosure_allowed(
+    information = [ConsentInfo.ASSESSMENTS]
+    consents = covering_consents(
         participant=participant,
         program=program,
-        information=ConsentInfo.ASSESSMENTS,
+        information=information,
         on=today_in(program.time_zone),
-    ):
-        access_record(
-            request=request,
-            action=AccessAction.DENIED,
-            object_type="measures.response.fhir",
-            participant=participant,
-            object_id=str(response.public_id),
-        )
-        messages.error(request, PART2_EXPORT_REFUSED)
-        return redirect(
-            "measures:response", public_id=participant.public_id, response_id=response.public_id
-        )
+    )
+    back = reverse(
+        "measures:response",
+        kwargs={"public_id": participant.public_id, "response_id": response.public_id},
+    )
+    form = DiscloseForm(
+        request.POST or None,
+        consents=consents,
+        channels=[(DisclosureChannel.FHIR, "FHIR (JSON file)")],
+    )
+    if request.method == "POST":
+        if not consents:
+            # Scores of a substance-use program leave it only under a Part 2 consent.
+            access_record(
+                request=request,
+                action=AccessAction.DENIED,
+                object_type="measures.response.fhir",
+                participant=participant,
+                object_id=str(response.public_id),
+            )
+        if form.is_valid():
+            try:
+                disclosure_record(
+                    participant=participant,
+                    program=program,
+                    consent=form.chosen(),
+                    information=information,
+                    description=f"{instrument.code} answered "
+                    f"{response.completed_at:%b} {response.completed_at.day}, "
+                    f"{response.completed_at.year}, as FHIR",
+                    channel=DisclosureChannel.FHIR,
+                    actor=request.user,
+                    episode=response.episode,
+                    object_type="measures.response",
+                    object_id=str(response.public_id),
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                return _fhir_download(request, participant, response, instrument, program)
+    kind = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
+    episode = response.episode
+    context = {
+        "participant": participant,
+        "program": program,
+        "form": form,
+        "consents": consents,
+        "title": f"Disclose {instrument.code} as FHIR",
+        "what": "these scores",
+        "submit": "Disclose and download",
+        "cancel": back,
+        "new_consent_url": None
+        if not episode.is_open
+        else reverse("participants:consent_new", args=[participant.public_id])
+        + "?"
+        + urlencode({"kind": kind, "episode": str(episode.public_id), "next": request.path}),
+    }
+    return render(request, "disclose_form.html", context, status=400 if form.errors else 200)
+
+
+def _fhir_download(
+    request: AuthedRequest,
+    participant: Participant,
+    response: Response,
+    instrument: Instrument,
+    program: Program,
+) -> HttpResponse:
     # The stored answers scored again by the pinned version give the same result; the engine's
     # FHIR builders take its typed result rather than the stored JSON.
     result = score(instrument, list(response.answers))
@@ -295,6 +357,7 @@ def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) ->
     body = json.dumps(document, indent=2, default=str)
     http = HttpResponse(body, content_type="application/fhir+json")
     http["Content-Disposition"] = f'attachment; filename="response-{response.public_id}.json"'
+    http["Cache-Control"] = "no-store"
     return http
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from openiop.care.models import PlanObjective
+from openiop.lib.forms import Form
 from openiop.notes.models import (
     FORMAT_SECTIONS,
     ClinicalNote,
@@ -31,7 +32,7 @@ def _from_yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     """The shared part of a group note, or the format sections of an individual/family note."""
 
     def __init__(self, *args: Any, note: ClinicalNote, **kwargs: Any) -> None:
@@ -94,7 +95,7 @@ class NoteForm(forms.Form):
         return {"format": data["format"], "sections": sections}
 
 
-class EntryForm(forms.Form):
+class EntryForm(Form):
     participation = forms.ChoiceField(
         label="Participation",
         choices=Participation.choices,
@@ -194,7 +195,7 @@ class EntryForm(forms.Form):
         )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(Form):
     about = forms.ChoiceField(label="About", required=False)
     text = forms.CharField(
         label="Addendum",

@@ -22,6 +22,7 @@ from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
 from openiop.participants.consents import FamilyGrant, family_grants
 from openiop.participants.models import Episode, Participant
+from openiop.programs.models import Program
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -104,6 +105,136 @@ def participant_for(
         participant=participant,
     )
     return participant
+
+
+def level_for(access: Access, program: Program) -> Access:
+    """The level a program's records need: clinical content of a program that treats
+    substance use is a 42 CFR Part 2 record."""
+    if access >= Access.CLINICAL and program.treats_sud:
+        return Access.SUD
+    return access
+
+
+def readable_program_ids(user: User | Any, access: Access) -> list[int]:
+    """The programs the user works in whose records they may read at `access`: lists of
+    alerts, coaching requests and inquiries leave out a substance-use program's for a role
+    without SUD access."""
+    ids = program_ids_for(user)
+    if not ids or not may_access(user, access):
+        return []
+    if may_access(user, level_for(access, Program(treats_sud=True))):
+        return ids
+    return list(Program.objects.filter(pk__in=ids, treats_sud=False).values_list("pk", flat=True))
+
+
+def _participant_programs(user: User | Any, participant: Participant) -> QuerySet[Program]:
+    return (
+        Program.objects.filter(
+            pk__in=program_ids_for(user),
+            organization_id=participant.organization_id,
+            episodes__participant=participant,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def participant_programs(
+    user: User | Any, participant: Participant, *, access: Access = Access.IDENTITY
+) -> list[Program]:
+    """The participant's programs whose records the user may read at `access`: programs the
+    user works in where the participant has an episode (docs/architecture.md, "What belongs
+    to the person"). Another program's records of the same person are never among them."""
+    return [
+        p
+        for p in _participant_programs(user, participant)
+        if may_access(user, level_for(access, p))
+    ]
+
+
+def program_check(
+    request: HttpRequest,
+    participant: Participant,
+    program: Program | int,
+    *,
+    access: Access,
+    object_type: str,
+) -> None:
+    """Before showing or changing a record of `participant` kept in `program`: 404 when the
+    viewer does not work in that program, 403 (and a denied row) when their role lacks the
+    level its records need."""
+    user: Any = request.user
+    program_id = program if isinstance(program, int) else program.pk
+    if program_id not in program_ids_for(user):
+        raise Http404("No such record in your programs.")
+    if isinstance(program, int):
+        program = Program.objects.get(pk=program_id)
+    if not may_access(user, level_for(access, program)):
+        access_record(
+            request=request,
+            action=AccessAction.DENIED,
+            object_type=object_type,
+            participant=participant,
+        )
+        raise PermissionDenied(
+            "Substance-use treatment records need SUD access."
+            if program.treats_sud
+            else "Your role does not allow this for this participant."
+        )
+
+
+def participant_program(
+    request: HttpRequest,
+    participant: Participant,
+    program_id: UUID | str,
+    *,
+    access: Access,
+    object_type: str,
+) -> Program:
+    """One of the participant's programs, named by its public id, checked as program_check."""
+    try:
+        program = _participant_programs(request.user, participant).get(public_id=program_id)
+    except (Program.DoesNotExist, ValidationError, ValueError):
+        raise Http404("No such program.") from None
+    program_check(request, participant, program, access=access, object_type=object_type)
+    return program
+
+
+def chosen_episode(
+    request: HttpRequest,
+    participant: Participant,
+    *,
+    access: Access,
+    object_type: str,
+    statuses: frozenset[str] | None = None,
+) -> tuple[Episode, list[Program]]:
+    """For a page about the participant's record in one program (their treatment plan, their
+    diary targets): the episode in the program named by `program` (query or form field) among
+    those the viewer may read at `access`, or else their open episode there (then the latest).
+    Returns the programs too, so the page can offer the others. 404 when there is none; 403
+    when the viewer works only in programs whose records their role may not read."""
+    user: Any = request.user
+    programs = participant_programs(user, participant, access=access)
+    wanted = request.POST.get("program") or request.GET.get("program")
+    if wanted:
+        chosen = [
+            participant_program(
+                request, participant, wanted, access=access, object_type=object_type
+            )
+        ]
+    else:
+        if not programs:
+            for program in participant_programs(user, participant):
+                program_check(request, participant, program, access=access, object_type=object_type)
+        chosen = programs
+    episodes = participant.episodes.filter(program__in=chosen).select_related("program")
+    if statuses is not None:
+        episodes = episodes.filter(status__in=statuses)
+    ordered = list(episodes.order_by("-inquiry_on", "-id"))
+    episode = next((e for e in ordered if e.is_open), ordered[0] if ordered else None)
+    if episode is None:
+        raise Http404("No episode in your programs.")
+    return episode, programs
 
 
 def portal_participant(request: HttpRequest, *, object_type: str = "portal.home") -> Participant:

@@ -289,6 +289,13 @@ def consent_sign(
                 raise ValidationError(
                     {"recipient_contact": "Choose one of this person's contacts."}
                 )
+            if recipient_contact.program_id != program.pk:
+                raise ValidationError(
+                    {
+                        "recipient_contact": f"Choose a contact recorded in {program.name}: "
+                        "each program keeps its own contacts."
+                    }
+                )
             recipient_name = recipient_organization = ""
         elif not recipient_name.strip():
             raise ValidationError(
@@ -454,6 +461,14 @@ class FamilyGrant:
     def participant_id(self) -> int:
         return self.participant.pk
 
+    @property
+    def program(self) -> Program:
+        """The program that gave it: the consent's (the discloser) or, for a permission
+        recorded before consents were signed, the contact's."""
+        if isinstance(self.consent, Consent) and self.consent.program is not None:
+            return self.consent.program
+        return self.contact.program
+
 
 def family_grants(user: Any) -> list[FamilyGrant]:
     """What the family member `user` may see today: exactly the family-portal information
@@ -464,11 +479,11 @@ def family_grants(user: Any) -> list[FamilyGrant]:
             recipient_contact__user=user,
             kind__in=list(DISCLOSURE_KINDS),
             revoked_at__isnull=True,
-        ).select_related("participant", "recipient_contact", "episode")
+        ).select_related("participant", "recipient_contact__program", "episode", "program")
     )
     earlier = list(
         FamilyConsent.objects.filter(contact__user=user, revoked_on__isnull=True).select_related(
-            "participant", "contact"
+            "participant", "contact__program"
         )
     )
     todays: dict[int, date] = {}
@@ -478,7 +493,9 @@ def family_grants(user: Any) -> list[FamilyGrant]:
             todays[participant.pk] = participant.local_today()
         return todays[participant.pk]
 
-    grants: dict[tuple[int, str], FamilyGrant] = {}
+    # One grant per participant, program and kind of information: what one program shares
+    # never stands for another program's.
+    grants: dict[tuple[int, int, str], FamilyGrant] = {}
     for consent in signed:
         if not consent.is_active_on(today_of(consent.participant)):
             continue
@@ -486,17 +503,13 @@ def family_grants(user: Any) -> list[FamilyGrant]:
         assert contact is not None
         for scope in FAMILY_PORTAL_INFO:
             if scope in consent.information:
-                grants.setdefault(
-                    (consent.participant_id, scope),
-                    FamilyGrant(consent.participant, contact, scope, consent),
-                )
+                grant = FamilyGrant(consent.participant, contact, scope, consent)
+                grants.setdefault((consent.participant_id, grant.program.pk, scope), grant)
     for old in earlier:
         if old.is_active_on(today_of(old.participant)):
-            grants.setdefault(
-                (old.participant_id, old.scope),
-                FamilyGrant(old.participant, old.contact, old.scope, old),
-            )
-    return sorted(grants.values(), key=lambda g: (g.participant.pk, g.scope))
+            grant = FamilyGrant(old.participant, old.contact, old.scope, old)
+            grants.setdefault((old.participant_id, grant.program.pk, old.scope), grant)
+    return sorted(grants.values(), key=lambda g: (g.participant.pk, g.program.name, g.scope))
 
 
 def consents_for_chart(participant: Participant, program_ids: Iterable[int]) -> list[Consent]:

@@ -4,6 +4,7 @@ programs, the episode's tracks and clinicians) and refer to rows by public id.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -11,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from openiop.accounts.models import User
+from openiop.lib.forms import Form, ModelForm
+from openiop.participants.disclosures import consent_basis, recipient_text
 from openiop.participants.models import (
     EPISODE_TRANSITIONS,
     CareTeamMember,
     CareTeamRole,
+    Consent,
     ConsentExpiry,
     ConsentInfo,
     ConsentKind,
@@ -63,7 +67,7 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(ModelForm):
     class Meta:
         model = Participant
         fields = list(PARTICIPANT_FIELDS)
@@ -89,7 +93,7 @@ class ParticipantCreateForm(ParticipantForm):
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
 
 
-class EpisodeOpenForm(forms.Form):
+class EpisodeOpenForm(Form):
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(), to_field_name="public_id", empty_label=None
     )
@@ -101,7 +105,7 @@ class EpisodeOpenForm(forms.Form):
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
 
 
-class _EpisodeChoices(forms.Form):
+class _EpisodeChoices(Form):
     track = forms.ModelChoiceField(
         queryset=Track.objects.none(), to_field_name="public_id", required=False
     )
@@ -143,7 +147,7 @@ class EpisodeUpdateForm(_EpisodeChoices):
     pass
 
 
-class CareTeamAddForm(forms.Form):
+class CareTeamAddForm(Form):
     user = UserChoiceField(
         label="Clinician", queryset=User.objects.none(), to_field_name="public_id"
     )
@@ -160,7 +164,7 @@ def member_key(member: CareTeamMember) -> str:
     return f"{member.user.public_id}:{member.role}"
 
 
-class CareTeamEndForm(forms.Form):
+class CareTeamEndForm(Form):
     member = forms.ChoiceField()
 
     def __init__(self, *args: Any, members: list[CareTeamMember], **kwargs: Any) -> None:
@@ -172,11 +176,35 @@ class CareTeamEndForm(forms.Form):
         return self.members[self.cleaned_data["member"]]
 
 
-class FamilyContactForm(forms.ModelForm):
+class FamilyContactForm(ModelForm):
+    """A contact's details. A new contact is recorded in one program: asked for only when the
+    person is in more than one of the writer's programs (each program keeps its own)."""
+
     class Meta:
         model = FamilyContact
         fields = list(FAMILY_FIELDS)
         labels = {"email": "E-mail", "is_emergency_contact": "Emergency contact"}
+
+    def __init__(self, *args: Any, programs: Sequence[Program] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programs = list(programs)
+        if len(self.programs) > 1:
+            self.fields["program"] = forms.ChoiceField(
+                label="Program",
+                choices=[(str(p.public_id), p.name) for p in self.programs],
+                help_text="The program this contact is recorded in. Only its staff see the "
+                "contact, and only its consents can name them.",
+            )
+            self.order_fields(["program", *FAMILY_FIELDS])
+
+    def chosen_program(self) -> Program:
+        if len(self.programs) == 1:
+            return self.programs[0]
+        wanted = self.cleaned_data["program"]
+        return next(p for p in self.programs if str(p.public_id) == wanted)
+
+    def contact_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in FAMILY_FIELDS}
 
 
 # Fields each kind of consent asks for (besides the episode and the signature).
@@ -197,7 +225,7 @@ CONSENT_FIELDS: dict[str, tuple[str, ...]] = {
 CONSENT_FIELDS[ConsentKind.PART2] = CONSENT_FIELDS[ConsentKind.RELEASE]
 
 
-class ConsentSignForm(forms.Form):
+class ConsentSignForm(Form):
     """One consent signed by the participant with staff present. Which fields show depends on
     the kind; the rules (Part 2 elements, expiry, recipients) are in participants/consents.py."""
 
@@ -262,7 +290,16 @@ class ConsentSignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.fields["episode"].queryset = episodes  # type: ignore[attr-defined]
-        self.fields["recipient_contact"].queryset = participant.family_contacts.all()  # type: ignore[attr-defined]
+        # Contacts recorded in the episodes' programs: a release names one of its own program's.
+        contacts = participant.family_contacts.filter(
+            program__in=episodes.values("program")
+        ).select_related("program")
+        field = self.fields["recipient_contact"]
+        field.queryset = contacts  # type: ignore[attr-defined]
+        if len({e.program_id for e in episodes}) > 1:
+            field.label_from_instance = (  # type: ignore[attr-defined]
+                lambda c: f"{c.name} ({c.relationship}), {c.program.name}"
+            )
         keep = {"episode", *CONSENT_FIELDS[kind], "typed_name", "witnessed"}
         for name in list(self.fields):
             if name not in keep:
@@ -292,7 +329,7 @@ class ConsentSignForm(forms.Form):
         return data
 
 
-class ConsentRevokeForm(forms.Form):
+class ConsentRevokeForm(Form):
     how = forms.ChoiceField(
         label="How the participant revoked it",
         choices=[c for c in ConsentRevokedHow.choices if c[0] != ConsentRevokedHow.PORTAL],
@@ -300,5 +337,43 @@ class ConsentRevokeForm(forms.Form):
     )
 
 
-class PortalConsentRevokeForm(forms.Form):
+class PortalConsentRevokeForm(Form):
     confirm = forms.BooleanField(label="Yes, stop sharing this information now.")
+
+
+class DiscloseForm(Form):
+    """A "disclose to..." step: the consent that covers handing the record to its recipient
+    (one of `consents`, from participants.disclosures.covering_consents) and, where the room
+    offers several, the form it leaves in."""
+
+    consent = forms.ChoiceField(
+        label="Disclose to",
+        widget=forms.RadioSelect,
+        help_text="Only consents in force that name a recipient and cover this record are listed.",
+        error_messages={"required": "Choose the consent that covers this disclosure."},
+    )
+    channel = forms.ChoiceField(label="Hand it over as", widget=forms.RadioSelect)
+    confirm = forms.BooleanField(
+        label="I am giving this only to the recipient the consent names, for its purpose.",
+        error_messages={"required": "Confirm who receives it."},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        consents: Sequence[Consent],
+        channels: Sequence[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.consents = {str(c.public_id): c for c in consents}
+        self.fields["consent"].choices = [  # type: ignore[attr-defined]
+            (key, f"{recipient_text(c)}: {consent_basis(c)}") for key, c in self.consents.items()
+        ]
+        self.fields["channel"].choices = list(channels)  # type: ignore[attr-defined]
+        if len(channels) == 1:
+            self.fields["channel"].initial = channels[0][0]
+            self.fields["channel"].widget = forms.HiddenInput()
+
+    def chosen(self) -> Consent:
+        return self.consents[self.cleaned_data["consent"]]

@@ -245,10 +245,19 @@ class CareTeamMember(models.Model):
 
 
 class FamilyContact(models.Model):
+    """A person in the participant's life, as recorded by one program. Contacts belong to the
+    program that recorded them (docs/architecture.md, "What belongs to the person"): they are
+    the recipients of that program's releases and family-portal access, and a contact recorded
+    by a substance-use program is itself a 42 CFR Part 2 record. The same relative known to two
+    programs is recorded in each."""
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="family_contacts"
+    )
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="family_contacts"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -513,3 +522,111 @@ class Consent(models.Model):
         if day < self.signed_on:
             return "Not yet active"
         return "Expired"
+
+
+class DisclosureChannel(models.TextChoices):
+    """How the information left the program."""
+
+    PDF = "pdf", "PDF handed over"
+    PRINT = "print", "Printed copy handed over"
+    FHIR = "fhir", "FHIR export"
+    FAMILY_PORTAL = "family_portal", "Seen in the family portal"
+    REVIEW_PACKET = "review_packet", "Review packet to a payer"
+    BULK_FHIR = "bulk_fhir", "Bulk FHIR export"
+
+
+class DisclosureAppendOnlyError(Exception):
+    pass
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    """The accounting of disclosures is a legal record: bulk changes are refused here, and by
+    the database (a trigger on PostgreSQL and SQLite)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise DisclosureAppendOnlyError("Disclosures cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DisclosureAppendOnlyError("Disclosures cannot be deleted.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise DisclosureAppendOnlyError("Disclosures cannot be changed.")
+
+
+class Disclosure(models.Model):
+    """One disclosure of a participant's information outside the program that holds it: who
+    received it, under which consent, what, when, how and who handed it over. The participant's
+    accounting of disclosures (42 CFR 2.24 as revised in 2024; HIPAA 164.528) is the list of
+    these rows. Written only by participants.disclosures.disclosure_record; append-only."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="disclosures"
+    )
+    # The program that disclosed (its records left it).
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The consent used. A family-portal permission recorded before consents were signed has
+    # none; `basis` then says which permission it was.
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
+    basis = models.CharField(max_length=300)
+    # Who received it, as the consent named them at the time.
+    recipient = models.CharField(max_length=600)
+    recipient_contact = models.ForeignKey(
+        FamilyContact, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    information = models.JSONField(default=list)
+    description = models.CharField(max_length=300)
+    channel = models.CharField(max_length=20, choices=DisclosureChannel.choices)
+    # The record that left, by kind and public id ("discharge.summary", ...), when one did.
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    disclosed_at = models.DateTimeField()
+    # The program-local day: family-portal views are counted once a day per consent.
+    disclosed_on = models.DateField()
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Whether the 42 CFR Part 2 redisclosure notice went with it.
+    redisclosure_notice = models.BooleanField(default=False)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-disclosed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=DisclosureChannel.values), name="disclosure_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(recipient="") & ~Q(basis="") & ~Q(information=[]),
+                name="disclosure_names_recipient_basis_information",
+            ),
+            models.UniqueConstraint(
+                fields=["consent", "recipient_contact", "disclosed_on"],
+                condition=Q(channel="family_portal"),
+                name="disclosure_family_portal_once_a_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "disclosed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} ({self.disclosed_on:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise DisclosureAppendOnlyError("Disclosures cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DisclosureAppendOnlyError("Disclosures cannot be deleted.")
+
+    @property
+    def information_labels(self) -> list[str]:
+        labels = dict(ConsentInfo.choices)
+        return [str(labels.get(value, value)) for value in self.information]

@@ -622,15 +622,24 @@ def family_contact_add(
     *,
     actor: User,
     participant: Participant,
+    program: Program,
     name: str,
     relationship: str,
     phone: str = "",
     email: str = "",
     is_emergency_contact: bool = False,
 ) -> FamilyContact:
+    """Record a contact in `program`: the actor works there and the participant has an
+    episode there."""
+    _check_assigned(actor, program)
+    if not participant.episodes.filter(program=program).exists():
+        raise ValidationError(
+            {"program": f"{participant.display_name} has no episode in {program.name}."}
+        )
     contact = FamilyContact(
         organization_id=participant.organization_id,
         participant=participant,
+        program=program,
         name=name.strip(),
         relationship=relationship.strip(),
         phone=phone.strip(),
@@ -644,6 +653,7 @@ def family_contact_add(
         kind=EventKind.FAMILY_CONTACT,
         summary=f"Family contact added: {contact.name} ({contact.relationship})",
         actor=actor,
+        program=program,
     )
     return contact
 
@@ -672,6 +682,7 @@ def family_contact_update(
         kind=EventKind.FAMILY_CONTACT,
         summary=f"Family contact updated: {locked.name} ({locked.relationship})",
         actor=actor,
+        program=locked.program,
     )
     return changed
 
@@ -717,6 +728,7 @@ def family_consent_record(
         kind=EventKind.CONSENT,
         summary=f"Consent recorded for {locked.name}: {consent.get_scope_display()}",
         actor=actor,
+        program=locked.program,
     )
     return consent
 
@@ -740,5 +752,6 @@ def family_consent_revoke(
         kind=EventKind.CONSENT,
         summary=f"Consent revoked for {locked.contact.name}: {locked.get_scope_display()}",
         actor=actor,
+        program=locked.contact.program,
     )
     return consent

@@ -34,6 +34,7 @@ urlpatterns = [
     path("<uuid:public_id>/family/new/", views.family_new, name="family_new"),
     path("<uuid:public_id>/family/<uuid:contact_id>/edit/", views.family_edit, name="family_edit"),
     path("<uuid:public_id>/consents/new/", views.consent_new, name="consent_new"),
+    path("<uuid:public_id>/disclosures/", views.disclosures, name="disclosures"),
     path("<uuid:public_id>/consents/<uuid:consent_id>/", views.consent_detail, name="consent"),
     path(
         "<uuid:public_id>/consents/<uuid:consent_id>/print/",

@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import authenticated, staff
@@ -24,13 +23,21 @@ from openiop.audit.services import access_record, access_record_many
 from openiop.care import panels as care_panels
 from openiop.diary.selectors import diary_chart_panel
 from openiop.discharge import panels as discharge_panels
-from openiop.lib.http import AuthedRequest
+from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.measures.selectors import chart_measures
 from openiop.measures.services import instrument_codes
 from openiop.notes import panels as notes_panels
 from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
-from openiop.participants.access import Access, may_access, participant_for, program_ids_for
+from openiop.participants.access import (
+    Access,
+    level_for,
+    may_access,
+    participant_for,
+    participant_programs,
+    program_ids_for,
+)
+from openiop.participants.disclosures import disclosures_for_staff
 from openiop.participants.models import (
     CareTeamMember,
     Consent,
@@ -134,7 +141,13 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
     current = next((e for e in episodes if e.is_open), episodes[0] if episodes else None)
     today = timezone.localdate()
-    family = list(participant.family_contacts.prefetch_related("consents"))
+    # Contacts of the viewer's programs only: each program keeps its own (a contact recorded by
+    # a substance-use program is a Part 2 record).
+    family = list(
+        participant.family_contacts.filter(program_id__in=my_programs)
+        .select_related("program")
+        .prefetch_related("consents")
+    )
     for contact in family:
         for consent in contact.consents.all():
             consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
@@ -155,6 +168,7 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
             (c, c.status_label(today))
             for c in consents.consents_for_chart(participant, my_programs)
         ],
+        "disclosures": list(disclosures_for_staff(participant, my_programs)[:5]),
         "schedule": schedule_panel_for(participant),
         "curriculum": curriculum_record(current),
         "hours": hours_panel_for(
@@ -166,12 +180,31 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["measures"] = chart_measures(request.user, participant)
         context["measures_library"] = instrument_codes()
         context["diary_panel"] = diary_chart_panel(request.user, participant, today)
-        context["safety_plan_panel"] = plan_chart_status(participant)
+        # The programs whose plans this viewer reads, from the episodes already loaded.
+        readable = {
+            e.program_id: e.program
+            for e in episodes
+            if may_access(request.user, level_for(Access.CLINICAL, e.program))
+        }
+        context["safety_plan_panel"] = plan_chart_status(
+            participant, sorted(readable.values(), key=lambda p: (p.name, p.pk))
+        )
     # Panels of the apps that document care; each decides what this viewer may see (billing
     # gets note metadata, never bodies) and records its own access.
     for panels in (care_panels, notes_panels, discharge_panels):
         context.update(panels.chart_context(request, participant, current, today))
     return render(request, "participants/chart.html", context)
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+@require_http_methods(["GET"])
+def disclosures(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    """What the viewer's programs disclosed about the participant: the accounting of
+    disclosures, as the participant sees it in their portal, for these programs."""
+    participant = participant_for(request, public_id, object_type="participant.disclosures")
+    rows = list(disclosures_for_staff(participant, program_ids_for(request.user)))
+    context = {"participant": participant, "rows": rows}
+    return render(request, "participants/disclosures.html", context)
 
 
 # --- write pages ----------------------------------------------------------------------------
@@ -446,17 +479,24 @@ def care_team_end(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> 
 @require_http_methods(["GET", "POST"])
 def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = participant_for(request, public_id, write=True, object_type="family_contact")
-    form = participant_forms.FamilyContactForm(request.POST or None)
+    programs = participant_programs(request.user, participant)
+    form = participant_forms.FamilyContactForm(request.POST or None, programs=programs)
     page: dict[str, Any] = {
         "title": "Add a family member or contact",
         "submit": "Add contact",
         "cancel": _chart_url(participant),
         "participant": participant,
+        "intro": f"Recorded in {programs[0].name}: only its staff see this contact."
+        if len(programs) == 1
+        else "",
     }
     if request.method == "POST" and form.is_valid():
         try:
             services.family_contact_add(
-                actor=request.user, participant=participant, **form.cleaned_data
+                actor=request.user,
+                participant=participant,
+                program=form.chosen_program(),
+                **form.contact_fields(),
             )
         except ValidationError as error:
             participant_forms.apply_errors(form, error)
@@ -470,7 +510,11 @@ def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> HttpResponse:
     participant = participant_for(request, public_id, write=True, object_type="family_contact")
-    contact = get_object_or_404(participant.family_contacts, public_id=contact_id)
+    # Another program's contact is not this viewer's to know of: 404.
+    contact = get_object_or_404(
+        participant.family_contacts.filter(program_id__in=program_ids_for(request.user)),
+        public_id=contact_id,
+    )
     form = participant_forms.FamilyContactForm(
         request.POST or None, initial=model_to_dict(contact, fields=list(FAMILY_FIELDS))
     )
@@ -494,15 +538,6 @@ def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> Ht
 
 
 # --- consents -------------------------------------------------------------------------------
-
-
-def _safe_next(request: AuthedRequest, fallback: str) -> str:
-    target = request.GET.get("next") or request.POST.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _consent_of(participant: Participant, consent_id: UUID, request: AuthedRequest) -> Consent:
@@ -537,18 +572,32 @@ def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     episodes = participant.episodes.filter(program_id__in=program_ids_for(request.user)).exclude(
         status=EpisodeStatus.DISCHARGED
     )
+    # A Part 2 consent is offered only in a program that treats substance use, and a general
+    # release only in one that does not (its records leave under a Part 2 consent instead).
+    offered: dict[str, QuerySet[Episode]] = {
+        ConsentKind.PART2: episodes.filter(program__treats_sud=True),
+        ConsentKind.RELEASE: episodes.filter(program__treats_sud=False),
+    }
+    if kind in offered and not offered[kind].exists():
+        messages.info(
+            request,
+            "A 42 CFR Part 2 consent is recorded in a program that treats substance use."
+            if kind == ConsentKind.PART2
+            else "Records of a substance-use program are shared under a 42 CFR Part 2 consent, "
+            "not a general release.",
+        )
+        kind = ""
     if kind not in ConsentKind.values:
-        has_sud = episodes.filter(program__treats_sud=True).exists()
         kinds = [
             (k, label, CONSENT_INTROS[k])
             for k, label in ConsentKind.choices
-            if k != ConsentKind.PART2 or has_sud
+            if k not in offered or offered[k].exists()
         ]
         context = {"participant": participant, "kinds": kinds, "cancel": chart}
         return render(request, "participants/consent_kinds.html", context)
     if kind == ConsentKind.FOLLOWUP:
         episodes = participant.episodes.filter(program_id__in=program_ids_for(request.user))
-    episodes = episodes.select_related("program")
+    episodes = offered.get(kind, episodes).select_related("program")
     wanted_episode = request.GET.get("episode")
     form = participant_forms.ConsentSignForm(
         request.POST or None,
@@ -561,7 +610,7 @@ def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             "expiry": "discharge" if kind in (ConsentKind.RELEASE, ConsentKind.PART2) else "none",
         },
     )
-    back = _safe_next(request, chart)
+    back = safe_return_to(request, chart)
     if request.method == "POST" and form.is_valid():
         try:
             consent = consents.consent_sign(
@@ -649,7 +698,10 @@ def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) ->
         if request.method != "POST":
             raise Http404("No such consent.")
         earlier = get_object_or_404(
-            participant.family_consents.select_related("contact"), public_id=consent_id
+            participant.family_consents.select_related("contact").filter(
+                contact__program_id__in=program_ids_for(request.user)
+            ),
+            public_id=consent_id,
         )
         try:
             services.family_consent_revoke(actor=request.user, consent=earlier)

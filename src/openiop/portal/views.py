@@ -26,7 +26,9 @@ from openiop.measures.models import (
 from openiop.measures.selectors import portal_administration, portal_checkins, portal_response
 from openiop.measures.services import draft_answer, item_options, response_record
 from openiop.participants.access import family_consents_for, portal_participant
-from openiop.participants.models import OPEN_STATUSES, ConsentScope, Participant
+from openiop.participants.models import OPEN_STATUSES, Participant
+from openiop.participants.part2 import REDISCLOSURE_NOTICE
+from openiop.portal.family import family_disclosures_record, family_sections
 
 
 @portal
@@ -53,29 +55,13 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @family
 def family_home(request: AuthedRequest) -> HttpResponse:
-    consents = family_consents_for(request)
-    by_participant: dict[int, dict[str, object]] = {}
-    for consent in consents:
-        entry = by_participant.setdefault(
-            consent.participant_id, {"participant": consent.participant, "scopes": set()}
-        )
-        scopes = entry["scopes"]
-        assert isinstance(scopes, set)
-        scopes.add(consent.scope)
-    shared = []
-    for entry in by_participant.values():
-        participant = entry["participant"]
-        scopes = entry["scopes"]
-        assert isinstance(scopes, set)
-        episode = None
-        if ConsentScope.PROGRAM_CONTACT in scopes:
-            episode = (
-                participant.episodes.filter(status__in=OPEN_STATUSES)  # type: ignore[attr-defined]
-                .select_related("program", "program__site", "primary_clinician")
-                .first()
-            )
-        shared.append({"participant": participant, "scopes": scopes, "episode": episode})
-    return render(request, "portal/family_home.html", {"shared": shared, "scope": ConsentScope})
+    """What each active consent to this family member names, program by program (the
+    program that gave the consent is named, never another one the participant attends).
+    Showing it is a disclosure, recorded in the participant's accounting."""
+    sections = family_sections(family_consents_for(request))
+    family_disclosures_record(sections, viewer=request.user)
+    context = {"sections": sections, "part2_notice": REDISCLOSURE_NOTICE}
+    return render(request, "portal/family_home.html", context)
 
 
 # --- check-ins (measures) ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from openiop.lib.forms import Form
 from openiop.programs.models import (
     Program,
     Room,
@@ -38,7 +39,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-class SiteForm(forms.Form):
+class SiteForm(Form):
     name = forms.CharField(max_length=200)
     address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     phone = forms.CharField(max_length=40, required=False)
@@ -48,7 +49,7 @@ class SiteForm(forms.Form):
         return {"name": site.name, "address": site.address, "phone": site.phone}
 
 
-class ProgramForm(forms.Form):
+class ProgramForm(Form):
     name = forms.CharField(max_length=200)
     site = forms.ModelChoiceField(queryset=Site.objects.none(), to_field_name="public_id")
     time_zone = forms.CharField(
@@ -128,7 +129,7 @@ class ProgramEditForm(ProgramForm):
     )
 
 
-class TrackForm(forms.Form):
+class TrackForm(Form):
     name = forms.CharField(max_length=100)
     days = forms.TypedMultipleChoiceField(
         label="Days the track meets",
@@ -169,7 +170,7 @@ FEATURE_CHOICES = [
 ]
 
 
-class RoomForm(forms.Form):
+class RoomForm(Form):
     name = forms.CharField(max_length=100)
     capacity = forms.IntegerField(
         min_value=1,
@@ -199,7 +200,7 @@ class RoomEditForm(RoomForm):
     is_active = forms.BooleanField(label="Active", required=False)
 
 
-class SessionTypeForm(forms.Form):
+class SessionTypeForm(Form):
     name = forms.CharField(max_length=100)
     category = forms.ChoiceField(choices=SessionCategory.choices)
     default_minutes = forms.IntegerField(
@@ -238,7 +239,7 @@ class SessionTypeEditForm(SessionTypeForm):
     is_active = forms.BooleanField(label="Active", required=False)
 
 
-class DocumentationSettingsForm(forms.Form):
+class DocumentationSettingsForm(Form):
     """Treatment-plan cadence and note deadlines (issue #6): a program setting each."""
 
     plan_review_days = forms.IntegerField(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
+from openiop.lib.forms import Form
 from openiop.lib.http import AuthedRequest
 from openiop.programs import curriculum
 from openiop.programs.access import program_for, programs_for
@@ -31,7 +32,7 @@ from openiop.programs.models import CurriculumBlock, Lesson, Program, SkillsModu
 configure = staff(Perm.PROGRAM_CONFIGURE)
 
 
-class AnchorForm(forms.Form):
+class AnchorForm(Form):
     starts_on = forms.DateField(
         required=False,
         label="Rotation starts on",
@@ -41,14 +42,14 @@ class AnchorForm(forms.Form):
     )
 
 
-class BlockForm(forms.Form):
+class BlockForm(Form):
     module = forms.ChoiceField(choices=SkillsModule.choices)
     weeks = forms.IntegerField(
         min_value=1, max_value=52, help_text="How many weeks this block lasts."
     )
 
 
-class LessonForm(forms.Form):
+class LessonForm(Form):
     week = forms.IntegerField(min_value=1, help_text="Week within the block, from 1.")
     title = forms.CharField(max_length=200, help_text="In our own words; never handout text.")
     skills = forms.CharField(

@@ -76,7 +76,10 @@ def build_safety_plans(*, program: Program, today: date, rng: random.Random) -> 
         clinician = episode.primary_clinician
         assert clinician is not None
         draft = safety_plan_draft_save(
-            participant=episode.participant, actor=clinician, sections=words
+            participant=episode.participant,
+            program=episode.program,
+            actor=clinician,
+            sections=words,
         )
         safety_plan_sign_clinician(version=draft, actor=clinician)
         safety_plan_sign_participant(

@@ -4,10 +4,11 @@ from typing import Any
 
 from django import forms
 
+from openiop.lib.forms import Form
 from openiop.safety.models import THRESHOLD_RANGE, Resolution, RiskRule, Severity
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     resolution = forms.ChoiceField(
         label="What was done", choices=Resolution.choices, widget=forms.RadioSelect
     )
@@ -26,7 +27,7 @@ class ResolveForm(forms.Form):
         return data
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
     threshold = forms.IntegerField(label="Threshold", required=False)
     is_active = forms.BooleanField(label="On", required=False)
@@ -50,7 +51,7 @@ class RuleForm(forms.Form):
         return value
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(Form):
     urgent_escalate_minutes = forms.IntegerField(
         label="Urgent: escalate after (minutes)", required=False, min_value=1, max_value=1440
     )
@@ -66,7 +67,7 @@ class EscalationForm(forms.Form):
     )
 
 
-class ShiftForm(forms.Form):
+class ShiftForm(Form):
     user = forms.ChoiceField(label="On call")
     backup = forms.ChoiceField(label="Backup (next person)", required=False)
     starts_on = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))

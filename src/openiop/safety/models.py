@@ -524,18 +524,22 @@ class PlanLockedError(Exception):
 
 
 class SafetyPlanVersion(models.Model):
-    """One version of a participant's safety plan. Each section is a list, one item per line.
-    Once both have signed, the version is locked: its content hash is stored, `save` refuses
-    content changes, and a later edit starts a new draft version."""
+    """One version of a participant's safety plan in one program. Each section is a list, one
+    item per line. Once both have signed, the version is locked: its content hash is stored,
+    `save` refuses content changes, and a later edit starts a new draft version. Versions are
+    numbered per program; each program has at most one draft and one plan in force."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="safety_plans"
     )
+    # The episode it was written in; `program` is that episode's program, kept on the row so
+    # the database can hold "one draft and one signed version per program".
     episode = models.ForeignKey(
         "participants.Episode", on_delete=models.PROTECT, related_name="safety_plans"
     )
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     warning_signs = models.TextField(blank=True, max_length=4000)
@@ -559,20 +563,21 @@ class SafetyPlanVersion(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["participant", "-version"]
+        ordering = ["participant", "program", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["participant", "version"], name="safety_plan_version_unique"
+                fields=["participant", "program", "version"],
+                name="safety_plan_version_unique_in_program",
             ),
             models.UniqueConstraint(
-                fields=["participant"],
+                fields=["participant", "program"],
                 condition=Q(status="draft"),
-                name="safety_plan_one_draft",
+                name="safety_plan_one_draft_in_program",
             ),
             models.UniqueConstraint(
-                fields=["participant"],
+                fields=["participant", "program"],
                 condition=Q(status="signed"),
-                name="safety_plan_one_signed",
+                name="safety_plan_one_signed_in_program",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "signed", "superseded"]),

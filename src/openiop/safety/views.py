@@ -18,8 +18,14 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.lib.http import AuthedRequest
-from openiop.participants.access import Access, participant_for, participants_for, program_ids_for
+from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
+from openiop.participants.access import (
+    Access,
+    participant_for,
+    participants_for,
+    program_ids_for,
+    readable_program_ids,
+)
 from openiop.programs.access import program_for
 from openiop.programs.models import Program
 from openiop.safety.forms import EscalationForm, ResolveForm, RuleForm, ShiftForm
@@ -45,9 +51,11 @@ SEVERITY_RANK = Case(
 
 
 def visible_alerts(user: User) -> Any:
+    """Alerts of the user's programs; a substance-use program's only with SUD access (an
+    alert there is a 42 CFR Part 2 record)."""
     return Alert.objects.filter(
         organization_id=user.organization_id or 0,
-        program_id__in=program_ids_for(user),
+        program_id__in=readable_program_ids(user, Access.CLINICAL),
         participant__in=participants_for(user),
     )
 
@@ -246,7 +254,7 @@ def on_call(request: AuthedRequest, program_id: UUID) -> HttpResponse:
     form = ShiftForm(request.POST or None, people=people)
     if request.method == "POST" and "remove" in request.POST:
         shift = OnCallShift.objects.filter(
-            program=program, public_id=request.POST["remove"]
+            program=program, public_id=uuid_or_none(request.POST.get("remove")) or NO_SUCH_ID
         ).first()
         if shift is None:
             raise Http404("No such shift.")

@@ -26,6 +26,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.diary.services import current_episode, program_today
+from openiop.lib.forms import Form
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import (
     Access,
@@ -33,6 +34,7 @@ from openiop.participants.access import (
     participants_for,
     portal_participant,
     program_ids_for,
+    readable_program_ids,
 )
 from openiop.programs.access import program_for
 from openiop.programs.models import Program
@@ -63,7 +65,7 @@ def _apply(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-class RequestForm(forms.Form):
+class RequestForm(Form):
     situation = forms.CharField(
         label="What is happening?",
         max_length=500,
@@ -102,7 +104,7 @@ class RequestForm(forms.Form):
         return data
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     method = forms.ChoiceField(
         label="How you answered", choices=ReachBy.choices, widget=forms.RadioSelect
     )
@@ -131,7 +133,7 @@ class RespondForm(forms.Form):
     )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     pause_hours_after_self_harm = forms.IntegerField(
         label="Coaching unavailable for this many hours after self-harm",
         min_value=0,
@@ -197,9 +199,10 @@ def portal_coaching_detail(request: AuthedRequest, public_id: UUID) -> HttpRespo
 
 
 def visible_requests(user: User) -> QuerySet[CoachingRequest]:
+    """Requests of the user's programs; a substance-use program's only with SUD access."""
     return CoachingRequest.objects.filter(
         organization_id=user.organization_id or 0,
-        program_id__in=program_ids_for(user),
+        program_id__in=readable_program_ids(user, Access.CLINICAL),
         participant__in=participants_for(user),
     )
 

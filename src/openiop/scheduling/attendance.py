@@ -24,6 +24,7 @@ from django.utils import timezone
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
+from openiop.lib.forms import NUL, NUL_ERROR
 from openiop.participants.access import participants_for, program_ids_for
 from openiop.participants.models import Participant
 from openiop.scheduling.hours import local_date, week_start_of
@@ -314,6 +315,8 @@ def follow_up_resolve(*, item: FollowUpItem, actor: User, note: str) -> FollowUp
     note = note.strip()
     if not note:
         raise ValidationError("Write a short note on what was done.")
+    if NUL in note:
+        raise ValidationError(NUL_ERROR)
     if len(note) > 300:
         raise ValidationError("Keep the note under 300 characters.")
     locked = FollowUpItem.objects.select_for_update().get(pk=item.pk)

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
+from openiop.lib.forms import Form
 from openiop.participants.forms import DateInput, clinicians_of
 from openiop.participants.models import FamilyContact, Participant
 from openiop.programs.models import Program, Room, SessionCategory, SessionType, Track, Weekday
@@ -30,7 +31,7 @@ class UsersField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
-class _ProgramForm(forms.Form):
+class _ProgramForm(Form):
     """Room, link, facilitators and the override fields every scheduling form has."""
 
     room = forms.ModelChoiceField(
@@ -198,14 +199,17 @@ class FamilyBookingForm(BookingForm):
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
         super().__init__(*args, category=SessionCategory.FAMILY, **kwargs)
-        self.fields["contacts"].queryset = participant.family_contacts.all()  # type: ignore[attr-defined]
+        # The booking program's own contacts: another program's are not its to know of.
+        self.fields["contacts"].queryset = participant.family_contacts.filter(  # type: ignore[attr-defined]
+            program=kwargs["program"]
+        )
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(max_length=200, label="Reason for cancelling")
 
 
-class UnavailabilityForm(forms.Form):
+class UnavailabilityForm(Form):
     weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
     start_time = forms.TimeField(widget=TimeInput(), label="From")
     end_time = forms.TimeField(widget=TimeInput(), label="Until")

@@ -721,6 +721,8 @@ def session_book_family(
         raise ValidationError({"contacts": "Choose the family members who attend."})
     if any(c.participant_id != participant.pk for c in contacts):
         raise ValidationError({"contacts": "Choose this participant's own family contacts."})
+    if any(c.program_id != program.pk for c in contacts):
+        raise ValidationError({"contacts": f"Choose family contacts recorded in {program.name}."})
     session = _book(
         actor=actor,
         participant=participant,

@@ -12,20 +12,21 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.lib.http import AuthedRequest
+from openiop.lib.forms import Form
+from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.participants.access import participant_for, program_ids_for
 from openiop.scheduling import attendance as att
 from openiop.scheduling.models import (
@@ -100,12 +101,9 @@ def _local_time(session: Session, value: str, label: str) -> datetime | None:
 
 
 def _back(request: AuthedRequest, session: Session) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("scheduling:session_attendance", args=[session.public_id])
+    return safe_return_to(
+        request, reverse("scheduling:session_attendance", args=[session.public_id])
+    )
 
 
 def _check_may_record(request: AuthedRequest, session: Session) -> None:
@@ -201,8 +199,12 @@ def follow_up_resolve(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         public_id=public_id,
     )
     participant_for(request, item.participant.public_id, write=True, object_type="follow_up")
+    form = FollowUpResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(_back_home(request))
     try:
-        att.follow_up_resolve(item=item, actor=request.user, note=request.POST.get("note", ""))
+        att.follow_up_resolve(item=item, actor=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -210,10 +212,15 @@ def follow_up_resolve(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     return redirect(_back_home(request))
 
 
+class FollowUpResolveForm(Form):
+    note = forms.CharField(
+        max_length=300,
+        error_messages={
+            "required": "Write a short note on what was done.",
+            "max_length": "Keep the note under 300 characters.",
+        },
+    )
+
+
 def _back_home(request: AuthedRequest) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("home")
+    return safe_return_to(request, reverse("home"))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.policy import portal, public, staff
 from openiop.accounts.roles import Perm
+from openiop.lib.forms import Form
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import participant_for, portal_participant, program_ids_for
 from openiop.participants.models import Participant
@@ -238,7 +239,7 @@ def portal_week(request: AuthedRequest) -> HttpResponse:
     return render(request, "scheduling/week_portal.html", context)
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(Form):
     lead_minutes = forms.TypedChoiceField(
         choices=ReminderLead.choices, coerce=int, label="Remind me"
     )

@@ -17,8 +17,10 @@ from openiop.ops.helpline import help_phones_refresh
 _BIND = re.compile(r"^(unix:/.+|(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$")
 
 # Gunicorn's default access line includes the query string, and searches can carry names:
-# log the path only (URLs hold UUIDs, never PHI).
+# log the path only (URLs hold UUIDs, never PHI); the logger class takes calendar-feed tokens
+# out of it (ops/gunicorn_logging.py).
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+LOGGER_CLASS = "openiop.ops.gunicorn_logging.RedactingLogger"
 
 
 def gunicorn_argv(*, bind: str, workers: int) -> list[str]:
@@ -35,6 +37,8 @@ def gunicorn_argv(*, bind: str, workers: int) -> list[str]:
         "-",
         "--access-logformat",
         ACCESS_LOG_FORMAT,
+        "--logger-class",
+        LOGGER_CLASS,
     ]
 
 

@@ -1,0 +1,72 @@
+"""The project's form bases: every form of OpenIOP derives from `Form` or `ModelForm` here (a
+test walks them), so every form refuses a NUL character with a clear message on the field, and
+its view saves nothing.
+
+A NUL (U+0000) never belongs in what a person types; PostgreSQL cannot store one in text (the
+write would fail after the form said yes) and a NUL in a lookup raises instead of finding
+nothing. Django's CharField already refuses it, but with a bare message, and choice, date and
+custom fields report something unrelated or let it through to code that trips on it. Here the
+raw value of each field is checked before any field cleans it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.datastructures import MultiValueDict
+
+NUL = "\x00"
+NUL_ERROR = (
+    "This contains a NUL character (an invisible control character, usually pasted by "
+    "mistake). Remove it and try again; nothing was saved."
+)
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a submitted value (a string, a file's name, or a list of them) holds a NUL."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    name = getattr(value, "name", None)
+    return isinstance(name, str) and NUL in name
+
+
+class NulSafeMixin:
+    """Refuses a NUL in any field's submitted value, before the field cleans it."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        form: Any = self
+        if not form.is_bound:
+            return
+        for name, field in form.fields.items():
+            if not self._submitted_nul(name, field):
+                continue
+            form.cleaned_data.pop(name, None)
+            form._errors[name] = form.error_class([NUL_ERROR], renderer=form.renderer)
+
+    def _submitted_nul(self, name: str, field: forms.Field) -> bool:
+        form: Any = self
+        key = form.add_prefix(name)
+        widget_keys = [key]
+        # Widgets that post several values (split date/time, multi-widgets) use suffixed keys.
+        widget_keys += [f"{key}_{i}" for i in range(3)]
+        for source in (form.data, form.files):
+            for widget_key in widget_keys:
+                if isinstance(source, MultiValueDict):
+                    values = source.getlist(widget_key)
+                else:
+                    values = [source.get(widget_key)] if widget_key in source else []
+                if has_nul(values):
+                    return True
+        return False
+
+
+class Form(NulSafeMixin, forms.Form):
+    pass
+
+
+class ModelForm(NulSafeMixin, forms.ModelForm):
+    pass
