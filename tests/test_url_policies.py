@@ -47,8 +47,9 @@ def test_only_sign_in_pages_are_public() -> None:
         route for route, view in _walk(get_resolver().url_patterns) if policy_of(view) == "public"
     )
     # Sign-in pages, the intake "contact us" form (rate-limited, spam-resistant), and the
-    # calendar feed, whose path carries its own secret token (no session, no PHI).
-    allowed = ("accounts/", "contact/", "schedule/feed/")
+    # calendar feed, whose path carries its own secret token (no session, no PHI), and the
+    # portal invitation page, which opens only with a single-use key and names nobody.
+    allowed = ("accounts/", "contact/", "schedule/feed/", "welcome/")
     assert public and all(route.startswith(allowed) for route in public)
 
 

@@ -237,4 +237,11 @@ LOGGING = {
 }
 
 OPENIOP_PAGE_SIZE = env_int("OPENIOP_PAGE_SIZE", 25, minimum=5)
+# Portal invitations (participants and family members): how long an e-mailed link works.
+OPENIOP_INVITATION_HOURS = env_int("OPENIOP_INVITATION_HOURS", 72, minimum=1)
+if OPENIOP_INVITATION_HOURS > 14 * 24:
+    raise SettingError(
+        f"OPENIOP_INVITATION_HOURS must be at most {14 * 24} (two weeks), "
+        f"not {OPENIOP_INVITATION_HOURS}"
+    )
 OPENIOP_LOCAL_EMERGENCY_NUMBER = env_str("OPENIOP_LOCAL_EMERGENCY_NUMBER", "911")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from openiop.participants import views as participant_views
+from openiop.portal import views_welcome
 from openiop.safety import urls_coaching as coaching_urls
 
 urlpatterns = [
@@ -22,4 +23,8 @@ urlpatterns = [
     path("notes/", include("openiop.notes.urls")),
     path("discharge/", include("openiop.discharge.urls")),
     path("contact/", include("openiop.intake.urls_public")),
+    path("welcome/", views_welcome.welcome, name="welcome"),
 ]
+
+# A participant whose program ended, or a family member whose release ended, is told why.
+handler403 = "openiop.portal.views.permission_denied"

@@ -33,8 +33,11 @@ def access_record(
     object_type: str,
     participant: Participant | None = None,
     object_id: str = "",
+    actor: User | None = None,
 ) -> AccessLog:
-    user = request.user if request.user.is_authenticated else None
+    """`actor` names who acted when the request is not signed in yet (an invited person
+    setting up their account); otherwise the request's user is."""
+    user = actor or (request.user if request.user.is_authenticated else None)
     return AccessLog.objects.create(
         organization_id=participant.organization_id
         if participant
