@@ -535,13 +535,7 @@ def _invite_after_admission(request: AuthedRequest, participant: Participant) ->
         reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.warning(request, f"The portal invitation was not sent: {reason}")
         return
-    invitation.refresh_from_db(fields=["sent_at"])
-    if invitation.sent_at is None:
-        messages.warning(
-            request, "The portal invitation could not be e-mailed; send it again from here."
-        )
-    else:
-        messages.success(request, f"Portal invitation e-mailed to {invitation.email}.")
+    messages.success(request, f"Portal invitation e-mailed to {invitation.email}.")
 
 
 @staff(Perm.PARTICIPANT_WRITE)

@@ -290,14 +290,14 @@ def portal_invitation_send(
         account = _account(participant.user_id)
         address = participant.email.strip().lower()
         covered = False
-    blocker = _blocker(address, family=contact is not None, covered=covered)
-    if blocker:
-        raise ValidationError(blocker)
     if account is not None and account.is_active and account.has_usable_password():
         raise ValidationError(
             "This person already has an active portal account. If they forgot the password, "
             "they can reset it from the sign-in page."
         )
+    blocker = _blocker(address, family=contact is not None, covered=covered)
+    if blocker:
+        raise ValidationError(blocker)
     now = timezone.now()
     earlier = PortalInvitation.objects.filter(participant=participant, contact=contact)
     if earlier.filter(created_at__gt=now - timedelta(days=1)).count() >= INVITATIONS_PER_DAY:
@@ -366,6 +366,7 @@ def invitation_email_send(*, invitation_id: int, link: str) -> bool:
     except Exception:
         # Ids only: the address stays out of the logs.
         log.exception("portal invitation e-mail failed for invitation %s", invitation.public_id)
+        PortalInvitation.objects.filter(pk=invitation.pk).update(send_failed_at=timezone.now())
         return False
     PortalInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
     return True
@@ -376,7 +377,7 @@ def portal_invitation_revoke(*, actor: User, invitation: PortalInvitation) -> Po
     """End a pending invitation: its link stops working at once."""
     _check_actor(actor, invitation.participant)
     row = (
-        PortalInvitation.objects.select_for_update()
+        PortalInvitation.objects.select_for_update(of=("self",))
         .select_related("contact", "participant")
         .get(pk=invitation.pk)
     )
@@ -471,7 +472,7 @@ def portal_invitation_accept(*, invitation: PortalInvitation, password: str) -> 
     turned off), link it to the record and end the invitation. Raises InvitationUnusable when
     the link may no longer be used, whatever happened since the page was opened."""
     row = (
-        PortalInvitation.objects.select_for_update()
+        PortalInvitation.objects.select_for_update(of=("self",))
         .select_related("participant", "contact")
         .get(pk=invitation.pk)
     )

@@ -555,8 +555,10 @@ class PortalInvitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     expires_at = models.DateTimeField()
-    # When the e-mail was handed to the mail server; empty if sending failed.
+    # When the e-mail was handed to the mail server, or when that failed (then the chart
+    # asks staff to send it again).
     sent_at = models.DateTimeField(null=True, blank=True)
+    send_failed_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
