@@ -94,6 +94,10 @@ def note_open(request: AuthedRequest, session_id: UUID) -> HttpResponse:
 # --- the note page ---------------------------------------------------------------------------
 
 
+def editing_of(request: AuthedRequest, note: ClinicalNote) -> bool:
+    return note.status == "draft" and note.author_id == request.user.pk
+
+
 def _page_context(
     request: AuthedRequest,
     note: ClinicalNote,
@@ -105,8 +109,9 @@ def _page_context(
 ) -> dict[str, Any]:
     """Everything the note page shows, in a fixed number of queries whatever the group size."""
     ctx = services.check_context(note)
+    review = services.note_sign_review(note, ctx) if editing_of(request, note) else None
     entries = ctx.entries
-    editing = note.status == "draft" and note.author_id == request.user.pk
+    editing = editing_of(request, note)
     linked: dict[int, list[NoteObjective]] = {}
     for link in NoteObjective.objects.filter(entry__note=note).select_related("objective"):
         linked.setdefault(link.entry_id, []).append(link)
@@ -138,9 +143,8 @@ def _page_context(
         "editing": editing,
         "note_form": note_form or (nf.NoteForm(note=note) if editing else None),
         "rows": rows,
-        "problems": refused
-        if refused is not None
-        else (services.note_sign_checks(note, ctx) if editing else []),
+        "problems": refused if refused is not None else (review.problems if review else []),
+        "warnings": review.warnings if review else [],
         "refused": refused is not None,
         "addenda": addenda,
         "addendum_form": addendum_form or nf.AddendumForm(entries=entries),
@@ -206,6 +210,7 @@ def note_detail(request: AuthedRequest, note_id: UUID) -> HttpResponse:
     if request.POST.get("action") != "sign":
         messages.success(request, "Draft saved.")
         return redirect("notes:note", note_id=note.public_id)
+    warnings = services.note_sign_review(note).warnings
     try:
         services.note_sign(note=note, actor=request.user)
     except ValidationError as error:
@@ -213,6 +218,8 @@ def note_detail(request: AuthedRequest, note_id: UUID) -> HttpResponse:
         context = _page_context(request, note, refused=error.messages)
         return render(request, "notes/note.html", context, status=400)
     messages.success(request, "Note signed. It is locked; add an addendum for anything later.")
+    for warning in warnings:
+        messages.warning(request, warning)
     return redirect("notes:note", note_id=note.public_id)
 
 
