@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+
+def _name_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class Participant(models.Model):
@@ -57,6 +62,10 @@ class Participant(models.Model):
     @property
     def legal_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}"
+
+    def is_legal_name(self, typed: str) -> bool:
+        """Whether `typed` is the legal name on record, whatever its case and spacing."""
+        return _name_key(typed) == _name_key(self.legal_name)
 
     def local_today(self) -> date:
         """'Today' for record-level dates (consents, date of birth): in the time zone of the

@@ -5,6 +5,7 @@ portal_participant, so there is no way to name someone else's plan."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -49,10 +50,18 @@ class PlanForm(forms.Form):
 
 class SignForm(forms.Form):
     typed_name = forms.CharField(
-        label="Type your name to sign",
+        label="Type your full legal name to sign",
         max_length=200,
         help_text="Signing says you have read this plan and it is in your words.",
     )
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "typed_name"
+        ].help_text = (
+            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
+        )
 
 
 def _apply(form: forms.Form, error: ValidationError) -> None:
@@ -187,7 +196,7 @@ def portal_plan(request: AuthedRequest) -> HttpResponse:
     # A draft waits for the participant's signature only once the clinician has written it
     # with them; they may sign first or second.
     to_sign = draft if draft is not None and draft.participant_signed_at is None else None
-    form = SignForm(request.POST or None) if to_sign is not None else None
+    form = SignForm(request.POST or None, participant=participant) if to_sign is not None else None
     if request.method == "POST":
         if to_sign is None or form is None:
             messages.info(request, "There is nothing waiting for your signature.")
