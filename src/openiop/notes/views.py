@@ -158,7 +158,11 @@ def _page_context(
 def _record_page(request: AuthedRequest, note: ClinicalNote, action: AccessAction) -> None:
     participants = [e.participant for e in note.entries.select_related("participant")]
     access_record_many(
-        request=request, action=action, object_type=OBJECT_TYPE, participants=participants
+        request=request,
+        action=action,
+        object_type=OBJECT_TYPE,
+        participants=participants,
+        object_ids=[str(note.public_id)] * len(participants),
     )
 
 
@@ -300,7 +304,13 @@ def chart_copy(request: AuthedRequest, public_id: UUID, note_id: UUID) -> HttpRe
     if entry is None:
         raise Http404("No such note in this chart.")
     level = Access.SUD if entry.note.program.treats_sud else Access.CLINICAL
-    participant = participant_for(request, public_id, access=level, object_type="notes.chart_copy")
+    participant = participant_for(
+        request,
+        public_id,
+        access=level,
+        object_type="notes.chart_copy",
+        object_id=str(entry.note.public_id),
+    )
     note = entry.note
     context = {
         "participant": participant,
@@ -324,8 +334,12 @@ def chart_copy(request: AuthedRequest, public_id: UUID, note_id: UUID) -> HttpRe
 @staff(Perm.PROGRAM_CONFIGURE)
 def overdue_list(request: AuthedRequest) -> HttpResponse:
     notes = services.overdue_for_programs(request.user, timezone.now(), limit=100)
-    shown = [e.participant for n in notes if n.kind != NoteKind.GROUP for e in n.entries.all()]
+    pairs = [(e.participant, n) for n in notes if n.kind != NoteKind.GROUP for e in n.entries.all()]
     access_record_many(
-        request=request, action=AccessAction.LIST, object_type="notes.overdue", participants=shown
+        request=request,
+        action=AccessAction.LIST,
+        object_type="notes.overdue",
+        participants=[participant for participant, _ in pairs],
+        object_ids=[str(note.public_id) for _, note in pairs],
     )
     return render(request, "notes/overdue.html", {"notes": notes})

@@ -82,7 +82,10 @@ def participant_for(
     access: Access = Access.IDENTITY,
     write: bool = False,
     object_type: str = "participant",
+    object_id: str = "",
 ) -> Participant:
+    """`object_id` names what of the participant is looked at (a note), for the audit row;
+    the participant's own id by default."""
     user: Any = request.user
     try:
         participant = participants_for(user).get(public_id=public_id)
@@ -94,6 +97,7 @@ def participant_for(
             action=AccessAction.DENIED,
             object_type=object_type,
             participant=participant,
+            object_id=object_id,
         )
         raise PermissionDenied("Your role does not allow this for this participant.")
     writing = write and request.method not in _SAFE_METHODS
@@ -102,6 +106,7 @@ def participant_for(
         action=AccessAction.UPDATE if writing else AccessAction.VIEW,
         object_type=object_type,
         participant=participant,
+        object_id=object_id,
     )
     return participant
 
