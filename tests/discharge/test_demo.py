@@ -92,6 +92,7 @@ def test_discharged_summaries_count_the_sessions_of_the_stay(built):
         episode = summary.episode
         assert "No sessions were scheduled" not in summary.attendance, episode.pk
         facts = summary.facts["attendance"]
+        assert episode.discharged_on is not None and episode.started_on is not None
         weeks = (episode.discharged_on - episode.started_on).days // 7
         # Three group days a week at least, and most of them attended.
         assert facts["scheduled"] >= 3 * weeks, (episode.pk, facts)
@@ -103,4 +104,6 @@ def test_discharged_summaries_count_the_sessions_of_the_stay(built):
         episode__status=EpisodeStatus.DISCHARGED
     ).select_related("session", "episode"):
         day = entry.session.starts_at.astimezone(ZoneInfo(built.program.time_zone)).date()
-        assert entry.episode.started_on <= day < entry.episode.discharged_on
+        stay = entry.episode
+        assert stay.started_on is not None and stay.discharged_on is not None
+        assert stay.started_on <= day < stay.discharged_on

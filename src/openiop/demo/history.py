@@ -79,7 +79,7 @@ def build_past_rosters(*, program: Program) -> int:
         .annotate(seats_taken=Count("roster"))
         .order_by("starts_at", "pk")
     )
-    taken = {s.pk: s.seats_taken for s in sessions}  # type: ignore[attr-defined]
+    taken = {s.pk: s.seats_taken for s in sessions}
     rows: list[RosterEntry] = []
     for episode in discharged:
         assert episode.started_on is not None and episode.discharged_on is not None
@@ -108,9 +108,7 @@ def _book_individual_sessions(
     program: Program, discharged: list[Episode], tz: zoneinfo.ZoneInfo
 ) -> int:
     """A weekly individual session with the primary clinician through each stay."""
-    kind = SessionType.objects.filter(
-        program=program, category=SessionCategory.INDIVIDUAL
-    ).first()
+    kind = SessionType.objects.filter(program=program, category=SessionCategory.INDIVIDUAL).first()
     if kind is None:
         return 0
     # Slots already held by active participants' weekly sessions (build_schedule gives
