@@ -70,15 +70,23 @@ class ChoosePasswordForm(SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters, not a common password, not only numbers and not like "
+            "your e-mail address. A few unrelated words are long and easy to remember."
+        )
         self.fields["new_password2"].label = "Type the password again"
+        self.fields["new_password2"].help_text = ""
 
 
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     response = render(request, template, context, status=status)
-    # The page (or the address it was opened from) holds a key to an account.
-    response["Referrer-Policy"] = "no-referrer"
+    if "key" in request.GET:
+        # Shown at an address that holds a key: its stylesheet requests must not carry it
+        # in a Referer. (Pages with a form keep the site's same-origin policy: with
+        # no-referrer browsers send "Origin: null" and the CSRF check refuses the form.)
+        response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -138,10 +146,14 @@ def welcome(request: HttpRequest) -> HttpResponse:
             "just chose.",
         )
         return redirect("accounts:login")
+    episode = invitation.participant.episodes.select_related("program").order_by("-inquiry_on")
+    latest = episode.first()
     context = {
         "form": form,
         "email": invitation.email,
         "expires_at": invitation.expires_at,
+        # The time the link stops working, in the program's time zone (the visitor has none).
+        "time_zone": latest.program.time_zone if latest else "UTC",
         "family": invitation.contact_id is not None,
     }
     return _page(request, "portal/welcome.html", context)
