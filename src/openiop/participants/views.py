@@ -134,8 +134,8 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
     current = next((e for e in episodes if e.is_open), episodes[0] if episodes else None)
     today = timezone.localdate()
-    family = list(participant.family_contacts.prefetch_related("consents"))
-    own_portal, family_portal = invitations.portal_access(participant)
+    family = list(participant.family_contacts.select_related("user").prefetch_related("consents"))
+    own_portal, family_portal = invitations.portal_access(participant, family)
     for contact in family:
         for consent in contact.consents.all():
             consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
