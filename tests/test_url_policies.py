@@ -47,9 +47,10 @@ def test_only_sign_in_pages_are_public() -> None:
         route for route, view in _walk(get_resolver().url_patterns) if policy_of(view) == "public"
     )
     # Sign-in pages, the intake "contact us" form (rate-limited, spam-resistant), the
-    # calendar feed, whose path carries its own secret token (no session, no PHI), and the
-    # health check for load balancers and monitoring (job names and times only).
-    allowed = ("accounts/", "contact/", "schedule/feed/", "health/")
+    # calendar feed, whose path carries its own secret token (no session, no PHI), the
+    # health check for load balancers and monitoring (job names and times only), and the
+    # portal invitation page, which opens only with a single-use key and names nobody.
+    allowed = ("accounts/", "contact/", "schedule/feed/", "health/", "welcome/")
     assert public and all(route.startswith(allowed) for route in public)
 
 

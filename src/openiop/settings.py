@@ -7,6 +7,7 @@ See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from openiop.lib.env import (
     env_list,
     env_seconds_map,
     env_str,
+    secret_free_command,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,12 +34,17 @@ TESTING = env_bool("OPENIOP_TESTING", False) or "PYTEST_VERSION" in os.environ
 _DEV_KEY = "insecure-openiop-development-key-do-not-use-in-production-0123456789"
 SECRET_KEY = env_str("OPENIOP_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or DEMO_MODE or TESTING):
+    if secret_free_command():
+        # A command declared secret-free (lib/env.py) signs nothing; a throwaway random key
+        # rather than the known development one, so nothing could be forged with it anyway.
+        SECRET_KEY = secrets.token_urlsafe(50)
+    elif not (DEBUG or DEMO_MODE or TESTING):
         raise SettingError(
             "OPENIOP_SECRET_KEY must be set outside demo, debug and test runs "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         )
-    SECRET_KEY = _DEV_KEY
+    else:
+        SECRET_KEY = _DEV_KEY
 
 ALLOWED_HOSTS = env_list("OPENIOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("OPENIOP_CSRF_TRUSTED_ORIGINS", [])
@@ -254,6 +261,13 @@ LOGGING = {
 }
 
 OPENIOP_PAGE_SIZE = env_int("OPENIOP_PAGE_SIZE", 25, minimum=5)
+# Portal invitations (participants and family members): how long an e-mailed link works.
+OPENIOP_INVITATION_HOURS = env_int("OPENIOP_INVITATION_HOURS", 72, minimum=1)
+if OPENIOP_INVITATION_HOURS > 14 * 24:
+    raise SettingError(
+        f"OPENIOP_INVITATION_HOURS must be at most {14 * 24} (two weeks), "
+        f"not {OPENIOP_INVITATION_HOURS}"
+    )
 OPENIOP_LOCAL_EMERGENCY_NUMBER = env_str("OPENIOP_LOCAL_EMERGENCY_NUMBER", "911")
 
 # --- Background work (Django's Tasks interface; docs/configuration.md "Background work") ---

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from openiop.participants import views as participant_views
+from openiop.portal import views_welcome
 from openiop.safety import urls_coaching as coaching_urls
 
 urlpatterns = [
@@ -22,8 +23,12 @@ urlpatterns = [
     path("notes/", include("openiop.notes.urls")),
     path("discharge/", include("openiop.discharge.urls")),
     path("contact/", include("openiop.intake.urls_public")),
+    path("welcome/", views_welcome.welcome, name="welcome"),
     path("", include("openiop.ops.urls")),
 ]
 
 # A calm page with crisis numbers, rendered without the database (ops/views.py).
 handler500 = "openiop.ops.views.server_error"
+
+# A participant whose program ended, or a family member whose release ended, is told why.
+handler403 = "openiop.portal.views.permission_denied"

@@ -74,7 +74,9 @@ def complete_draft(w: SimpleNamespace) -> TreatmentPlan:
 def signed_plan(w: SimpleNamespace) -> TreatmentPlan:
     plan = complete_draft(w)
     plan_sign_clinician(actor=w.clinician, plan=plan)
-    return plan_sign_participant(plan=plan, participant=w.participant, typed_name="Pat Example")
+    return plan_sign_participant(
+        plan=plan, participant=w.participant, typed_name=w.participant.legal_name
+    )
 
 
 def backdate(plan: TreatmentPlan, days: int) -> TreatmentPlan:

@@ -45,7 +45,9 @@ def _plan_with_diary_objective(w: SimpleNamespace):  # type: ignore[no-untyped-d
         responsible=w.clinician,
     )
     plan_sign_clinician(actor=w.clinician, plan=plan)
-    plan = plan_sign_participant(plan=plan, participant=w.participant, typed_name="Pat")
+    plan = plan_sign_participant(
+        plan=plan, participant=w.participant, typed_name="Patricia Example"
+    )
     return backdate(plan, 28)
 
 

@@ -225,8 +225,10 @@ def test_an_incomplete_plan_cannot_be_signed(care: SimpleNamespace) -> None:
 
 def test_both_signatures_make_the_plan_current_with_dates_and_hash(care: SimpleNamespace) -> None:
     plan = complete_draft(care)
-    plan = plan_sign_participant(plan=plan, participant=care.participant, typed_name="  Pat  E ")
-    assert plan.status == PlanStatus.DRAFT and plan.participant_signed_name == "Pat E"
+    plan = plan_sign_participant(
+        plan=plan, participant=care.participant, typed_name="  patricia   EXAMPLE "
+    )
+    assert plan.status == PlanStatus.DRAFT and plan.participant_signed_name == "patricia EXAMPLE"
     plan = plan_sign_clinician(actor=care.clinician, plan=plan)
     assert plan.status == PlanStatus.CURRENT
     day = today(care)
@@ -237,6 +239,29 @@ def test_both_signatures_make_the_plan_current_with_dates_and_hash(care: SimpleN
     assert Event.objects.filter(
         participant=care.participant, summary="Treatment plan v1 signed"
     ).exists()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Pat Example", "Pat", "PE", "Patricia", "Example Patricia", "Patricia Examples", "  "],
+)
+def test_the_participant_signs_with_the_legal_name_on_record(
+    care: SimpleNamespace, typed: str
+) -> None:
+    plan = complete_draft(care)
+    with pytest.raises(ValidationError) as excinfo:
+        plan_sign_participant(plan=plan, participant=care.participant, typed_name=typed)
+    assert "typed_name" in _errors(excinfo)
+    plan.refresh_from_db()
+    assert plan.participant_signed_at is None and plan.participant_signed_name == ""
+
+
+@pytest.mark.parametrize("typed", ["Patricia Example", "patricia example", " PATRICIA\tEXAMPLE "])
+def test_case_and_spacing_do_not_matter(care: SimpleNamespace, typed: str) -> None:
+    plan = plan_sign_participant(
+        plan=complete_draft(care), participant=care.participant, typed_name=typed
+    )
+    assert plan.participant_signed_at is not None
 
 
 def test_the_participant_signs_only_their_own_plan(care: SimpleNamespace) -> None:
@@ -252,7 +277,7 @@ def test_editing_a_draft_clears_every_signature(care: SimpleNamespace) -> None:
     care.program.plan_cosign_required = True
     care.program.save(update_fields=["plan_cosign_required"])
     plan = complete_draft(care)
-    plan_sign_participant(plan=plan, participant=care.participant, typed_name="Pat")
+    plan_sign_participant(plan=plan, participant=care.participant, typed_name="Patricia Example")
     plan_sign_clinician(actor=care.clinician, plan=plan)
     plan.refresh_from_db()
     assert plan.participant_signed_at and plan.clinician_signed_at
@@ -292,7 +317,9 @@ def test_a_required_cosignature_holds_the_plan_until_the_supervisor_signs(
     with pytest.raises(ValidationError):
         plan_cosign_supervisor(actor=care.director, plan=plan)  # clinician signs first
     plan_sign_clinician(actor=care.clinician, plan=plan)
-    plan = plan_sign_participant(plan=plan, participant=care.participant, typed_name="Pat")
+    plan = plan_sign_participant(
+        plan=plan, participant=care.participant, typed_name="Patricia Example"
+    )
     assert plan.status == PlanStatus.DRAFT
     plan = plan_cosign_supervisor(actor=care.director, plan=plan)
     assert plan.status == PlanStatus.CURRENT
@@ -370,7 +397,7 @@ def test_a_review_makes_version_two_and_version_one_stays_readable(care: SimpleN
     assert Event.objects.filter(summary="Plan review completed").exists()
     # Version 2 takes effect when signed; version 1 is then superseded and still intact.
     plan_sign_clinician(actor=care.clinician, plan=v2)
-    v2 = plan_sign_participant(plan=v2, participant=care.participant, typed_name="Pat")
+    v2 = plan_sign_participant(plan=v2, participant=care.participant, typed_name="Patricia Example")
     v1.refresh_from_db()
     assert v2.status == PlanStatus.CURRENT and v1.status == PlanStatus.SUPERSEDED
     assert plan_hash_intact(plan_tree(v1)) and plan_hash_intact(plan_tree(v2))

@@ -250,11 +250,16 @@ def test_the_participant_signs_their_plan_in_the_portal(
     assert "Read and sign my plan" in home
     page = client.get(reverse("care:my_plan")).content.decode()
     assert "PHQ-9 score at most 9" in page
+    assert "As on your record: Patricia Example." in page
     bad = client.post(reverse("care:my_plan"), {"typed_name": ""})
     assert bad.status_code == 200
-    client.post(reverse("care:my_plan"), {"typed_name": "Pat Example"})
+    preferred = client.post(reverse("care:my_plan"), {"typed_name": "Pat Example"})
+    assert "Type your legal name as it is on your record" in preferred.content.decode()
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.CURRENT and plan.participant_signed_name == "Pat Example"
+    assert plan.participant_signed_at is None
+    client.post(reverse("care:my_plan"), {"typed_name": "patricia  example"})
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CURRENT and plan.participant_signed_name == "patricia example"
 
 
 def test_a_participant_sees_only_their_own_plan(care: SimpleNamespace, login: Login) -> None:

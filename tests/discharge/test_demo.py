@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from openiop.discharge.models import (
 )
 from openiop.measures.models import Phase, Response
 from openiop.participants.models import Episode, EpisodeStatus
+from openiop.scheduling.models import RosterEntry
 
 TODAY = date(2026, 3, 16)
 QUERY_BUDGET = 150  # measured 112 on SQLite
@@ -81,3 +83,27 @@ def test_followups_have_answers_and_open_ones(built):
     assert FollowUpStatus.PENDING in statuses
     assert Response.objects.filter(administration__phase=Phase.FOLLOWUP).exists()
     assert Response.objects.filter(administration__phase=Phase.DISCHARGE).exists()
+
+
+def test_discharged_summaries_count_the_sessions_of_the_stay(built):
+    """The demo once drafted "No sessions were scheduled" for people discharged after nine
+    weeks: its schedule began four weeks back and placed only people in treatment now."""
+    for summary in DischargeSummary.objects.select_related("episode"):
+        episode = summary.episode
+        assert "No sessions were scheduled" not in summary.attendance, episode.pk
+        facts = summary.facts["attendance"]
+        assert episode.discharged_on is not None and episode.started_on is not None
+        weeks = (episode.discharged_on - episode.started_on).days // 7
+        # Three group days a week at least, and most of them attended.
+        assert facts["scheduled"] >= 3 * weeks, (episode.pk, facts)
+        assert facts["attended"] >= 0.8 * facts["scheduled"], (episode.pk, facts)
+        assert facts["hours"] > 5 * weeks, (episode.pk, facts)
+        assert "Lessons attended: 0" not in summary.curriculum, episode.pk
+    # Only sessions of the stay: nothing before the first day or from the discharge day on.
+    for entry in RosterEntry.objects.filter(
+        episode__status=EpisodeStatus.DISCHARGED
+    ).select_related("session", "episode"):
+        day = entry.session.starts_at.astimezone(ZoneInfo(built.program.time_zone)).date()
+        stay = entry.episode
+        assert stay.started_on is not None and stay.discharged_on is not None
+        assert stay.started_on <= day < stay.discharged_on

@@ -33,6 +33,14 @@ UNLABELLED_FIELDS_JS = """
 """
 
 
+DANGLING_DESCRIBEDBY_JS = """
+() => Array.from(document.querySelectorAll('[aria-describedby]'))
+  .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean)
+    .filter(id => !document.getElementById(id))
+    .map(id => `${el.tagName.toLowerCase()}[name=${el.getAttribute('name')}] -> #${id}`))
+"""
+
+
 def assert_basics(page: Any) -> None:
     where = page.url
     assert page.locator("main").count() == 1, f"{where}: needs exactly one <main>"
@@ -43,6 +51,8 @@ def assert_basics(page: Any) -> None:
     assert page.title().strip(), f"{where}: no <title>"
     unlabelled = page.evaluate(UNLABELLED_FIELDS_JS)
     assert unlabelled == [], f"{where}: form fields without a label: {unlabelled}"
+    dangling = page.evaluate(DANGLING_DESCRIBEDBY_JS)
+    assert dangling == [], f"{where}: aria-describedby names missing ids: {dangling}"
 
 
 def visit_nav(page: Any) -> list[str]:

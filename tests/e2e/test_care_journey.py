@@ -48,7 +48,7 @@ def test_sign_in_the_portal_then_review_with_pulled_figures(
     phone_page.wait_for_load_state()
     assert phone_page.get_by_text("PHQ-9 score at most 9").first.is_visible()
     _to_docs(shot(phone_page, "portal-plan"), "portal-plan")
-    phone_page.get_by_label("Type your name to sign").fill("Pat Example")
+    phone_page.get_by_label("Type your full legal name to sign").fill("Patricia Example")
     phone_page.get_by_role("button", name="Sign my plan").click()
     phone_page.wait_for_load_state()
     assert phone_page.get_by_text("Your plan is signed and in effect").is_visible()

@@ -59,7 +59,9 @@ def test_a_high_urge_card_reaches_the_on_call_clinician(
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you for telling us"
     assert page.get_by_text("Your care team has been told").is_visible()
     assert page.locator('a[href="tel:988"]').count() >= 1
-    assert page.locator('a[href="sms:988"]').count() == 1
+    # The page's own text link, and the crisis banner's "Text 988" button.
+    assert page.locator('main a[href="sms:988"]').count() == 1
+    assert page.locator('.crisis-banner a[href="sms:988"]').count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "diary-support-phone")
     card = DiaryCard.objects.get(participant=w.participant)

@@ -46,7 +46,7 @@ def test_the_participant_opens_and_signs_their_plan_from_the_crisis_banner(
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "My safety plan"
     assert page.get_by_text("Cold water on my face").first.is_visible()
-    page.get_by_label("Type your name to sign").fill("Pat Example")
+    page.get_by_label("Type your full legal name to sign").fill("Patricia Example")
     page.get_by_role("button", name="Sign my plan").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="When things get hard").is_visible()
@@ -56,4 +56,4 @@ def test_the_participant_opens_and_signs_their_plan_from_the_crisis_banner(
 
     plan = SafetyPlanVersion.objects.get(participant=w.participant)
     assert plan.status == PlanStatus.SIGNED
-    assert plan.participant_signed_name == "Pat Example"
+    assert plan.participant_signed_name == "Patricia Example"

@@ -5,10 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core import mail
 from django.utils import timezone
 
 from openiop.lib.timezones import today_in
-from openiop.participants.models import ConsentKind, Episode, EpisodeStatus
+from openiop.participants.models import (
+    ConsentKind,
+    Episode,
+    EpisodeStatus,
+    InvitationStatus,
+    PortalInvitation,
+)
 from tests import factories as f
 from tests.participants.consent_support import sign
 
@@ -104,3 +111,48 @@ def test_deny_paths(world, login) -> None:
     assert login(world.billing).post(url, _post(world)).status_code == 403
     episode.refresh_from_db()
     assert episode.status == EpisodeStatus.ASSESSED
+
+
+# --- the portal step ---------------------------------------------------------------------------
+
+
+def test_admission_offers_the_portal_and_emails_the_invitation(
+    world, login, django_capture_on_commit_callbacks
+) -> None:
+    episode = _assessed(world)
+    participant = episode.participant
+    participant.email = "newcomer@example.test"
+    participant.save()
+    sign(episode, world.intake, ConsentKind.TREATMENT)
+    client = login(world.intake)
+    form = client.get(_url(episode)).content.decode()
+    assert "E-mail an invitation to the portal" in form
+    assert 'name="invite_to_portal"' in form and "checked" in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url(episode), {**_post(world), "invite_to_portal": "on"}, follow=True
+        )
+    text = response.content.decode()
+    assert "Portal invitation e-mailed to newcomer@example.test." in text
+    assert "Invitation sent" in text and "Revoke invitation" in text
+    invitation = PortalInvitation.objects.get(participant=participant)
+    assert invitation.status == InvitationStatus.PENDING
+    assert [m.to for m in mail.outbox] == [["newcomer@example.test"]]
+
+
+def test_admission_without_the_box_sends_nothing_and_offers_it_afterwards(world, login) -> None:
+    episode = _assessed(world)
+    episode.participant.email = "newcomer@example.test"
+    episode.participant.save()
+    sign(episode, world.intake, ConsentKind.TREATMENT)
+    response = login(world.intake).post(_url(episode), _post(world), follow=True)
+    text = response.content.decode()
+    assert not PortalInvitation.objects.exists()
+    assert "Not invited" in text and "Invite to the portal" in text
+
+
+def test_admission_says_why_it_cannot_invite(world, login) -> None:
+    episode = _assessed(world)
+    text = login(world.intake).get(_url(episode)).content.decode()
+    assert 'name="invite_to_portal"' not in text
+    assert "Portal invitation: Add an e-mail address first." in text

@@ -115,3 +115,39 @@ def test_the_installed_command_exits_non_zero_with_the_problem_on_stderr():
     assert done.returncode != 0
     assert done.stdout == ""
     assert "GAD-7 has 7 items; got 2 answers" in done.stderr
+
+
+def _bare_environment(tmp_path: Path) -> dict[str, str]:
+    """What a fresh shell outside the demo has: no OpenIOP settings, no pytest, no key."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+
+
+def test_scoring_needs_no_secret_key_outside_the_demo(tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603
+        [openiop(), "score", "GAD-7", *"3210123"],
+        capture_output=True,
+        text=True,
+        env=_bare_environment(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == 12
+    assert list(tmp_path.iterdir()) == []  # no database file was created
+
+
+def test_every_other_command_still_needs_the_key(tmp_path: Path) -> None:
+    # The web server's rule is unchanged: `check` (like `serve` and `migrate`) loads the
+    # same settings and refuses to start without OPENIOP_SECRET_KEY.
+    done = subprocess.run(  # noqa: S603
+        [openiop(), "check"],
+        capture_output=True,
+        text=True,
+        env=_bare_environment(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "OPENIOP_SECRET_KEY must be set" in done.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -211,3 +212,30 @@ def individual(world: SimpleNamespace) -> SimpleNamespace:
         entries={entry.pk: complete_input(built.objectives[world.participant.pk], 0)},
     )
     return built
+
+
+def note_post_data(note: ClinicalNote, objectives: dict, *, action: str = "save") -> dict[str, Any]:
+    """The note form as the browser posts it, every section complete (no objective for an
+    attendee who has none)."""
+    data: dict[str, Any] = {
+        "action": action,
+        "topic": note.topic,
+        "narrative": "Taught the four TIPP steps; everyone practised paced breathing.",
+        "interventions": "Skills teaching and rehearsal",
+    }
+    for i, entry in enumerate(note.entries.order_by("id")):
+        p = f"e{entry.pk}-"
+        data.update(
+            {
+                p + "participation": "active",
+                p + "response": "practised",
+                p + "text": WRITE_UPS[i],
+                p + "objectives": [str(o.public_id) for o in objectives[entry.participant_id][:1]],
+                p + "si_asked": "yes",
+                p + "si_present": "no",
+                p + "hi_asked": "yes",
+                p + "hi_present": "no",
+                p + "risk_follow_up": "",
+            }
+        )
+    return data

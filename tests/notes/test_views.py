@@ -5,7 +5,6 @@ deny paths and query budgets."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,32 +15,9 @@ from django.utils import timezone
 from openiop.audit.models import AccessLog
 from openiop.notes import services
 from openiop.notes.models import ClinicalNote, NoteAddendum, NoteStatus
-from tests.notes.conftest import WRITE_UPS, complete_input, group_session
+from tests.notes.conftest import complete_input, group_session, note_post_data
 
-
-def _post_data(note: ClinicalNote, objectives: dict, *, action: str = "save") -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "action": action,
-        "topic": note.topic,
-        "narrative": "Taught the four TIPP steps; everyone practised paced breathing.",
-        "interventions": "Skills teaching and rehearsal",
-    }
-    for i, entry in enumerate(note.entries.order_by("id")):
-        p = f"e{entry.pk}-"
-        data.update(
-            {
-                p + "participation": "active",
-                p + "response": "practised",
-                p + "text": WRITE_UPS[i],
-                p + "objectives": [str(objectives[entry.participant_id][0].public_id)],
-                p + "si_asked": "yes",
-                p + "si_present": "no",
-                p + "hi_asked": "yes",
-                p + "hi_present": "no",
-                p + "risk_follow_up": "",
-            }
-        )
-    return data
+_post_data = note_post_data
 
 
 def _url(note: ClinicalNote) -> str:

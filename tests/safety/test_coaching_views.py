@@ -215,3 +215,28 @@ def test_only_directors_change_the_pause_and_bad_input_saves_nothing(world, logi
 def test_the_portal_home_links_to_coaching(world, login) -> None:
     page = login(world.participant_user).get("/me/").content.decode()
     assert 'href="/me/coaching/"' in page
+
+
+def test_the_portal_forms_groups_are_fieldsets_read_in_the_order_shown(world, login) -> None:
+    import re
+    from pathlib import Path
+
+    page = login(world.participant_user).get(PORTAL).content.decode()
+    form = page[page.index('<form method="post" class="card coaching-form"') :]
+    # Each group's legend comes first, then its choices, in the order the page shows them.
+    order = [
+        form.index("What is happening?"),
+        form.index("<legend>How strong is the urge right now?"),
+        form.index('id="id_urge_0"'),
+        form.index("<legend>Skills you have tried"),
+        form.index('name="skills_tried"'),
+        form.index("<legend>How should we reach you?"),
+        form.index('name="reach_by"'),
+        form.index("Number to call"),
+    ]
+    assert order == sorted(order)
+    assert len(re.findall(r"<fieldset", form)) == 3
+    css = (
+        Path(__file__).resolve().parents[2] / "src/openiop/static/openiop/css/app.css"
+    ).read_text()
+    assert "order: -1" not in css  # nothing is moved visually away from its reading position

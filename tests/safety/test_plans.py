@@ -37,7 +37,7 @@ def _signed(w: SimpleNamespace, **changes: str) -> SafetyPlanVersion:
     )
     safety_plan_sign_clinician(version=draft, actor=w.clinician)
     return safety_plan_sign_participant(
-        version=draft, participant=w.participant, typed_name="Pat Example"
+        version=draft, participant=w.participant, typed_name="Patricia Example"
     )
 
 
@@ -84,7 +84,7 @@ def test_both_signatures_lock_the_version_and_record_the_timeline(
 ) -> None:
     plan = _signed(world)
     assert plan.status == PlanStatus.SIGNED
-    assert plan.participant_signed_name == "Pat Example"
+    assert plan.participant_signed_name == "Patricia Example"
     assert plan.content_hash == plan.compute_hash()
     event = Event.objects.get(participant=world.participant, kind="safety_plan")
     assert event.summary == "Safety plan signed (version 1)"
@@ -122,7 +122,9 @@ def test_editing_after_signing_starts_a_new_draft_and_keeps_the_old_version(
     assert draft.version == 2
     assert draft.pk != first.pk
     assert current_plan(world.participant, world.program) == first
-    safety_plan_sign_participant(version=draft, participant=world.participant, typed_name="Pat")
+    safety_plan_sign_participant(
+        version=draft, participant=world.participant, typed_name="Patricia Example"
+    )
     second = safety_plan_sign_clinician(version=draft, actor=world.clinician)
     first.refresh_from_db()
     assert second.status == PlanStatus.SIGNED
@@ -138,7 +140,9 @@ def test_changing_the_words_clears_the_signatures_already_given(world: SimpleNam
         actor=world.clinician,
         sections=SECTIONS,
     )
-    safety_plan_sign_participant(version=draft, participant=world.participant, typed_name="Pat")
+    safety_plan_sign_participant(
+        version=draft, participant=world.participant, typed_name="Patricia Example"
+    )
     draft = safety_plan_draft_save(
         participant=world.participant,
         program=world.program,
@@ -156,10 +160,21 @@ def test_a_participant_must_type_a_name_to_sign(world: SimpleNamespace) -> None:
         actor=world.clinician,
         sections=SECTIONS,
     )
-    with pytest.raises(ValidationError, match="Type your name"):
+    with pytest.raises(ValidationError, match="Type your full legal name"):
         safety_plan_sign_participant(version=draft, participant=world.participant, typed_name=" ")
+    # The preferred name, or any two letters, is not the legal name on record.
+    for typed in ("Pat Example", "PE"):
+        with pytest.raises(ValidationError, match="legal name as it is on your record"):
+            safety_plan_sign_participant(
+                version=draft, participant=world.participant, typed_name=typed
+            )
     draft.refresh_from_db()
     assert draft.participant_signed_at is None
+    safety_plan_sign_participant(
+        version=draft, participant=world.participant, typed_name="PATRICIA  example"
+    )
+    draft.refresh_from_db()
+    assert draft.participant_signed_name == "PATRICIA example"
 
 
 def test_someone_else_cannot_sign_a_participants_plan(world: SimpleNamespace) -> None:

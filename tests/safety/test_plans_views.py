@@ -41,7 +41,9 @@ def _draft(w: SimpleNamespace) -> SafetyPlanVersion:
 def _signed(w: SimpleNamespace) -> SafetyPlanVersion:
     draft = _draft(w)
     safety_plan_sign_clinician(version=draft, actor=w.clinician)
-    return safety_plan_sign_participant(version=draft, participant=w.participant, typed_name="Pat")
+    return safety_plan_sign_participant(
+        version=draft, participant=w.participant, typed_name="Patricia Example"
+    )
 
 
 def test_the_clinician_writes_a_draft_from_the_staff_page(
@@ -126,10 +128,10 @@ def test_the_participant_signs_by_typing_their_name(world: SimpleNamespace, logi
     safety_plan_sign_clinician(version=draft, actor=world.clinician)
     client = login(world.participant_user)
     assert "Sign my plan" in client.get(reverse("portal:safety_plan")).content.decode()
-    client.post(reverse("portal:safety_plan"), {"typed_name": "Pat Example"})
+    client.post(reverse("portal:safety_plan"), {"typed_name": "Patricia Example"})
     draft.refresh_from_db()
     assert draft.status == PlanStatus.SIGNED
-    assert draft.participant_signed_name == "Pat Example"
+    assert draft.participant_signed_name == "Patricia Example"
 
 
 def test_signing_without_a_name_shows_the_error(world: SimpleNamespace, login: Login) -> None:
@@ -210,7 +212,9 @@ def test_old_versions_stay_readable_after_a_new_one_is_signed(
         sections={**SECTIONS, "coping_alone": "Listen to the rain playlist"},
     )
     safety_plan_sign_clinician(version=second, actor=world.clinician)
-    safety_plan_sign_participant(version=second, participant=world.participant, typed_name="Pat")
+    safety_plan_sign_participant(
+        version=second, participant=world.participant, typed_name="Patricia Example"
+    )
     client = login(world.clinician)
     old = client.get(
         reverse("safety:plan_version", args=[world.participant.public_id, first.public_id])
@@ -245,7 +249,9 @@ def test_the_plan_page_keeps_a_bounded_query_count(
             sections={**SECTIONS, "distractions": f"Place {n}"},
         )
         safety_plan_sign_clinician(version=draft, actor=world.clinician)
-        safety_plan_sign_participant(version=draft, participant=world.participant, typed_name="Pat")
+        safety_plan_sign_participant(
+            version=draft, participant=world.participant, typed_name="Patricia Example"
+        )
     client = login(world.clinician)
     url = reverse("safety:plan", args=[world.participant.public_id])
     with django_assert_max_num_queries(20):

@@ -209,7 +209,7 @@ def test_a_family_session_names_who_attends(w):  # type: ignore[no-untyped-def]
 
 def test_an_individual_session_needs_the_individual_type(w):  # type: ignore[no-untyped-def]
     day = program_today() + timedelta(days=3)
-    with pytest.raises(ValidationError, match="individual therapy type"):
+    with pytest.raises(ValidationError, match="an individual therapy session type"):
         services.session_book_individual(
             actor=w.clinician,
             participant=w.participant,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from openiop.scheduling.models import (
     SessionStatus,
     Unavailability,
 )
+from openiop.scheduling.services import session_book_individual
 from tests import factories as f
 from tests.scheduling.sessions_support import add_schedule_setup, morning_series, program_today
 
@@ -342,3 +344,27 @@ def test_unavailable_times_are_added_and_shown_on_the_chart(w, login):  # type: 
 def test_unavailable_times_of_an_outsider_are_not_found(w, login):  # type: ignore[no-untyped-def]
     url = reverse("scheduling:unavailability_new", args=[w.participant.public_id])
     assert login(w.outsider_clinician).get(url).status_code == 404
+
+
+def test_the_booking_pages_read_as_english(w, login):  # type: ignore[no-untyped-def]
+    client = login(w.clinician)
+    individual = client.get(reverse("scheduling:book_individual", args=[w.participant.public_id]))
+    family = client.get(reverse("scheduling:book_family", args=[w.participant.public_id]))
+    assert "Book an individual session" in individual.content.decode()
+    assert "Book a family session" in family.content.decode()
+    # A family session type offered for an individual booking is refused in plain English.
+    start = timezone.now() + timedelta(days=2)
+    with pytest.raises(ValidationError, match=r"Choose an individual therapy session type\."):
+        session_book_individual(
+            actor=w.clinician,
+            participant=w.participant,
+            program=w.program,
+            session_type=w.family_type,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=50),
+            facilitators=[w.clinician],
+            room=w.office,
+        )
+    shown = individual.content.decode() + family.content.decode()
+    for wrong in ("a individual", "a intake", "an family"):
+        assert wrong not in shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -33,8 +33,11 @@ def access_record(
     object_type: str,
     participant: Participant | None = None,
     object_id: str = "",
+    actor: User | None = None,
 ) -> AccessLog:
-    user = request.user if request.user.is_authenticated else None
+    """`actor` names who acted when the request is not signed in yet (an invited person
+    setting up their account); otherwise the request's user is."""
+    user = actor or (request.user if request.user.is_authenticated else None)
     return AccessLog.objects.create(
         organization_id=participant.organization_id
         if participant
@@ -57,11 +60,18 @@ def access_record_many(
     action: AccessAction,
     object_type: str,
     participants: Iterable[Participant],
+    object_ids: Sequence[str] | None = None,
 ) -> int:
-    """One row per participant shown on a list page, written in a single query."""
+    """One row per participant shown on a list page, written in a single query. The row names
+    the participant as its object unless `object_ids` (one per participant, in order) names
+    what was shown of them: a note, a response."""
     user = request.user if request.user.is_authenticated else None
     now = timezone.now()
     address = client_address(request)
+    shown = list(participants)
+    ids = list(object_ids) if object_ids is not None else [str(p.public_id) for p in shown]
+    if len(ids) != len(shown):
+        raise ValueError("object_ids must name one object per participant")
     rows = [
         AccessLog(
             organization_id=p.organization_id,
@@ -71,11 +81,11 @@ def access_record_many(
             action=action,
             participant=p,
             object_type=object_type,
-            object_id=str(p.public_id),
+            object_id=object_id,
             path=request.path[:300],
             address=address,
         )
-        for p in participants
+        for p, object_id in zip(shown, ids, strict=True)
     ]
     AccessLog.objects.bulk_create(rows)
     return len(rows)

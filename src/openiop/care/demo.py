@@ -200,7 +200,7 @@ def _plan_row(
         else None,
         created_by=clinician,
         participant_signed_at=_at(effective, program) if status != PlanStatus.DRAFT else None,
-        participant_signed_name=episode.participant.display_name
+        participant_signed_name=episode.participant.legal_name
         if status != PlanStatus.DRAFT
         else "",
         clinician_signed_at=_at(effective, program, 10),

@@ -22,7 +22,7 @@ from openiop.care.models import (
 from openiop.care.services import SIGNING_ROLES
 from openiop.lib.forms import Form
 from openiop.measures.services import instrument_codes
-from openiop.participants.models import Episode
+from openiop.participants.models import Episode, Participant
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -166,10 +166,18 @@ class InterventionForm(Form):
 
 class SignForm(Form):
     typed_name = forms.CharField(
-        label="Type your name to sign",
+        label="Type your full legal name to sign",
         max_length=200,
         help_text="Signing says you have read this plan and worked it out with your care team.",
     )
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "typed_name"
+        ].help_text = (
+            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
+        )
 
 
 class ReviewForm(Form):

@@ -58,6 +58,7 @@ from openiop.care.models import (
 from openiop.lib.timezones import today_in
 from openiop.measures.definitions import UnknownInstrument, get_instrument
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
+from openiop.participants.services import signature_clean
 
 EVENT_PLAN = "treatment_plan"
 EVENT_REVIEW = "plan_review"
@@ -690,12 +691,7 @@ def plan_sign_participant(
     if row.participant_id != participant.pk:
         raise ValidationError("This plan belongs to someone else.")
     _check_complete(row)
-    name = " ".join((typed_name or "").split())
-    if len(name) < 2:
-        raise ValidationError({"typed_name": ["Type your name to sign your plan."]})
-    if len(name) > 200:
-        raise ValidationError({"typed_name": ["Your name can be at most 200 characters."]})
-    row.participant_signed_name = name
+    row.participant_signed_name = signature_clean(participant=participant, typed_name=typed_name)
     row.participant_signed_at = timezone.now()
     return _take_effect_if_signed(row, participant.user)
 

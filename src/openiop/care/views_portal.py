@@ -56,7 +56,7 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
         and not services.plan_gaps(draft)
         else None
     )
-    form = SignForm(request.POST or None) if to_sign is not None else None
+    form = SignForm(request.POST or None, participant=participant) if to_sign is not None else None
     if request.method == "POST":
         if to_sign is None or form is None:
             messages.info(request, "There is nothing waiting for your signature.")

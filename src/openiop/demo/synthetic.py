@@ -26,6 +26,7 @@ from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
 from openiop.care import demo as care_demo
+from openiop.demo.history import build_past_rosters, schedule_starts_on
 from openiop.diary.demo import build_diary
 from openiop.discharge import demo as discharge_demo
 from openiop.intake.demo import build_intake
@@ -190,6 +191,7 @@ class _Builder:
         participants = self._participants()
         build_curriculum(program=self.program, today=self.today)
         build_schedule(program=self.program, today=self.today, rng=self.rng)
+        build_past_rosters(program=self.program)
         build_attendance(program=self.program, today=self.today, rng=self.rng)
         build_diary(program=self.program, today=self.today, rng=self.rng)
         build_coaching(program=self.program, today=self.today, rng=self.rng)
@@ -749,8 +751,10 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
     rooms = {r.name: r for r in Room.objects.filter(site_id=program.site_id)}
     types = {t.category: t for t in SessionType.objects.filter(program=program)}
     monday = today - timedelta(days=today.weekday())
-    starts_on = monday - timedelta(weeks=SCHEDULE_WEEKS_BEFORE)
-    ends_on = starts_on + timedelta(weeks=SCHEDULE_WEEKS, days=-1)
+    # Back to the first day of the earliest stay, so discharged participants have the groups
+    # they attended (demo/history.py); ahead the same number of weeks as ever.
+    starts_on = schedule_starts_on(program, monday - timedelta(weeks=SCHEDULE_WEEKS_BEFORE))
+    ends_on = monday + timedelta(weeks=SCHEDULE_WEEKS - SCHEDULE_WEEKS_BEFORE, days=-1)
 
     def at(clock: time, minutes: int) -> time:
         moment = datetime.combine(today, clock) + timedelta(minutes=minutes)
@@ -895,14 +899,21 @@ def build_curriculum(*, program: Program, today: date) -> int:
     e-mail reminders an hour ahead for the participant with a portal account. Returns the
     number of lessons."""
     from openiop.participants.models import Participant
-    from openiop.programs.curriculum import curriculum_anchor_set, curriculum_default
+    from openiop.programs.curriculum import (
+        curriculum_anchor_set,
+        curriculum_default,
+        curriculum_load,
+    )
     from openiop.programs.models import Lesson
     from openiop.scheduling.models import ReminderLead
     from openiop.scheduling.reminders import reminder_preference_set
 
     curriculum_default(program)
     monday = today - timedelta(days=today.weekday())
-    anchor = monday - timedelta(weeks=CURRICULUM_WEEK_TODAY - 1)
+    # One full cycle further back than today's week needs: today's lesson is the same, and the
+    # groups discharged participants attended months ago taught lessons too.
+    cycle = curriculum_load(program).cycle_weeks
+    anchor = monday - timedelta(weeks=CURRICULUM_WEEK_TODAY - 1 + cycle)
     curriculum_anchor_set(program=program, starts_on=anchor)
     portal_participant = (
         Participant.objects.filter(user__isnull=False, episodes__program=program)

@@ -688,7 +688,7 @@ def outcomes(request: AuthedRequest) -> HttpResponse:
 @portal
 @require_http_methods(["POST"])
 def portal_decline(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request, object_type="portal.alumni")
+    participant = portal_participant(request, object_type="portal.alumni", alumni=True)
     try:
         services.followups_decline(participant=participant, actor=request.user)
     except ValidationError as error:
@@ -702,7 +702,7 @@ def portal_decline(request: AuthedRequest) -> HttpResponse:
 @portal
 @require_http_methods(["POST"])
 def portal_agree(request: AuthedRequest, episode_id: UUID) -> HttpResponse:
-    participant = portal_participant(request, object_type="portal.alumni")
+    participant = portal_participant(request, object_type="portal.alumni", alumni=True)
     episode = participant.episodes.filter(public_id=episode_id).select_related("program").first()
     if episode is None:
         raise Http404("No such episode.")

@@ -394,9 +394,21 @@ class AdmitForm(Form):
         help_text="Agreed with the participant; 4 to 26 weeks.",
     )
 
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+    invite_to_portal = forms.BooleanField(
+        label="E-mail an invitation to the portal",
+        required=False,
+        help_text="Sent to the e-mail address on record once admitted. The participant chooses "
+        "their own password and then sees their schedule, check-ins and diary card.",
+    )
+
+    def __init__(
+        self, *args: Any, program: Program, portal_blocker: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
             program=program, is_active=True
         )
+        if portal_blocker:
+            # Nothing to send (no address, or an account already): say why instead.
+            del self.fields["invite_to_portal"]
         self.fields["primary_clinician"].queryset = clinicians_of(program)  # type: ignore[attr-defined]

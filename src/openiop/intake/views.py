@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +33,7 @@ from openiop.intake.models import (
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.models import Administration, AdministrationStatus, Phase
+from openiop.participants import invitations
 from openiop.participants.access import (
     Access,
     may_access,
@@ -533,6 +534,26 @@ def _admission_context(request: AuthedRequest, episode: Episode) -> dict[str, An
     }
 
 
+def _portal_blocker(participant: Participant) -> str:
+    """Why admission cannot offer a portal invitation ('' when it can)."""
+    access, _ = invitations.portal_access(participant)
+    if access.state in ("active", "alumni", "pending"):
+        return "The participant has a portal account or a pending invitation already."
+    return access.blocker
+
+
+def _invite_after_admission(request: AuthedRequest, participant: Participant) -> None:
+    try:
+        invitation = invitations.portal_invitation_send(
+            actor=request.user, participant=participant, site_url=request.build_absolute_uri("/")
+        )
+    except (ValidationError, PermissionDenied) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.warning(request, f"The portal invitation was not sent: {reason}")
+        return
+    messages.success(request, f"Portal invitation e-mailed to {invitation.email}.")
+
+
 @staff(Perm.PARTICIPANT_WRITE)
 @require_http_methods(["GET", "POST"])
 def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
@@ -559,10 +580,13 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
     form = None
     if episode.status in ADMITTABLE:
         initial_track = (decision.decided_track if decision else None) or episode.track
+        portal_blocker = _portal_blocker(participant)
         form = intake_forms.AdmitForm(
             request.POST or None,
             program=program,
+            portal_blocker=portal_blocker,
             initial={
+                "invite_to_portal": not portal_blocker,
                 "track": initial_track.public_id if initial_track else None,
                 "primary_clinician": (
                     episode.primary_clinician.public_id if episode.primary_clinician else None
@@ -590,6 +614,8 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
                     f"Admitted. First treatment plan due by "
                     f"{admission.first_plan_due_on:%b} {admission.first_plan_due_on.day}.",
                 )
+                if data.get("invite_to_portal"):
+                    _invite_after_admission(request, participant)
                 return redirect("intake:admit", participant.public_id, episode.public_id)
     elif request.method == "POST":
         messages.info(request, "This episode is already admitted.")
@@ -606,6 +632,9 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
     }
     if episode.status in ADMITTED_VIEW:
         context.update(_admission_context(request, episode))
+        context["portal_access"] = invitations.portal_access(participant)[0]
+    elif form is not None:
+        context["portal_blocker"] = _portal_blocker(participant)
     return render(request, "intake/admit.html", context)
 
 

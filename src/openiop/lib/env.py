@@ -117,3 +117,19 @@ def database_from_url(url: str, *, base_dir: str) -> dict[str, Any]:
     raise SettingError(
         f"DATABASE_URL scheme must be sqlite or postgres, not {parts.scheme or 'empty'!r}"
     )
+
+
+# Commands that sign nothing, keep no session and touch no database (`openiop score`) may run
+# without OPENIOP_SECRET_KEY. The `openiop` entry point declares them before Django reads the
+# settings; nothing else can (there is deliberately no environment variable for it), so the
+# web server and every other command keep the rule that production needs a key.
+_secret_free_command = False
+
+
+def declare_secret_free_command() -> None:
+    global _secret_free_command
+    _secret_free_command = True
+
+
+def secret_free_command() -> bool:
+    return _secret_free_command

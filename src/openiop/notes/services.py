@@ -5,8 +5,11 @@ A note starts from its session: `note_open_for_session` fills the shared part (t
 facilitators, length) and one section per person who attended, with their attendance. The
 author fills it in (`note_save`), sees what is still missing (`note_sign_checks`) and signs
 (`note_sign`), which refuses with the named reasons while anything is missing and otherwise
-locks the note under a content hash. After signing: addenda (`addendum_add`) and, when the
-author has a supervisor, the supervisor's co-signature (`note_cosign`).
+locks the note under a content hash. A few findings are warnings, named but not blocking
+(`note_sign_review`): an attendee admitted so recently that their first treatment plan is not
+due yet has no objectives to link, and that must not hold up everyone else's group note.
+After signing: addenda (`addendum_add`) and, when the author has a supervisor, the
+supervisor's co-signature (`note_cosign`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from openiop.accounts.models import User
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.services import event_record
 from openiop.care.models import GoalStatus, PlanObjective, PlanStatus, TreatmentPlan
+from openiop.care.services import first_plan_due_on
 from openiop.diary.models import DiaryCard
 from openiop.notes.models import (
     FORMAT_SECTIONS,
@@ -46,7 +50,7 @@ from openiop.notes.models import (
     Response,
 )
 from openiop.participants.access import program_ids_for
-from openiop.participants.models import Participant
+from openiop.participants.models import Episode, Participant
 from openiop.programs.models import Program, SessionCategory
 from openiop.scheduling.models import (
     ATTENDED_STATUSES,
@@ -448,6 +452,29 @@ class CheckContext:
     plans: dict[int, TreatmentPlan]
     linked: dict[int, int]
     diary_cards: dict[int, int]
+    # Episodes that never had a signed plan, with the day their first plan falls due.
+    first_plan_due: dict[int, date | None] = field(default_factory=dict)
+
+
+def _first_plans_due(
+    entries: list[NoteEntry], plans: Mapping[int, TreatmentPlan]
+) -> dict[int, date | None]:
+    """For attendees without a current plan: when the first plan is due, if they never had
+    one (two queries, and none when everyone has a plan)."""
+    missing = {e.episode_id for e in entries} - set(plans)
+    if not missing:
+        return {}
+    had_one = set(
+        TreatmentPlan.objects.filter(
+            episode_id__in=missing, status__in=[PlanStatus.CURRENT, PlanStatus.SUPERSEDED]
+        ).values_list("episode_id", flat=True)
+    )
+    return {
+        episode.pk: first_plan_due_on(episode)
+        for episode in Episode.objects.filter(pk__in=missing - had_one).only(
+            "admitted_on", "started_on"
+        )
+    }
 
 
 def check_context(note: ClinicalNote) -> CheckContext:
@@ -474,15 +501,49 @@ def check_context(note: ClinicalNote) -> CheckContext:
                 day__lte=day,
             ).values_list("participant_id", flat=True)
         )
-    return CheckContext(note, session, entries, roster, attendance, plans, linked, diary_cards)
+    return CheckContext(
+        note,
+        session,
+        entries,
+        roster,
+        attendance,
+        plans,
+        linked,
+        diary_cards,
+        _first_plans_due(entries, plans),
+    )
+
+
+@dataclass(frozen=True)
+class SignReview:
+    """What stops the note from being signed (`problems`), and what the author should know
+    but may sign with (`warnings`), each named."""
+
+    problems: list[str]
+    warnings: list[str]
 
 
 def note_sign_checks(note: ClinicalNote, context: CheckContext | None = None) -> list[str]:
     """What stops this note from being signed, each problem named; empty when it may be."""
+    return note_sign_review(note, context).problems
+
+
+def _first_plan_not_due(ctx: CheckContext, entry: NoteEntry, day: date) -> date | None:
+    """The first plan's due day when this attendee has never had a plan and it is not overdue
+    on the session's day; None otherwise (an overdue first plan or an expired plan still
+    stops the note)."""
+    if entry.episode_id in ctx.plans:
+        return None
+    due = ctx.first_plan_due.get(entry.episode_id)
+    return due if due is not None and day <= due else None
+
+
+def note_sign_review(note: ClinicalNote, context: CheckContext | None = None) -> SignReview:
     ctx = context or check_context(note)
     problems: list[str] = []
+    warnings: list[str] = []
     if note.status != NoteStatus.DRAFT:
-        return ["This note is already signed."]
+        return SignReview(["This note is already signed."], [])
     session, entries = ctx.session, ctx.entries
     day = session_local_date(session)
     group = note.kind == NoteKind.GROUP
@@ -553,13 +614,25 @@ def note_sign_checks(note: ClinicalNote, context: CheckContext | None = None) ->
                 problems.append(f"{name}: write a few lines about this person in this session.")
             else:
                 texts[_normalized(entry.text)].append(entry)
-        if ctx.linked.get(entry.pk, 0) < 1:
+        not_due = _first_plan_not_due(ctx, entry, day)
+        if ctx.linked.get(entry.pk, 0) < 1 and not_due is None:
             problems.append(f"{name}: link at least one objective from their treatment plan.")
         missing = _risk_answered(entry)
         if missing:
             problems.append(f"{name}: {missing}.")
         plan = ctx.plans.get(entry.episode_id)
-        if plan is None:
+        first_due = ctx.first_plan_due.get(entry.episode_id)
+        if not_due is not None:
+            warnings.append(
+                f"{name}: no treatment plan yet (newly admitted; the first plan is due by "
+                f"{not_due:%b %-d, %Y}), so no objective is linked. The note can be signed."
+            )
+        elif plan is None and first_due is not None:
+            problems.append(
+                f"{name}: has no current treatment plan; the first plan was due by "
+                f"{first_due:%b %-d, %Y}."
+            )
+        elif plan is None:
             problems.append(f"{name}: has no current treatment plan.")
         elif plan.is_expired_on(day):
             problems.append(
@@ -590,7 +663,7 @@ def note_sign_checks(note: ClinicalNote, context: CheckContext | None = None) ->
             problems.append(
                 f"{names} have identical text in their sections; write each person's own."
             )
-    return problems
+    return SignReview(problems, warnings)
 
 
 # --- signing, hashing, addenda, co-signature -------------------------------------------------
@@ -717,6 +790,7 @@ def note_sign(*, note: ClinicalNote, actor: User) -> ClinicalNote:
     problems = note_sign_checks(row)
     if problems:
         raise ValidationError(problems)
+    # Warnings (an attendee whose first plan is not due yet) are shown, never blocking.
     row.status = NoteStatus.SIGNED
     row.signed_at = timezone.now()
     row.signed_by = actor

@@ -94,6 +94,10 @@ def note_open(request: AuthedRequest, session_id: UUID) -> HttpResponse:
 # --- the note page ---------------------------------------------------------------------------
 
 
+def editing_of(request: AuthedRequest, note: ClinicalNote) -> bool:
+    return note.status == "draft" and note.author_id == request.user.pk
+
+
 def _page_context(
     request: AuthedRequest,
     note: ClinicalNote,
@@ -105,8 +109,9 @@ def _page_context(
 ) -> dict[str, Any]:
     """Everything the note page shows, in a fixed number of queries whatever the group size."""
     ctx = services.check_context(note)
+    review = services.note_sign_review(note, ctx) if editing_of(request, note) else None
     entries = ctx.entries
-    editing = note.status == "draft" and note.author_id == request.user.pk
+    editing = editing_of(request, note)
     linked: dict[int, list[NoteObjective]] = {}
     for link in NoteObjective.objects.filter(entry__note=note).select_related("objective"):
         linked.setdefault(link.entry_id, []).append(link)
@@ -138,9 +143,8 @@ def _page_context(
         "editing": editing,
         "note_form": note_form or (nf.NoteForm(note=note) if editing else None),
         "rows": rows,
-        "problems": refused
-        if refused is not None
-        else (services.note_sign_checks(note, ctx) if editing else []),
+        "problems": refused if refused is not None else (review.problems if review else []),
+        "warnings": review.warnings if review else [],
         "refused": refused is not None,
         "addenda": addenda,
         "addendum_form": addendum_form or nf.AddendumForm(entries=entries),
@@ -154,7 +158,11 @@ def _page_context(
 def _record_page(request: AuthedRequest, note: ClinicalNote, action: AccessAction) -> None:
     participants = [e.participant for e in note.entries.select_related("participant")]
     access_record_many(
-        request=request, action=action, object_type=OBJECT_TYPE, participants=participants
+        request=request,
+        action=action,
+        object_type=OBJECT_TYPE,
+        participants=participants,
+        object_ids=[str(note.public_id)] * len(participants),
     )
 
 
@@ -206,6 +214,7 @@ def note_detail(request: AuthedRequest, note_id: UUID) -> HttpResponse:
     if request.POST.get("action") != "sign":
         messages.success(request, "Draft saved.")
         return redirect("notes:note", note_id=note.public_id)
+    warnings = services.note_sign_review(note).warnings
     try:
         services.note_sign(note=note, actor=request.user)
     except ValidationError as error:
@@ -213,6 +222,8 @@ def note_detail(request: AuthedRequest, note_id: UUID) -> HttpResponse:
         context = _page_context(request, note, refused=error.messages)
         return render(request, "notes/note.html", context, status=400)
     messages.success(request, "Note signed. It is locked; add an addendum for anything later.")
+    for warning in warnings:
+        messages.warning(request, warning)
     return redirect("notes:note", note_id=note.public_id)
 
 
@@ -293,7 +304,13 @@ def chart_copy(request: AuthedRequest, public_id: UUID, note_id: UUID) -> HttpRe
     if entry is None:
         raise Http404("No such note in this chart.")
     level = Access.SUD if entry.note.program.treats_sud else Access.CLINICAL
-    participant = participant_for(request, public_id, access=level, object_type="notes.chart_copy")
+    participant = participant_for(
+        request,
+        public_id,
+        access=level,
+        object_type="notes.chart_copy",
+        object_id=str(entry.note.public_id),
+    )
     note = entry.note
     context = {
         "participant": participant,
@@ -317,8 +334,12 @@ def chart_copy(request: AuthedRequest, public_id: UUID, note_id: UUID) -> HttpRe
 @staff(Perm.PROGRAM_CONFIGURE)
 def overdue_list(request: AuthedRequest) -> HttpResponse:
     notes = services.overdue_for_programs(request.user, timezone.now(), limit=100)
-    shown = [e.participant for n in notes if n.kind != NoteKind.GROUP for e in n.entries.all()]
+    pairs = [(e.participant, n) for n in notes if n.kind != NoteKind.GROUP for e in n.entries.all()]
     access_record_many(
-        request=request, action=AccessAction.LIST, object_type="notes.overdue", participants=shown
+        request=request,
+        action=AccessAction.LIST,
+        object_type="notes.overdue",
+        participants=[participant for participant, _ in pairs],
+        object_ids=[str(note.public_id) for _, note in pairs],
     )
     return render(request, "notes/overdue.html", {"notes": notes})

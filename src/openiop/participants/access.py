@@ -21,7 +21,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
 from openiop.participants.consents import FamilyGrant, family_grants
-from openiop.participants.models import Episode, Participant
+from openiop.participants.models import OPEN_STATUSES, Episode, Participant
 from openiop.programs.models import Program
 
 if TYPE_CHECKING:
@@ -83,7 +83,10 @@ def participant_for(
     access: Access = Access.IDENTITY,
     write: bool = False,
     object_type: str = "participant",
+    object_id: str = "",
 ) -> Participant:
+    """`object_id` names what of the participant is looked at (a note), for the audit row;
+    the participant's own id by default."""
     user: Any = request.user
     try:
         participant = participants_for(user).get(public_id=public_id)
@@ -95,6 +98,7 @@ def participant_for(
             action=AccessAction.DENIED,
             object_type=object_type,
             participant=participant,
+            object_id=object_id,
         )
         raise PermissionDenied("Your role does not allow this for this participant.")
     writing = write and request.method not in _SAFE_METHODS
@@ -103,6 +107,7 @@ def participant_for(
         action=AccessAction.UPDATE if writing else AccessAction.VIEW,
         object_type=object_type,
         participant=participant,
+        object_id=object_id,
     )
     return participant
 
@@ -237,13 +242,38 @@ def chosen_episode(
     return episode, programs
 
 
-def portal_participant(request: HttpRequest, *, object_type: str = "portal.home") -> Participant:
-    """The signed-in participant's own record; there is no way to name another one."""
+class PortalClosed(PermissionDenied):
+    """A portal page the participant's account no longer opens: every episode is discharged,
+    so only what alumni follow-up needs stays (home, alumni check-ins, own permissions)."""
+
+
+def portal_participant(
+    request: HttpRequest, *, object_type: str = "portal.home", alumni: bool = False
+) -> Participant:
+    """The signed-in participant's own record; there is no way to name another one.
+
+    A participant in care (an open episode) reaches every portal page. Once every episode is
+    discharged the account keeps only the pages that pass `alumni=True`; the others raise
+    PortalClosed (a 403 page that says why) and leave a `denied` row."""
     user: Any = request.user
     try:
         participant = Participant.objects.select_related("organization").get(user=user)
     except Participant.DoesNotExist:
         raise Http404("No participant record is linked to this account.") from None
+    in_care = participant.episodes.filter(status__in=OPEN_STATUSES).exists()
+    # The portal frame hides links to pages an alumnus no longer has (the safety plan).
+    request.openiop_alumni = not in_care  # type: ignore[attr-defined]
+    if not in_care and not alumni:
+        access_record(
+            request=request,
+            action=AccessAction.DENIED,
+            object_type=object_type,
+            participant=participant,
+        )
+        raise PortalClosed(
+            "Your time in the program has ended, so this page is closed. Your alumni check-ins "
+            "and your permissions are still on your portal home."
+        )
     access_record(
         request=request,
         action=AccessAction.VIEW,
@@ -256,7 +286,8 @@ def portal_participant(request: HttpRequest, *, object_type: str = "portal.home"
 def family_consents_for(request: HttpRequest) -> list[FamilyGrant]:
     """What the signed-in family member may see today: exactly what active consents to them
     grant (participants.consents.family_grants). A revoked consent is gone from the next
-    request on; an expiry counts in the participant's program's day."""
+    request on; an expiry counts in the participant's program's day. Without one the account
+    shows nothing: a family member's account works only while a release covers them."""
     grants = family_grants(request.user)
     for participant in {g.participant.pk: g.participant for g in grants}.values():
         access_record(

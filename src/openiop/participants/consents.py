@@ -512,6 +512,31 @@ def family_grants(user: Any) -> list[FamilyGrant]:
     return sorted(grants.values(), key=lambda g: (g.participant.pk, g.program.name, g.scope))
 
 
+def covered_contacts(participant: Participant) -> set[int]:
+    """Ids of the participant's family contacts whom an active release (or Part 2 consent, or
+    earlier permission) lets see something in the family portal. A family member's portal
+    account works only while they are in this set. Two queries, whatever the number."""
+    today = participant.local_today()
+    portal_info = set(FAMILY_PORTAL_INFO)
+    covered = {
+        c.recipient_contact_id
+        for c in Consent.objects.filter(
+            participant=participant,
+            recipient_contact__isnull=False,
+            kind__in=list(DISCLOSURE_KINDS),
+            revoked_at__isnull=True,
+        ).select_related("episode")
+        if c.is_active_on(today) and portal_info & set(c.information)
+    }
+    covered |= {
+        c.contact_id
+        for c in FamilyConsent.objects.filter(participant=participant, revoked_on__isnull=True)
+        if c.is_active_on(today)
+    }
+    covered.discard(None)
+    return {pk for pk in covered if pk is not None}
+
+
 def consents_for_chart(participant: Participant, program_ids: Iterable[int]) -> list[Consent]:
     """The participant's consents in the viewer's programs: that a Part 2 consent exists says
     the participant is in a substance-use program, which other programs' staff may not know."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+
+def _name_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class Participant(models.Model):
@@ -57,6 +62,10 @@ class Participant(models.Model):
     @property
     def legal_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}"
+
+    def is_legal_name(self, typed: str) -> bool:
+        """Whether `typed` is the legal name on record, whatever its case and spacing."""
+        return _name_key(typed) == _name_key(self.legal_name)
 
     def local_today(self) -> date:
         """'Today' for record-level dates (consents, date of birth): in the time zone of the
@@ -630,3 +639,108 @@ class Disclosure(models.Model):
     def information_labels(self) -> list[str]:
         labels = dict(ConsentInfo.choices)
         return [str(labels.get(value, value)) for value in self.information]
+
+
+# --- portal accounts -------------------------------------------------------------------------
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Sent, not yet accepted"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    REPLACED = "replaced", "Replaced by a newer invitation"
+
+
+class PortalInvitation(models.Model):
+    """An e-mailed invitation to set up a portal account: for the participant (no contact)
+    or for one of their family contacts. The link carries a random token; only its SHA-256 is
+    stored, so the table cannot be used to accept an invitation. A link works once, until
+    `expires_at`, and only while the invitation is pending: accepting, revoking or sending a
+    newer one ends it. The account is created (or reactivated) when the person chooses their
+    password, not before."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="portal_invitations"
+    )
+    contact = models.ForeignKey(
+        FamilyContact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_invitations",
+    )
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    # When the e-mail was handed to the mail server, or when that failed (then the chart
+    # asks staff to send it again).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_failed_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=InvitationStatus.values), name="invitation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.ACCEPTED)
+                | (Q(accepted_at__isnull=False) & Q(user__isnull=False)),
+                name="invitation_accepted_has_account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[InvitationStatus.REVOKED, InvitationStatus.REPLACED])
+                | Q(ended_at__isnull=False),
+                name="invitation_ended_has_time",
+            ),
+            # One live invitation per person: a resend replaces the one before.
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(status=InvitationStatus.PENDING, contact__isnull=True),
+                name="invitation_one_pending_per_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(status=InvitationStatus.PENDING, contact__isnull=False),
+                name="invitation_one_pending_per_contact",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Portal invitation ({self.get_status_display()})"
+
+    @property
+    def for_family(self) -> bool:
+        return self.contact_id is not None
+
+    def is_usable_at(self, moment: datetime) -> bool:
+        return self.status == InvitationStatus.PENDING and moment < self.expires_at

@@ -204,6 +204,30 @@ def _primary_set(*, episode: Episode, user: User | None, today: date) -> None:
     episode.primary_clinician = user
 
 
+# --- signatures -----------------------------------------------------------------------------
+
+
+def signature_clean(*, participant: Participant, typed_name: str) -> str:
+    """A participant's typed signature, spaces tidied, when it is their legal name on record
+    (case and spacing do not matter); otherwise a ValidationError on `typed_name` that says
+    which name to type. A preferred name or initials do not sign a clinical document."""
+    name = " ".join((typed_name or "").split())
+    if not name:
+        raise ValidationError({"typed_name": ["Type your full legal name to sign."]})
+    if len(name) > 200:
+        raise ValidationError({"typed_name": ["Your name can be at most 200 characters."]})
+    if not participant.is_legal_name(name):
+        raise ValidationError(
+            {
+                "typed_name": [
+                    f"Type your legal name as it is on your record: {participant.legal_name}. "
+                    "If that is not right, ask your care team to correct it."
+                ]
+            }
+        )
+    return name
+
+
 # --- participant ----------------------------------------------------------------------------
 
 

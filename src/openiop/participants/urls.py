@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from openiop.participants import views
+from openiop.participants import views, views_invitations
 
 app_name = "participants"
 urlpatterns = [
@@ -33,6 +33,16 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/family/new/", views.family_new, name="family_new"),
     path("<uuid:public_id>/family/<uuid:contact_id>/edit/", views.family_edit, name="family_edit"),
+    path(
+        "<uuid:public_id>/portal/<str:action>/",
+        views_invitations.portal_account,
+        name="portal_account",
+    ),
+    path(
+        "<uuid:public_id>/family/<uuid:contact_id>/portal/<str:action>/",
+        views_invitations.family_portal_account,
+        name="family_portal_account",
+    ),
     path("<uuid:public_id>/consents/new/", views.consent_new, name="consent_new"),
     path("<uuid:public_id>/disclosures/", views.disclosures, name="disclosures"),
     path("<uuid:public_id>/consents/<uuid:consent_id>/", views.consent_detail, name="consent"),

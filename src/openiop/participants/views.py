@@ -27,7 +27,7 @@ from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.measures.selectors import chart_measures
 from openiop.measures.services import instrument_codes
 from openiop.notes import panels as notes_panels
-from openiop.participants import consents, services
+from openiop.participants import consents, invitations, services
 from openiop.participants import forms as participant_forms
 from openiop.participants.access import (
     Access,
@@ -145,12 +145,14 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     # a substance-use program is a Part 2 record).
     family = list(
         participant.family_contacts.filter(program_id__in=my_programs)
-        .select_related("program")
+        .select_related("program", "user")
         .prefetch_related("consents")
     )
+    own_portal, family_portal = invitations.portal_access(participant, family)
     for contact in family:
         for consent in contact.consents.all():
             consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
+        contact.portal = family_portal.get(contact.pk)  # type: ignore[attr-defined]
     context = {
         "participant": participant,
         "episodes": episodes,
@@ -158,6 +160,8 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "week": current.week_number(today) if current else None,
         "age": participant.age_on(today),
         "family": family,
+        "portal_access": own_portal,
+        "here": request.path,
         "events": participant.events.filter(Q(program__isnull=True) | Q(program_id__in=my_programs))
         .select_related("actor")
         .order_by("-at", "-id")[:50],

@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import family, portal
@@ -25,15 +26,23 @@ from openiop.measures.models import (
 )
 from openiop.measures.selectors import portal_administration, portal_checkins, portal_response
 from openiop.measures.services import draft_answer, item_options, response_record
-from openiop.participants.access import family_consents_for, portal_participant
+from openiop.participants.access import PortalClosed, family_consents_for, portal_participant
 from openiop.participants.models import OPEN_STATUSES, Participant
 from openiop.participants.part2 import REDISCLOSURE_NOTICE
 from openiop.portal.family import family_disclosures_record, family_sections
 
 
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 403 handler: a participant whose program ended gets a page that says why and what is
+    still open; every other refusal gets the usual page."""
+    if isinstance(exception, PortalClosed):
+        return render(request, "portal/closed.html", {"reason": str(exception)}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
 @portal
 def home(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request)
+    participant = portal_participant(request, alumni=True)
     episode = (
         participant.episodes.filter(status__in=OPEN_STATUSES)
         .select_related("program", "program__site", "track", "primary_clinician")
@@ -71,7 +80,7 @@ def family_home(request: AuthedRequest) -> HttpResponse:
 
 
 def _checkin(request: AuthedRequest, public_id: UUID) -> tuple[Participant, Administration]:
-    participant = portal_participant(request, object_type="portal.checkin")
+    participant = portal_participant(request, object_type="portal.checkin", alumni=True)
     administration = portal_administration(participant, public_id)
     return participant, administration
 

@@ -147,7 +147,7 @@ def _consents(participant: Participant) -> list[Consent]:
 @portal
 @require_http_methods(["GET"])
 def permissions(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request, object_type="portal.permissions")
+    participant = portal_participant(request, object_type="portal.permissions", alumni=True)
     today = participant.local_today()
     mine = [_permission(consent, today) for consent in _consents(participant)]
     # Current permissions first, then those that ended or were stopped; newest first in each.
@@ -180,7 +180,7 @@ def _refusal(consent: Consent, today: date) -> str:
 @portal
 @require_http_methods(["GET", "POST"])
 def permission_stop(request: AuthedRequest, public_id: UUID) -> HttpResponse:
-    participant = portal_participant(request, object_type="portal.permission")
+    participant = portal_participant(request, object_type="portal.permission", alumni=True)
     consent = _my_consent(participant, public_id)
     today = participant.local_today()
     refusal = _refusal(consent, today)

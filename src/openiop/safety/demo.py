@@ -85,7 +85,7 @@ def build_safety_plans(*, program: Program, today: date, rng: random.Random) -> 
         safety_plan_sign_participant(
             version=draft,
             participant=episode.participant,
-            typed_name=episode.participant.display_name,
+            typed_name=episode.participant.legal_name,
         )
         written += 1
     return written

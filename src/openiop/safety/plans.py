@@ -23,6 +23,7 @@ from openiop.accounts.models import User
 from openiop.audit.services import event_record
 from openiop.participants.access import program_ids_for
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
+from openiop.participants.services import signature_clean
 from openiop.programs.models import Program
 from openiop.safety.models import PLAN_FIELDS, PlanStatus, SafetyPlanVersion
 
@@ -157,12 +158,7 @@ def safety_plan_sign_participant(
     row = _locked_draft(version)
     if row.participant_id != participant.pk:
         raise ValidationError("This plan belongs to someone else.")
-    name = " ".join(typed_name.split())
-    if len(name) < 2:
-        raise ValidationError({"typed_name": ["Type your name to sign your plan."]})
-    if len(name) > 200:
-        raise ValidationError({"typed_name": ["Your name can be at most 200 characters."]})
-    row.participant_signed_name = name
+    row.participant_signed_name = signature_clean(participant=participant, typed_name=typed_name)
     row.participant_signed_at = timezone.now()
     return _finish_if_both(row, participant.user)
 

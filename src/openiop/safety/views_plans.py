@@ -6,6 +6,7 @@ is no way to name someone else's plan."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -63,10 +64,18 @@ class PlanForm(Form):
 
 class SignForm(Form):
     typed_name = forms.CharField(
-        label="Type your name to sign",
+        label="Type your full legal name to sign",
         max_length=200,
         help_text="Signing says you have read this plan and it is in your words.",
     )
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "typed_name"
+        ].help_text = (
+            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
+        )
 
 
 def _apply(form: forms.Form, error: ValidationError) -> None:
@@ -264,12 +273,16 @@ def portal_plan(request: AuthedRequest) -> HttpResponse:
     to_sign = next((d for d in waiting if str(d.public_id) == chosen), None)
     if to_sign is None and not chosen and len(waiting) == 1:
         to_sign = waiting[0]
-    forms_by_draft = {d.pk: SignForm(auto_id=f"sign-{d.public_id}-%s") for d in waiting}
+    forms_by_draft = {
+        d.pk: SignForm(auto_id=f"sign-{d.public_id}-%s", participant=participant) for d in waiting
+    }
     if request.method == "POST":
         if to_sign is None:
             messages.info(request, "There is nothing waiting for your signature.")
             return redirect("portal:safety_plan")
-        form = SignForm(request.POST, auto_id=f"sign-{to_sign.public_id}-%s")
+        form = SignForm(
+            request.POST, auto_id=f"sign-{to_sign.public_id}-%s", participant=participant
+        )
         forms_by_draft[to_sign.pk] = form
         if form.is_valid():
             try:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Perm
+from openiop.lib.text import with_article
 from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
     Episode,
@@ -635,7 +636,10 @@ def _book(
     _check_place(program, session_type, room, telehealth_url.strip())
     if session_type.category != category:
         raise ValidationError(
-            {"session_type": f"Choose a {SessionCategory(category).label.lower()} type."}
+            {
+                "session_type": f"Choose {with_article(SessionCategory(category).label.lower())} "
+                "session type."
+            }
         )
     _check_times(starts_at, ends_at)
     _check_facilitators(facilitators, program)

@@ -29,6 +29,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.lib.text import with_article
 from openiop.notes.panels import session_note_context
 from openiop.participants.access import participant_for, participants_for, program_ids_for
 from openiop.participants.forms import apply_errors
@@ -496,7 +497,7 @@ def _book(request: AuthedRequest, public_id: UUID, *, category: str) -> HttpResp
     return _form_page(
         request,
         form,
-        title=f"Book a {label}",
+        title=f"Book {with_article(label)}",
         submit="Book",
         cancel=reverse("participants:chart", args=[participant.public_id]),
         conflicts=conflicts,
