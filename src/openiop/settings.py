@@ -238,3 +238,5 @@ LOGGING = {
 
 OPENIOP_PAGE_SIZE = env_int("OPENIOP_PAGE_SIZE", 25, minimum=5)
 OPENIOP_LOCAL_EMERGENCY_NUMBER = env_str("OPENIOP_LOCAL_EMERGENCY_NUMBER", "911")
+# How often an open staff page asks for the alert counts in its header (seconds).
+OPENIOP_ALERT_POLL_SECONDS = env_int("OPENIOP_ALERT_POLL_SECONDS", 10, minimum=2)

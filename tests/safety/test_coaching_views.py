@@ -215,3 +215,16 @@ def test_only_directors_change_the_pause_and_bad_input_saves_nothing(world, logi
 def test_the_portal_home_links_to_coaching(world, login) -> None:
     page = login(world.participant_user).get("/me/").content.decode()
     assert 'href="/me/coaching/"' in page
+
+
+def test_the_queue_puts_the_strongest_urge_first_then_the_longest_waiting(world, login) -> None:
+    now = timezone.now()
+    mild_oldest = ask(world, urge=1, now=now - timedelta(minutes=50)).request
+    strong_newest = ask(world, urge=5, now=now - timedelta(minutes=2)).request
+    strong_older = ask(world, urge=5, now=now - timedelta(minutes=20)).request
+    middle = ask(world, urge=3, now=now - timedelta(minutes=40)).request
+    page = login(world.clinician).get(LIST).content.decode()
+    order = [
+        page.index(str(r.public_id)) for r in (strong_older, strong_newest, middle, mild_oldest)
+    ]
+    assert order == sorted(order)
