@@ -15,7 +15,6 @@ from openiop.accounts.roles import Role
 from openiop.audit.models import AccessLog
 from openiop.participants.models import EpisodeStatus
 from openiop.safety.models import (
-    Alert,
     AlertStatus,
     AlertStep,
     AlertStepKind,
@@ -33,7 +32,10 @@ PANEL = "/safety/alerts/panel/"
 
 def _second_clinician(world):  # type: ignore[no-untyped-def]
     return f.UserFactory(
-        organization=world.org, role=Role.CLINICIAN, programs=[world.program], full_name="Sol Second"
+        organization=world.org,
+        role=Role.CLINICIAN,
+        programs=[world.program],
+        full_name="Sol Second",
     )
 
 
@@ -341,7 +343,10 @@ def test_a_program_setting_sets_the_minute_an_alert_escalates(world) -> None:
 
 def test_the_alert_page_shows_the_escalation_chain(world, login) -> None:
     backup = f.UserFactory(
-        organization=world.org, role=Role.CLINICIAN, programs=[world.program], full_name="Bea Backup"
+        organization=world.org,
+        role=Role.CLINICIAN,
+        programs=[world.program],
+        full_name="Bea Backup",
     )
     on_call = _second_clinician(world)
     today = timezone.localdate()
