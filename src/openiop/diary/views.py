@@ -28,6 +28,7 @@ from openiop.diary.services import (
     program_today,
 )
 from openiop.lib.http import AuthedRequest
+from openiop.notes import panels as notes_panels
 from openiop.participants.access import Access, participant_for, program_ids_for
 from openiop.programs.access import program_for
 
@@ -66,6 +67,8 @@ def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             (round(CHART_H - PAD - v / 5 * (CHART_H - 2 * PAD), 1), v) for v in range(0, 6)
         ],
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+        **notes_panels.start_note_context(request, episode),
+        **notes_panels.agenda_addressed_context(participant, week_start),
     }
     return render(request, "diary/review.html", context)
 

@@ -19,6 +19,8 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.notes import panels as notes_panels
+from openiop.notes.services import CHAIN_ALERT_RULES
 from openiop.participants.access import Access, participant_for, program_ids_for
 from openiop.programs.access import program_for
 from openiop.programs.models import Program
@@ -125,6 +127,9 @@ def _detail(request: AuthedRequest, alert: Alert, form: ResolveForm) -> HttpResp
         "chain": escalation_chain(alert),
         "source_url": _source_url(alert),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+        "opens_chain": alert.rule.kind in CHAIN_ALERT_RULES,
+        **notes_panels.alert_notes_context(alert),
+        **notes_panels.start_note_context(request, alert.episode),
     }
     return render(request, "safety/alert.html", context)
 
