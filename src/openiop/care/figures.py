@@ -245,8 +245,12 @@ def _attendance(episode: Episode, start: date, end: date) -> dict[str, Any]:
 
 def _hours(episode: Episode, start: date, end: date) -> dict[str, Any]:
     weeks = _week_starts(start, end)
+    first_day = episode.started_on or episode.admitted_on
     found = participants_weeks(
-        program=episode.program, participant_ids=[episode.participant_id], week_starts=weeks
+        program=episode.program,
+        participant_ids=[episode.participant_id],
+        week_starts=weeks,
+        first_days={episode.participant_id: first_day} if first_day else None,
     )
     rows = [found[(episode.participant_id, ws)] for ws in weeks]
     mean = (

@@ -159,7 +159,9 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "schedule": schedule_panel_for(participant),
         "curriculum": curriculum_record(current),
         "hours": hours_panel_for(
-            participant=participant, program=current.program if current else None
+            participant=participant,
+            program=current.program if current else None,
+            first_day=(current.started_on or current.admitted_on) if current else None,
         ),
     }
     if context["sees_clinical"]:
