@@ -584,11 +584,17 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
                     f"{admission.first_plan_due_on:%b} {admission.first_plan_due_on.day}.",
                 )
                 report = placement_report(admission.episode)
-                if report.waiting or report.skipped or report.below:
+                if report.waiting or report.skipped:
                     messages.warning(
                         request,
                         "Not every group had a place: see the schedule below for the waiting "
                         "lists, what was skipped and the expected weekly hours.",
+                    )
+                elif report.below:
+                    messages.warning(
+                        request,
+                        "The sessions placed add up to less than the program's weekly minimum: "
+                        "see the expected weekly hours below.",
                     )
                 return redirect("intake:admit", participant.public_id, episode.public_id)
     elif request.method == "POST":

@@ -499,7 +499,9 @@ def placement_report(episode: Episode) -> PlacementReport:
     positions = waiting_positions(s for s in shortfalls if s.reason == ShortfallReason.FULL)
     waiting = [Waiting(s.session, *positions[s.pk]) for s in shortfalls if s.pk in positions]
     skipped = [s for s in shortfalls if s.reason == ShortfallReason.CONFLICT]
-    monday = first_day - timedelta(days=first_day.weekday())
+    # The weeks ahead: from the first day, or from today once that has passed.
+    from_day = max(first_day, timezone.now().astimezone(tz).date())
+    monday = from_day - timedelta(days=from_day.weekday())
     weeks = []
     for n in range(REPORT_WEEKS):
         week_start = monday + timedelta(weeks=n)
@@ -509,7 +511,7 @@ def placement_report(episode: Episode) -> PlacementReport:
             if s.session_type.counts_toward_hours
             and 0 <= (s.starts_at.astimezone(tz).date() - week_start).days < 7
         )
-        weeks.append(WeekLoad(week_start, minutes, partial=n == 0 and first_day > week_start))
+        weeks.append(WeekLoad(week_start, minutes, partial=n == 0 and from_day > week_start))
     return PlacementReport(
         placed=placed,
         waiting=waiting,
