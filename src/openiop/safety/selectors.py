@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -112,11 +112,6 @@ class PanelRow:
 class AlertPanel:
     rows: list[PanelRow]
     more: bool
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def waiting(self) -> int:
-        return sum(1 for r in self.rows if r.alert.status == AlertStatus.OPEN)
 
 
 def home_panel(user: User | Any, *, limit: int = HOME_PANEL_LIMIT) -> AlertPanel:
@@ -130,7 +125,7 @@ def home_panel(user: User | Any, *, limit: int = HOME_PANEL_LIMIT) -> AlertPanel
     alerts = list(
         visible_alerts(user)
         .filter(status__in=UNRESOLVED)
-        .select_related("participant", "rule", "acknowledged_by", "program")
+        .select_related("participant", "rule", "acknowledged_by")
         .prefetch_related(recipients)
         .annotate(rank=SEVERITY_RANK)
         .order_by("rank", "created_at", "id")[: limit + 1]
@@ -198,7 +193,7 @@ class ChainStep:
     label: str
     people: str
     at: datetime | None
-    state: str  # done | due | skipped | not_needed | never
+    state: str  # done | due | later | skipped | not_needed | never
 
     @property
     def state_label(self) -> str:
