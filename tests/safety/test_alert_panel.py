@@ -416,3 +416,31 @@ def test_an_alert_sent_to_nobody_in_particular_still_reaches_the_panel(world, lo
     assert alert.status == AlertStatus.OPEN
     body = login(_second_clinician(world)).get("/").content.decode()
     assert str(alert.public_id) in body
+
+
+def test_the_charts_alert_panel_puts_urgent_before_high_and_low(world) -> None:
+    from django.db import transaction
+
+    from openiop.diary.selectors import diary_chart_panel
+    from openiop.safety.models import RuleKind
+    from openiop.safety.services import alert_raise, rules_for
+
+    high = _alert(world)
+    rules = rules_for(world.program)
+    with transaction.atomic():
+        low = alert_raise(
+            rule=rules[RuleKind.DIARY_MISSING],
+            participant=world.participant,
+            episode=world.episode,
+            day=timezone.localdate(),
+            evidence="No diary card for 3 days",
+        )
+        urgent = alert_raise(
+            rule=rules[RuleKind.CSSRS_HIGH],
+            participant=world.participant,
+            episode=world.episode,
+            day=timezone.localdate(),
+            evidence="C-SSRS: high risk",
+        )
+    panel = diary_chart_panel(world.clinician, world.participant, timezone.localdate())
+    assert panel.open_alerts == [urgent, high, low]

@@ -21,6 +21,7 @@ from openiop.participants.access import program_ids_for
 from openiop.participants.models import Episode, Participant
 from openiop.programs.models import SkillsModule
 from openiop.safety.models import UNRESOLVED, Alert
+from openiop.safety.selectors import SEVERITY_RANK
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -437,9 +438,10 @@ def diary_chart_panel(user: User, participant: Participant, today: date) -> Char
         .values_list("day", flat=True)
     )
     alerts = list(
-        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED).order_by(
-            "severity", "-created_at"
-        )[:10]
+        # Most severe first (the names sort "high" < "low" < "urgent": rank them instead).
+        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED)
+        .annotate(rank=SEVERITY_RANK)
+        .order_by("rank", "created_at")[:10]
     )
     return ChartPanel(
         filed_last_7=sum(1 for d in days if d > today - timedelta(days=7)),
