@@ -437,7 +437,7 @@ def diary_chart_panel(user: User, participant: Participant, today: date) -> Char
         .order_by("-day")
         .values_list("day", flat=True)
     )
-    alerts = list(
+    alerts: list[Alert] = list(
         # Most severe first (the names sort "high" < "low" < "urgent": rank them instead).
         Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED)
         .annotate(rank=SEVERITY_RANK)
