@@ -321,3 +321,6 @@ OPENIOP_HELP_PHONE = env_str("OPENIOP_HELP_PHONE", "")
 # Files the application writes for itself (the error page's phone list); must be writable.
 OPENIOP_STATE_DIR = Path(env_str("OPENIOP_STATE_DIR", str(PROJECT_DIR / "var")))
 EMAIL_FILE_PATH = env_str("OPENIOP_EMAIL_FILE_PATH", str(OPENIOP_STATE_DIR / "mail"))
+
+# How often an open staff page asks for the alert counts in its header (seconds).
+OPENIOP_ALERT_POLL_SECONDS = env_int("OPENIOP_ALERT_POLL_SECONDS", 10, minimum=2)

@@ -96,3 +96,60 @@ def test_a_new_plan_with_no_history_pulls_empty_figures(care: SimpleNamespace) -
     figures = review_figures(plan, [], on=today(care))
     assert figures["overall"]["attendance"]["percent"] is None
     assert figures["overall"]["scores"] == {}
+
+
+def test_the_review_counts_risk_events_since_the_last_review(care: SimpleNamespace, login) -> None:
+    from openiop.safety.coaching import coaching_request_respond
+    from openiop.safety.models import CoachingOutcome
+    from tests.diary.helpers import file_card
+    from tests.safety.test_coaching_helpers import ask
+
+    plan = _plan_with_diary_objective(care)
+    day = today(care)
+    care.episode.started_on = day - timedelta(days=40)
+    care.episode.save(update_fields=["started_on"])
+    from django.utils import timezone
+
+    # Before the last review (filed on its own day: cards are filed at most a week late).
+    file_card(care, now=timezone.now() - timedelta(days=30), urge_self_harm=5)
+    objectives = PlanObjective.objects.filter(goal__problem__plan=plan)
+    first = plan_review_complete(
+        actor=care.clinician,
+        plan=plan,
+        reviewed_on=day - timedelta(days=20),
+        items={str(o.public_id): ReviewItemInput(progress="progressing") for o in objectives},
+        changes="Keep going.",
+    )
+    assert first.pulled["risk"]["total"] == 1
+    file_card(care, day=day - timedelta(days=6), urge_self_harm=4, action_self_harm=True)
+    file_card(care, day=day - timedelta(days=2), urge_suicide=5)
+    file_card(care, day=day - timedelta(days=1))  # nothing fires: not an event
+    request = ask(care, urge=2).request
+    coaching_request_respond(
+        request=request,
+        actor=care.clinician,
+        method="callback",
+        reply="",
+        skills_suggested=[],
+        outcome=CoachingOutcome.CRISIS,
+        outcome_note="Went with the crisis team.",
+    )
+    risk = review_figures(plan, [], on=day)["overall"]["risk"]
+    assert risk["since"] == (day - timedelta(days=19)).isoformat()
+    by_label = {k["label"]: k for k in risk["kinds"]}
+    urges = by_label["Diary cards with a suicide or self-harm urge at the program's threshold"]
+    assert urges["count"] == 2
+    assert urges["dates"] == [
+        (day - timedelta(days=6)).isoformat(),
+        (day - timedelta(days=2)).isoformat(),
+    ]
+    assert by_label["Diary cards reporting self-harm"]["count"] == 1
+    assert by_label["Coaching contacts that led to crisis services"]["count"] == 1
+    assert risk["total"] == 4
+    # The stored review shows what was pulled then, in the same neutral words.
+    page = login(care.clinician).get(
+        f"/care/p/{care.participant.public_id}/reviews/{first.public_id}/"
+    )
+    body = page.content.decode()
+    assert "Risk events since" in body
+    assert "Diary cards with a suicide or self-harm urge at the program" in body

@@ -200,3 +200,56 @@ def test_the_intake_board_has_an_inquiry_at_every_stage(demo):
     assert stages == set(InquiryStatus.values)
     admitted = Inquiry.objects.get(status=InquiryStatus.ADMITTED)
     assert admitted.episode is not None and admitted.episode.admitted_on is not None
+
+
+def test_every_track_member_fits_the_groups(demo):
+    from openiop.scheduling.models import RosterShortfall, Session
+
+    assert not RosterShortfall.objects.exists()
+    for track in Track.objects.all():
+        members = Episode.objects.filter(
+            track=track, status__in=[EpisodeStatus.ACTIVE, EpisodeStatus.ADMITTED]
+        ).count()
+        sessions = Session.objects.filter(track=track, session_type__is_group=True)
+        assert members <= min(s.capacity for s in sessions)
+        for session in sessions.select_related("room"):
+            assert session.room is None or session.capacity <= session.room.capacity
+
+
+def test_the_demo_seeds_no_alert_in_the_future(demo):
+    from django.utils import timezone
+
+    from openiop.safety.models import Alert
+
+    assert Alert.objects.exists()
+    assert not Alert.objects.filter(created_at__gt=timezone.now()).exists()
+
+
+def test_a_demo_built_before_breakfast_has_no_alert_from_later_that_day(db):
+    import random
+    import zoneinfo
+    from datetime import datetime, time
+
+    from openiop.diary.demo import build_diary
+    from openiop.diary.models import DiaryCard
+    from openiop.safety.models import Alert
+    from tests import factories as f
+
+    program = f.ProgramFactory()
+    f.UserFactory(organization=program.organization, role=Role.DIRECTOR, programs=[program])
+    clinician = f.UserFactory(
+        organization=program.organization, role=Role.CLINICIAN, programs=[program]
+    )
+    f.EpisodeFactory(
+        program=program,
+        participant=f.ParticipantFactory(organization=program.organization),
+        primary_clinician=clinician,
+        status=EpisodeStatus.ACTIVE,
+        started_on=TODAY.replace(day=1),
+    )
+    early = datetime.combine(TODAY, time(6, 0), tzinfo=zoneinfo.ZoneInfo(program.time_zone))
+    build_diary(program=program, today=TODAY, rng=random.Random(3), now=early)
+    alerts = Alert.objects.filter(program=program)
+    assert alerts.filter(day=TODAY).exists()
+    assert not alerts.filter(created_at__gt=early).exists()
+    assert not DiaryCard.objects.filter(episode__program=program, submitted_at__gt=early).exists()

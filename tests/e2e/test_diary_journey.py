@@ -72,7 +72,7 @@ def test_a_high_urge_card_reaches_the_on_call_clinician(
     staff_page = context.new_page()
     try:
         sign_in_staff(staff_page, w.url, on_call)
-        section = staff_page.get_by_role("region", name="Alerts for you")
+        section = staff_page.get_by_role("region", name="Open alerts")
         assert section.is_visible()
         assert "Pat Example" in section.inner_text()
         shot(staff_page, "alerts-home-on-call")

@@ -129,6 +129,40 @@ def test_clinician_pages(clinic: SimpleNamespace, page: Any) -> None:
     capture(page, "participant-chart", full_page=True)
 
 
+def test_safety_pages(clinic: SimpleNamespace, page: Any) -> None:
+    """The director's escalation settings and the coaching queue, strongest urge first."""
+    from openiop.safety.coaching import coaching_request_create
+
+    w = clinic
+    now = timezone.now()
+    for urge, minutes, situation in (
+        (2, 45, "Hard conversation with my landlord coming up"),
+        (5, 6, "Strong urge after an argument at home"),
+        (3, 25, "Can't sleep, thoughts racing"),
+    ):
+        coaching_request_create(
+            participant=w.participant,
+            episode=w.episode,
+            actor=w.participant_user,
+            situation=situation,
+            urge=urge,
+            skills_tried=["TIPP"],
+            reach_by="message",
+            callback_phone="",
+            now=now - dt.timedelta(minutes=minutes),
+        )
+    sign_in_staff(page, w.url, w.director, next_path="/safety/coaching/")
+    page.goto(f"{w.url}/safety/coaching/")
+    rows = page.locator("table").first.inner_text()
+    assert rows.index("5/5") < rows.index("3/5") < rows.index("2/5")
+    capture(page, "coaching-queue")
+    page.goto(f"{w.url}/safety/programs/{w.program.public_id}/rules/")
+    escalation = page.get_by_role("region", name="Escalation")
+    assert "High: escalate after (minutes)" in escalation.inner_text()
+    escalation.scroll_into_view_if_needed()
+    escalation.screenshot(path=str(screenshot_dir() / "director-escalation.png"))
+
+
 def test_intake_pages(clinic: SimpleNamespace, page: Any) -> None:
     w = clinic
     sign_in_staff(page, w.url, w.intake, next_path="/participants/")

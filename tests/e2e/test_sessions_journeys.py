@@ -21,6 +21,7 @@ def test_a_director_sees_the_schedule_setup(page: Any, e2e_world: Any, shot: Any
         session_type=w.animal,
         weekdays=[2],
         room=w.cedar,
+        capacity=10,
         topic="Therapy dog",
         start_time=time(11, 0),
         end_time=time(12, 0),

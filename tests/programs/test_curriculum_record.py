@@ -125,3 +125,54 @@ def test_the_records_queries_do_not_grow_with_history(
         mark(s, rec.participant, rec.episode, AttendanceStatus.PRESENT, rec.clinician)
     with django_assert_max_num_queries(5):
         curriculum_record(rec.episode, today=rec.today)
+
+
+def test_a_lesson_taught_while_the_participant_was_not_placed_is_on_the_make_up_list(
+    rec: SimpleNamespace,
+) -> None:
+    """The track's group of the fourth week ran full without them (they waited for a place):
+    that lesson is theirs to make up too, said so."""
+    from openiop.scheduling.models import RosterShortfall
+
+    anchor = rec.episode.started_on
+    full = make_session(
+        rec,
+        starts_at=local(anchor + timedelta(days=7 * 3 - 2), time(9)),
+        lesson=rec.lessons[3],
+        track=rec.episode.track,
+    )
+    RosterShortfall.objects.create(
+        organization=rec.org, session=full, participant=rec.participant, episode=rec.episode
+    )
+    record = curriculum_record(rec.episode, today=rec.today)
+    assert record is not None
+    assert [(m.lesson, m.why) for m in record.missed] == [
+        (rec.lessons[2], "missed"),
+        (rec.lessons[3], "not placed"),
+    ]
+    page = rec_client_chart(rec)
+    assert (
+        "while not on the group&#x27;s roster" in page or "while not on the group's roster" in page
+    )
+
+
+def test_another_tracks_lessons_are_not_on_the_make_up_list(rec: SimpleNamespace) -> None:
+    anchor = rec.episode.started_on
+    make_session(
+        rec,
+        starts_at=local(anchor + timedelta(days=7 * 3 - 2), time(17)),
+        lesson=rec.lessons[3],
+        track=rec.evening,
+    )
+    record = curriculum_record(rec.episode, today=rec.today)
+    assert record is not None
+    assert [m.lesson for m in record.missed] == [rec.lessons[2]]
+
+
+def rec_client_chart(rec: SimpleNamespace) -> str:
+    from tests.conftest import verified_client
+
+    client = verified_client(rec.clinician)
+    return client.get(
+        reverse("participants:chart", args=[rec.participant.public_id])
+    ).content.decode()

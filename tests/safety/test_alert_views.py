@@ -14,7 +14,7 @@ def _alert(world) -> Alert:  # type: ignore[no-untyped-def]
 def test_the_primary_clinician_sees_the_alert_on_their_home_page(world, login) -> None:
     _alert(world)
     body = login(world.clinician).get("/").content.decode()
-    assert "Alerts for you" in body
+    assert "Open alerts" in body
     assert "Pat Example" in body
     assert AccessLog.objects.filter(object_type="safety.home_alerts").exists()
 

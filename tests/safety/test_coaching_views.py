@@ -240,3 +240,16 @@ def test_the_portal_forms_groups_are_fieldsets_read_in_the_order_shown(world, lo
         Path(__file__).resolve().parents[2] / "src/openiop/static/openiop/css/app.css"
     ).read_text()
     assert "order: -1" not in css  # nothing is moved visually away from its reading position
+
+
+def test_the_queue_puts_the_strongest_urge_first_then_the_longest_waiting(world, login) -> None:
+    now = timezone.now()
+    mild_oldest = ask(world, urge=1, now=now - timedelta(minutes=50)).request
+    strong_newest = ask(world, urge=5, now=now - timedelta(minutes=2)).request
+    strong_older = ask(world, urge=5, now=now - timedelta(minutes=20)).request
+    middle = ask(world, urge=3, now=now - timedelta(minutes=40)).request
+    page = login(world.clinician).get(LIST).content.decode()
+    order = [
+        page.index(str(r.public_id)) for r in (strong_older, strong_newest, middle, mild_oldest)
+    ]
+    assert order == sorted(order)

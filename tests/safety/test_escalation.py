@@ -62,6 +62,7 @@ def test_an_alert_goes_to_the_primary_and_the_on_call_clinician(
 
 
 def test_an_unacknowledged_high_alert_goes_to_the_backup_then_the_director(world) -> None:
+    # The default for high alerts: 30 minutes a step (SafetySettings.high_escalate_minutes).
     backup = f.UserFactory(
         organization=world.org,
         role=Role.CLINICIAN,
@@ -71,14 +72,17 @@ def test_an_unacknowledged_high_alert_goes_to_the_backup_then_the_director(world
     _rota(world, backup=backup)
     now = timezone.now()
     alert = file_card(world, urge_self_harm=5, now=now).alerts[0]
-    escalate(now + timedelta(minutes=119))
+    escalate(now + timedelta(minutes=29))
     alert.refresh_from_db()
     assert alert.escalation_level == 0
-    escalate(now + timedelta(minutes=120))
+    escalate(now + timedelta(minutes=30))
     alert.refresh_from_db()
     assert alert.escalation_level == 1
     assert _reasons(alert)["Bea Backup"] == RecipientReason.BACKUP
-    escalate(now + timedelta(minutes=240))
+    escalate(now + timedelta(minutes=59))
+    alert.refresh_from_db()
+    assert alert.escalation_level == 1
+    escalate(now + timedelta(minutes=60))
     alert.refresh_from_db()
     assert alert.escalation_level == 2
     assert _reasons(alert)["Dana Director"] == RecipientReason.DIRECTOR

@@ -50,12 +50,26 @@ def test_a_series_keeps_local_nine_oclock_across_the_spring_dst_change(w):  # ty
     assert utc_hours == [15, 15, 15, 14, 14, 14]
 
 
-def test_sessions_get_the_series_facilitators_and_the_smaller_capacity(w):  # type: ignore[no-untyped-def]
-    series = morning_series(w, room=w.office, capacity=12)
+def test_sessions_get_the_series_facilitators_and_capacity(w):  # type: ignore[no-untyped-def]
+    series = morning_series(w, room=w.office, capacity=3)
     session = series.sessions.first()
     assert session.capacity == 3
     assert list(session.facilitators.all()) == [w.clinician]
     assert session.track == w.morning
+
+
+def test_a_capacity_above_the_room_is_refused_naming_the_room(w):  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    from openiop.scheduling.models import SessionSeries
+
+    with pytest.raises(ValidationError) as caught:
+        morning_series(w, room=w.office, capacity=12)
+    assert caught.value.message_dict["capacity"] == [
+        "Birch Office holds 3 people, so a group there can take at most 3. Choose a larger "
+        "room to raise the capacity."
+    ]
+    assert not SessionSeries.objects.exists()
 
 
 def test_a_series_follows_the_curriculum(w):  # type: ignore[no-untyped-def]
@@ -126,6 +140,7 @@ def test_editing_the_rest_leaves_detached_and_past_sessions_alone(w):  # type: i
         ends_on=series.ends_on,
         facilitators=[w.clinician, w.director],
         room=w.cedar,
+        capacity=10,
         topic="Rest of the cycle",
     )
     changed = series.sessions.filter(starts_at__gte=local(from_on, time(0)), detached=False)

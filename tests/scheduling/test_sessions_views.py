@@ -209,7 +209,7 @@ def test_the_session_page_has_a_bounded_query_count(w, login, django_assert_max_
 
 def test_the_series_list_has_a_bounded_query_count(w, login, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
     for hour in range(8, 18, 2):
-        morning_series(w, start_time=time(hour, 0), end_time=time(hour + 1, 0), capacity=250)
+        morning_series(w, start_time=time(hour, 0), end_time=time(hour + 1, 0), capacity=12)
     client = login(w.director)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("scheduling:series_list"))

@@ -38,6 +38,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if user.can(Perm.USER_MANAGE):
             nav.append(("accounts:users", "Users"))
     portal_user = signed_in and user.role in (Role.PARTICIPANT, Role.FAMILY)
+    # The live alert indicator in the header: for the people alerts are sent to.
+    alert_indicator = bool(
+        mfa_done
+        and user.is_staff_member
+        and user.role in (Role.CLINICIAN, Role.DIRECTOR)
+        and user.can(Perm.PARTICIPANT_CLINICAL)
+    )
     return {
         "nav_items": nav,
         # Error pages and shared templates extend this: participants and family always keep
@@ -49,5 +56,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             else "home"
         ),
         "demo_mode": settings.DEMO_MODE,
+        "alert_indicator": alert_indicator,
         "local_emergency_number": settings.OPENIOP_LOCAL_EMERGENCY_NUMBER,
     }

@@ -9,23 +9,46 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from openiop.accounts.policy import MFA_EXEMPT_ATTR, policy_of
+from openiop.accounts.policy import MFA_EXEMPT_ATTR, is_passive, policy_of
 
 LAST_SEEN_SESSION_KEY = "openiop_last_seen"
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _client_redirect(location: str) -> HttpResponse:
+    """An htmx request that must leave the page (signed out) navigates the whole window, rather
+    than swapping the sign-in page into a fragment."""
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = location
+    return response
+
+
 class IdleTimeoutMiddleware:
     """Signs a user out after a period without requests: staff 15 minutes by default,
-    participants and family 30 (OPENIOP_STAFF_IDLE_MINUTES / OPENIOP_PORTAL_IDLE_MINUTES)."""
+    participants and family 30 (OPENIOP_STAFF_IDLE_MINUTES / OPENIOP_PORTAL_IDLE_MINUTES).
+    Requests a page makes by itself (views marked `passive`, such as the alert indicator's poll)
+    do not count as activity; when one finds the session expired, the page goes to sign-in."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        login_path = resolve_url(settings.LOGIN_URL)
+        if (
+            _is_htmx(request)
+            and response.status_code in (301, 302)
+            and response.get("Location", "").startswith(login_path)
+        ):
+            return _client_redirect(response["Location"])
+        return response
 
     # The check runs in process_view rather than __call__ because MessageMiddleware sits
     # later in MIDDLEWARE: only once every middleware has seen the request can the
@@ -50,8 +73,11 @@ class IdleTimeoutMiddleware:
         if last_seen is not None and now - float(last_seen) > minutes * 60:
             logout(request)
             messages.info(request, "You were signed out after a period of inactivity.")
+            if _is_htmx(request):
+                return _client_redirect(reverse(settings.LOGIN_URL))
             return HttpResponseRedirect(reverse(settings.LOGIN_URL))
-        request.session[LAST_SEEN_SESSION_KEY] = now
+        if not is_passive(view_func):
+            request.session[LAST_SEEN_SESSION_KEY] = now
         return None
 
 

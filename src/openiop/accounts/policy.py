@@ -27,6 +27,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 POLICY_ATTR = "openiop_policy"
 MFA_EXEMPT_ATTR = "openiop_mfa_exempt"
+PASSIVE_ATTR = "openiop_passive"
 
 
 def _mark(view: Callable[..., Any], policy: str, *, mfa_exempt: bool = False) -> None:
@@ -82,6 +83,18 @@ def _role_only(role: str, perm: Perm, name: str) -> Callable[[View], View]:
 
 portal = _role_only(Role.PARTICIPANT, Perm.PORTAL_SELF, "portal")
 family = _role_only(Role.FAMILY, Perm.PORTAL_FAMILY, "family")
+
+
+def passive(view: View) -> View:
+    """A request the page makes on its own, such as a poll for new alerts: it is not the user's
+    activity, so an open page cannot keep an idle session from timing out (IdleTimeoutMiddleware
+    neither counts it nor saves the session for it). Combine with a policy decorator."""
+    setattr(view, PASSIVE_ATTR, True)
+    return view
+
+
+def is_passive(view: Callable[..., Any]) -> bool:
+    return bool(getattr(view, PASSIVE_ATTR, False))
 
 
 def policy_of(view: Callable[..., Any]) -> str | None:

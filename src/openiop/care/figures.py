@@ -23,6 +23,7 @@ from openiop.diary.models import DiaryCard, DiaryTarget
 from openiop.measures.definitions import UnknownInstrument, get_instrument
 from openiop.measures.models import Response, ResponseStatus
 from openiop.measures.progress import outcome, rule_from_definition
+from openiop.safety.selectors import risk_events
 from openiop.scheduling.hours import (
     local_date,
     local_midnight,
@@ -137,6 +138,23 @@ def _trend(values: list[float], direction: str) -> str:
     return "better" if (late < early) == lower_is_better else "worse"
 
 
+def risk_since(episode: Episode, on: date) -> date:
+    """Risk events are counted since the day after the episode's last review before `on`, or
+    since the episode began when it has had none."""
+    from openiop.care.models import PlanReview
+
+    last = (
+        PlanReview.objects.filter(plan__episode=episode, reviewed_on__lt=on)
+        .order_by("-reviewed_on", "-id")
+        .values_list("reviewed_on", flat=True)
+        .first()
+    )
+    if last is not None:
+        return last + timedelta(days=1)
+    began = episode.started_on or episode.admitted_on or episode.inquiry_on
+    return min(began, on) if began else on
+
+
 def review_period(plan: TreatmentPlan, on: date) -> tuple[date, date]:
     """From the day this version took effect to the review day."""
     start = plan.effective_on or plan.created_at.date()
@@ -227,8 +245,12 @@ def _attendance(episode: Episode, start: date, end: date) -> dict[str, Any]:
 
 def _hours(episode: Episode, start: date, end: date) -> dict[str, Any]:
     weeks = _week_starts(start, end)
+    first_day = episode.started_on or episode.admitted_on
     found = participants_weeks(
-        program=episode.program, participant_ids=[episode.participant_id], week_starts=weeks
+        program=episode.program,
+        participant_ids=[episode.participant_id],
+        week_starts=weeks,
+        first_days={episode.participant_id: first_day} if first_day else None,
     )
     rows = [found[(episode.participant_id, ws)] for ws in weeks]
     mean = (
@@ -305,6 +327,7 @@ def review_figures(
         "hours": hours,
         "diary": {"cards": len(in_period), "days": (end - start).days + 1},
         "scores": scores,
+        "risk": risk_events(episode, since=risk_since(episode, end), until=end),
     }
     measures: list[DiaryMeasure] | None = None
     per_objective: dict[str, dict[str, Any]] = {}

@@ -133,8 +133,10 @@ ADMINISTRATOR = ("admin@example.org", "Hollis Ferrante", "")
 # 1-12 of treatment (two per week), so every week of the curriculum has someone in it.
 REFERRED_COUNT = 5
 ADMITTED_COUNT = 4
-ACTIVE_PER_WEEK = 2
 ACTIVE_WEEKS = 12
+# Active participants by week in program (1 to 12): 20 in all, so that with the 4 admitted
+# each of the two tracks has 12 members, as many as its rooms hold (groups of at most 12).
+ACTIVE_BY_WEEK = (2, 2, 2, 2, 1, 2, 2, 1, 2, 2, 1, 1)
 DISCHARGED_COUNT = 7
 # The participant with a portal account (and the family member with consent) is active in
 # this week: far enough in to have a history, not so far that discharge is near.
@@ -184,6 +186,8 @@ class _Builder:
         self.password_hash = make_password(DEMO_PASSWORD)
         self.used_names: set[tuple[str, str]] = set()
         self.phone_numbers = iter(range(1, 100))
+        self.members = 0
+        self.discharges = 0
 
     def build(self) -> DemoSummary:
         self._clinic()
@@ -256,7 +260,7 @@ class _Builder:
         )
         rooms = [
             Room(name="Willow Room", capacity=12, wheelchair_accessible=True),
-            Room(name="Cedar Room", capacity=10, pet_friendly=True, wheelchair_accessible=True),
+            Room(name="Cedar Room", capacity=12, pet_friendly=True, wheelchair_accessible=True),
             Room(name="Birch Office", capacity=4, wheelchair_accessible=True),
             Room(name="Virtual Room", capacity=12, telehealth=True),
         ]
@@ -329,8 +333,8 @@ class _Builder:
         plan += [(EpisodeStatus.ADMITTED, 0)] * ADMITTED_COUNT
         plan += [
             (EpisodeStatus.ACTIVE, week)
-            for week in range(1, ACTIVE_WEEKS + 1)
-            for _ in range(ACTIVE_PER_WEEK)
+            for week, count in enumerate(ACTIVE_BY_WEEK, start=1)
+            for _ in range(count)
         ]
         plan += [(EpisodeStatus.DISCHARGED, 0)] * DISCHARGED_COUNT
         self.rng.shuffle(plan)
@@ -410,13 +414,19 @@ class _Builder:
             participant, EventKind.PARTICIPANT_CREATED, "Record created", self.intake, inquiry
         )
 
-        track = (
-            rng.choice((self.morning, self.evening)) if status != EpisodeStatus.REFERRED else None
-        )
+        track: Track | None = None
+        if status in (EpisodeStatus.ADMITTED, EpisodeStatus.ACTIVE):
+            # Members alternate between the tracks, so each fits its rooms.
+            self.members += 1
+            track = self.morning if self.members % 2 else self.evening
+        elif status != EpisodeStatus.REFERRED:
+            track = rng.choice((self.morning, self.evening))
         primary = rng.choice(self.therapists) if track else None
-        kind, reason = (
-            rng.choice(DISCHARGE_REASONS) if status == EpisodeStatus.DISCHARGED else ("", "")
-        )
+        kind, reason = "", ""
+        if status == EpisodeStatus.DISCHARGED:
+            # Every kind of ending appears: completed, stepped down, stepped up, left early.
+            kind, reason = DISCHARGE_REASONS[self.discharges % len(DISCHARGE_REASONS)]
+            self.discharges += 1
         start = dates.get("started_on") or dates.get("admitted_on")
         planned = self.program.planned_weeks if start else None
         episode = Episode.objects.create(
@@ -787,6 +797,7 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
                 ends_on=ends_on,
                 facilitators=[lead],
                 room=rooms[room],
+                capacity=rooms[room].capacity,
                 topic=topic,
                 follows_curriculum=curriculum,
             )

@@ -11,6 +11,8 @@ import random
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
+from django.utils import timezone
+
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
 from openiop.diary.models import DiaryCard, Medication
@@ -46,8 +48,12 @@ def _evening(program: Program, day: date, hour: int = 20) -> datetime:
     return datetime.combine(day, time(hour, 15), tzinfo=zoneinfo.ZoneInfo(program.time_zone))
 
 
-def build_diary(*, program: Program, today: date, rng: random.Random) -> int:
-    """Returns how many cards were written."""
+def build_diary(
+    *, program: Program, today: date, rng: random.Random, now: datetime | None = None
+) -> int:
+    """Returns how many cards were written. Nothing is dated after `now` (the real clock by
+    default): a demo built early in the morning has no alert from later that day."""
+    now = now or timezone.now()
     rules_for(program)
     emotions = emotions_for(program)
     director = User.objects.filter(role=Role.DIRECTOR, assignments__program=program).first()
@@ -108,7 +114,9 @@ def build_diary(*, program: Program, today: date, rng: random.Random) -> int:
                         medication=a.medication,
                         emotions=a.emotions,
                         skills=a.skills,
-                        submitted_at=_evening(program, day + timedelta(days=1 if late else 0)),
+                        submitted_at=min(
+                            _evening(program, day + timedelta(days=1 if late else 0)), now
+                        ),
                         submitted_by=actor,
                         filled_late=late,
                     )
@@ -146,7 +154,8 @@ def build_diary(*, program: Program, today: date, rng: random.Random) -> int:
                 day=today,
                 answers=_answers(rng, emotions, urge_self_harm=5, urge_suicide=2),
                 actor=actor,
-                now=_evening(program, today, 8),
+                # This morning, or now if the demo is built before 8:15: never in the future.
+                now=min(_evening(program, today, 8), now),
             )
             written += 1
     return written

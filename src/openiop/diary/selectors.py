@@ -21,6 +21,7 @@ from openiop.participants.access import program_ids_for
 from openiop.participants.models import Episode, Participant
 from openiop.programs.models import SkillsModule
 from openiop.safety.models import UNRESOLVED, Alert
+from openiop.safety.selectors import SEVERITY_RANK
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -58,6 +59,9 @@ class GridRow:
 class AgendaItem:
     hierarchy: str
     text: str
+    # Names the item within its week, so a note can say it addressed it ("self_harm",
+    # "alert:<uuid>", "measure:<uuid>", "target:<uuid>"...).
+    key: str = ""
 
     @property
     def hierarchy_label(self) -> str:
@@ -274,14 +278,20 @@ def _agenda(
     self_harm = [c for c in week if c.action_self_harm]
     if self_harm:
         items.append(
-            AgendaItem(life, f"Self-harm reported ({day_list(self_harm)}): chain analysis.")
+            AgendaItem(
+                life,
+                f"Self-harm reported ({day_list(self_harm)}): chain analysis.",
+                "self_harm",
+            )
         )
     high = [c for c in week if c.risk_urge >= 3]
     if high:
         peak = max(c.risk_urge for c in high)
         items.append(
             AgendaItem(
-                life, f"Suicide or self-harm urges at 3 or more ({day_list(high)}), peak {peak}/5."
+                life,
+                f"Suicide or self-harm urges at 3 or more ({day_list(high)}), peak {peak}/5.",
+                "risk_urges",
             )
         )
     alerts = list(
@@ -293,7 +303,9 @@ def _agenda(
         state = "still open" if alert.status in UNRESOLVED else alert.get_status_display().lower()
         items.append(
             AgendaItem(
-                life if alert.severity != "low" else therapy, f"Alert: {alert.evidence} ({state})."
+                life if alert.severity != "low" else therapy,
+                f"Alert: {alert.evidence} ({state}).",
+                f"alert:{alert.public_id}",
             )
         )
     items += _measure_items(user, participant, episode_ids, days)
@@ -304,21 +316,30 @@ def _agenda(
                 f"Diary card missing {len(missing)} day(s): "
                 + ", ".join(f"{d:%a}" for d in missing)
                 + ".",
+                "missing",
             )
         )
     late = [c for c in week if c.filled_late]
     if late:
-        items.append(AgendaItem(therapy, f"Cards filled in late ({day_list(late)})."))
+        items.append(AgendaItem(therapy, f"Cards filled in late ({day_list(late)}).", "late"))
     items += _attendance_items(participant, episode_ids, days)
     used = [c for c in week if c.action_substance]
     if used:
-        items.append(AgendaItem(quality, f"Substance use reported ({day_list(used)})."))
+        items.append(
+            AgendaItem(quality, f"Substance use reported ({day_list(used)}).", "substance_use")
+        )
     urges = [c for c in week if c.urge_substance >= 3]
     if urges:
-        items.append(AgendaItem(quality, f"Urges to use at 3 or more ({day_list(urges)})."))
+        items.append(
+            AgendaItem(quality, f"Urges to use at 3 or more ({day_list(urges)}).", "use_urges")
+        )
     meds = [c for c in week if c.medication in (Medication.PARTLY, Medication.NOT_TAKEN)]
     if meds:
-        items.append(AgendaItem(quality, f"Medication missed or partly taken ({day_list(meds)})."))
+        items.append(
+            AgendaItem(
+                quality, f"Medication missed or partly taken ({day_list(meds)}).", "medication"
+            )
+        )
     for target in targets:
         key = str(target.public_id)
         hit = [
@@ -328,12 +349,16 @@ def _agenda(
             or (c.targets.get(key, {}).get("urge") or 0) >= 3
         ]
         if hit:
-            items.append(AgendaItem(target.hierarchy, f"{target.name} ({day_list(hit)})."))
+            items.append(
+                AgendaItem(target.hierarchy, f"{target.name} ({day_list(hit)}).", f"target:{key}")
+            )
     strong = sorted(
         {name for c in week for name, v in c.emotions.items() if name != "joy" and v >= 4}
     )
     if strong:
-        items.append(AgendaItem(quality, f"Strong emotions this week: {', '.join(strong)}."))
+        items.append(
+            AgendaItem(quality, f"Strong emotions this week: {', '.join(strong)}.", "emotions")
+        )
     return sorted(items, key=lambda i: HIERARCHY_ORDER[Hierarchy(i.hierarchy)])
 
 
@@ -357,7 +382,11 @@ def _measure_items(
         score = f" {r.total:g}" if r.total is not None else ""
         severity = f" ({r.severity})" if r.severity else ""
         flag = ": critical answer" if r.critical else ""
-        items.append(AgendaItem(level, f"{r.instrument_code}{score}{severity}{flag}."))
+        items.append(
+            AgendaItem(
+                level, f"{r.instrument_code}{score}{severity}{flag}.", f"measure:{r.public_id}"
+            )
+        )
     return items
 
 
@@ -386,7 +415,9 @@ def _attendance_items(
         return []
     counts = {s: rows.count(s) for s in set(rows)}
     text = ", ".join(f"{AttendanceStatus(s).label.lower()} x{n}" for s, n in sorted(counts.items()))
-    return [AgendaItem(Hierarchy.THERAPY_INTERFERING, f"Attendance this week: {text}.")]
+    return [
+        AgendaItem(Hierarchy.THERAPY_INTERFERING, f"Attendance this week: {text}.", "attendance")
+    ]
 
 
 @dataclass
@@ -406,10 +437,11 @@ def diary_chart_panel(user: User, participant: Participant, today: date) -> Char
         .order_by("-day")
         .values_list("day", flat=True)
     )
-    alerts = list(
-        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED).order_by(
-            "severity", "-created_at"
-        )[:10]
+    alerts: list[Alert] = list(
+        # Most severe first (the names sort "high" < "low" < "urgent": rank them instead).
+        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED)
+        .annotate(rank=SEVERITY_RANK)
+        .order_by("rank", "created_at")[:10]
     )
     return ChartPanel(
         filed_last_7=sum(1 for d in days if d > today - timedelta(days=7)),

@@ -27,6 +27,7 @@ from openiop.diary.services import (
     program_today,
 )
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
+from openiop.notes import panels as notes_panels
 from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
 from openiop.participants.models import IN_TREATMENT_STATUSES
 from openiop.programs.access import program_for
@@ -74,6 +75,8 @@ def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             (round(CHART_H - PAD - v / 5 * (CHART_H - 2 * PAD), 1), v) for v in range(0, 6)
         ],
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+        **notes_panels.start_note_context(request, episode),
+        **notes_panels.agenda_addressed_context(participant, week_start),
     }
     return render(request, "diary/review.html", context)
 

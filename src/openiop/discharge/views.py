@@ -197,7 +197,8 @@ def hold(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpRespo
         episode,
         f.ReasonForm(request.POST or None, initial={"on": _today(episode)}),
         save=services.episode_hold,
-        success="On hold. Future group sessions are released.",
+        success="On hold. Future group sessions are released: each place goes to the first "
+        "member waiting for it.",
         title="Put on hold",
         submit="Put on hold",
         intro="A hold pauses treatment (a hospital stay, illness, travel). The participant "

@@ -44,7 +44,8 @@ from openiop.participants.access import (
 from openiop.participants.consents import treatment_consent_for
 from openiop.participants.models import Consent, Episode, EpisodeStatus, Participant
 from openiop.programs.models import Program
-from openiop.scheduling.models import RosterEntry
+from openiop.scheduling.models import Session, SessionStatus
+from openiop.scheduling.rosters import placement_report
 
 # --- public inquiry form --------------------------------------------------------------------
 
@@ -517,14 +518,22 @@ ADMITTED_VIEW = frozenset({EpisodeStatus.ADMITTED, EpisodeStatus.ACTIVE})
 def _admission_context(request: AuthedRequest, episode: Episode) -> dict[str, Any]:
     """What admission produced: the participant's next group sessions, the intake check-ins
     due and when the first treatment plan is due."""
-    upcoming = RosterEntry.objects.filter(
-        participant_id=episode.participant_id,
-        session__program_id=episode.program_id,
-        session__starts_at__gte=timezone.now(),
-    ).select_related("session__session_type", "session__program")
+    report = placement_report(episode)
+    track_sessions = (
+        Session.objects.filter(
+            track_id=episode.track_id,
+            status=SessionStatus.SCHEDULED,
+            session_type__is_group=True,
+            starts_at__gte=timezone.now(),
+        ).exists()
+        if episode.track_id
+        else False
+    )
     return {
-        "upcoming": [e.session for e in upcoming.order_by("session__starts_at")[:5]],
-        "upcoming_count": upcoming.count(),
+        "placement": report,
+        "upcoming": report.placed[:8],
+        "upcoming_count": len(report.placed),
+        "track_has_sessions": track_sessions,
         "battery_due": list(
             Administration.objects.filter(
                 episode=episode, phase=Phase.INTAKE, status=AdministrationStatus.DUE
@@ -616,6 +625,19 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
                 )
                 if data.get("invite_to_portal"):
                     _invite_after_admission(request, participant)
+                report = placement_report(admission.episode)
+                if report.waiting or report.skipped:
+                    messages.warning(
+                        request,
+                        "Not every group had a place: see the schedule below for the waiting "
+                        "lists, what was skipped and the expected weekly hours.",
+                    )
+                elif report.below:
+                    messages.warning(
+                        request,
+                        "The sessions placed add up to less than the program's weekly minimum: "
+                        "see the expected weekly hours below.",
+                    )
                 return redirect("intake:admit", participant.public_id, episode.public_id)
     elif request.method == "POST":
         messages.info(request, "This episode is already admitted.")

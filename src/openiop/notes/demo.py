@@ -211,6 +211,7 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
                 u.display_name for u in sorted(session.facilitators.all(), key=lambda u: u.pk)
             )[:500],
             minutes=session.minutes,
+            occurred_at=session.starts_at,
             absent_count=len(records) - len(attended) if kind == NoteKind.GROUP else 0,
             family_attending=", ".join(relationships.get(session.pk, []))[:300],
             narrative=rng.choice(NARRATIVES) if kind == NoteKind.GROUP else "",
@@ -230,7 +231,7 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     }
     for note in notes:
         used: set[str] = set()
-        names = names_everyone.get(note.session_id, set())
+        names = names_everyone.get(note.session_id or 0, set())
         for row, record in attended_at[id(note)]:
             entry = NoteEntry(
                 organization_id=program.organization_id,
@@ -270,7 +271,7 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
 
     # Which drafts stay drafts: the last day's, two older ones, and any that cannot pass.
     recent = midnight - timedelta(days=1)
-    older = [n for n in notes if n.session.ends_at < recent - timedelta(days=1)]
+    older = [n for n in notes if n.ends_at < recent - timedelta(days=1)]
     overdue = {id(n) for n in rng.sample(older, min(OVERDUE_DRAFTS, len(older)))}
     participant_ids = {
         r.participant_id: str(r.participant.public_id) for rows in roster.values() for r in rows
@@ -281,21 +282,23 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     signed: list[ClinicalNote] = []
     for note in notes:
         mine = entries_of[id(note)]
-        day = session_local_date(note.session)
+        note_session = note.session
+        assert note_session is not None  # the demo writes session notes only
+        day = session_local_date(note_session)
         complete = all(
             linked.get(e.pk)
             and 0 < e.attended_minutes <= note.minutes
             and not (e.episode_id in plans and plans[e.episode_id].is_expired_on(day))
             for e in mine
         )
-        if note.session.ends_at >= recent or id(note) in overdue or not complete:
+        if note_session.ends_at >= recent or id(note) in overdue or not complete:
             continue
         note.status = NoteStatus.SIGNED
-        note.signed_at = note.session.ends_at + timedelta(hours=rng.randint(1, 6))
+        note.signed_at = note_session.ends_at + timedelta(hours=rng.randint(1, 6))
         note.signed_by_id = note.author_id
         note.cosign_required = supervisees.get(note.author_id) is not None
         note.content_hash = digest(
-            note_content(note, mine, linked, participant_ids, str(note.session.public_id))
+            note_content(note, mine, linked, participant_ids, str(note_session.public_id))
         )
         signed.append(note)
     waiting = [n for n in signed if n.cosign_required][-PENDING_COSIGN:]

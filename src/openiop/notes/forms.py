@@ -4,6 +4,8 @@ costs no more queries than a group of 8."""
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -11,15 +13,19 @@ from django import forms
 from openiop.care.models import PlanObjective
 from openiop.lib.forms import Form
 from openiop.notes.models import (
+    CHAIN_KINDS,
+    CHAIN_SECTIONS,
     FORMAT_SECTIONS,
     ClinicalNote,
+    ContactMethod,
     NoteEntry,
     NoteFormat,
     NoteKind,
     Participation,
     Response,
 )
-from openiop.notes.services import EntryInput
+from openiop.notes.services import CONTACT_MINUTES_MAX, AgendaChoice, ContactInput, EntryInput
+from openiop.participants.forms import DateInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -32,17 +38,42 @@ def _from_yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-class NoteForm(Form):
-    """The shared part of a group note, or the format sections of an individual/family note."""
+class TimeInput(forms.TimeInput):
+    input_type = "time"
 
-    def __init__(self, *args: Any, note: ClinicalNote, **kwargs: Any) -> None:
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class NoteForm(Form):
+    """The shared part of a group note, or the format sections of an individual, family or
+    contact note; for individual and contact notes also the optional DBT chain analysis and the
+    agenda items and alerts the note addressed; for a contact note when, how and how long."""
+
+    def __init__(
+        self,
+        *args: Any,
+        note: ClinicalNote,
+        addressable: list[tuple[str, str]] | None = None,
+        addressed: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.note = note
+        self.tz = zoneinfo.ZoneInfo(note.program.time_zone)
+        local = note.occurred_at.astimezone(self.tz)
         initial = {
             "topic": note.topic,
             "narrative": note.narrative,
             "interventions": note.interventions,
             "format": note.format,
             **{f"section_{k}": v for k, v in note.sections.items()},
+            "include_chain": note.has_chain,
+            **{f"chain_{k}": v for k, v in note.chain.items()},
+            "contact_date": local.date(),
+            "contact_time": local.time().replace(second=0, microsecond=0),
+            "contact_method": note.contact_method,
+            "minutes": note.minutes,
+            "addressed": addressed or [],
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -69,6 +100,19 @@ class NoteForm(Form):
             choices=[(f, NoteFormat(f).label) for f in FORMAT_SECTIONS],
             help_text="Changing the format and saving keeps the sections both formats share.",
         )
+        if note.kind == NoteKind.CONTACT:
+            self.fields["contact_date"] = forms.DateField(
+                label="Date of the contact", widget=DateInput()
+            )
+            self.fields["contact_time"] = forms.TimeField(
+                label="Time", widget=TimeInput(), help_text=f"In {note.program.time_zone}."
+            )
+            self.fields["contact_method"] = forms.ChoiceField(
+                label="How", choices=ContactMethod.choices
+            )
+            self.fields["minutes"] = forms.IntegerField(
+                label="Minutes", min_value=1, max_value=CONTACT_MINUTES_MAX
+            )
         for key, heading, prompt in FORMAT_SECTIONS[note.format]:
             self.fields[f"section_{key}"] = forms.CharField(
                 label=heading,
@@ -77,6 +121,41 @@ class NoteForm(Form):
                 help_text=prompt,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+        if note.kind not in CHAIN_KINDS:
+            return
+        self.fields["include_chain"] = forms.BooleanField(
+            label="This note includes a DBT chain analysis", required=False
+        )
+        for key, heading, prompt in CHAIN_SECTIONS:
+            self.fields[f"chain_{key}"] = forms.CharField(
+                label=heading,
+                required=False,
+                max_length=2000,
+                help_text=prompt,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields["addressed"] = forms.MultipleChoiceField(
+            label="Addressed in this note",
+            required=False,
+            choices=addressable or [],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    @property
+    def contact_fields(self) -> list[forms.BoundField]:
+        names = ("contact_date", "contact_time", "contact_method", "minutes")
+        return [self[n] for n in names if n in self.fields]
+
+    @property
+    def format_fields(self) -> list[forms.BoundField]:
+        names = ["format"] + [
+            f"section_{k}" for k, _, _ in FORMAT_SECTIONS.get(self.note.format, ())
+        ]
+        return [self[n] for n in names if n in self.fields]
+
+    @property
+    def chain_fields(self) -> list[forms.BoundField]:
+        return [self[f"chain_{k}"] for k, _, _ in CHAIN_SECTIONS if f"chain_{k}" in self.fields]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -92,7 +171,33 @@ class NoteForm(Form):
             if name.startswith("section_")
         }
         # Sections the new format shares with the old keep their words.
-        return {"format": data["format"], "sections": sections}
+        kwargs: dict[str, Any] = {"format": data["format"], "sections": sections}
+        if self.note.kind in CHAIN_KINDS:
+            chain = {
+                name.removeprefix("chain_"): value
+                for name, value in data.items()
+                if name.startswith("chain_")
+            }
+            kwargs["chain"] = chain if data.get("include_chain") else {}
+            kwargs["addressed"] = list(data.get("addressed") or [])
+        if self.note.kind == NoteKind.CONTACT:
+            moment = datetime.combine(data["contact_date"], data["contact_time"], tzinfo=self.tz)
+            kwargs["contact"] = ContactInput(
+                occurred_at=moment, method=data["contact_method"], minutes=data["minutes"]
+            )
+        return kwargs
+
+
+def addressable_choices(
+    links: list[Any], agenda: list[AgendaChoice]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The checkboxes of "Addressed in this note": the items linked to the note and the rest of
+    the week's agenda; and those already marked."""
+    choices = [(link.ref, link.text) for link in links]
+    # An alert linked to the note is also on the week's agenda ("alert:<id>"): list it once.
+    seen = {ref for ref, _ in choices} | {f"agenda:{ref}" for ref, _ in choices}
+    choices += [(c.ref, c.text) for c in agenda if c.ref not in seen]
+    return choices, [link.ref for link in links if link.addressed]
 
 
 class EntryForm(Form):

@@ -16,6 +16,7 @@ refuses changes to signed rows in application code; on PostgreSQL triggers refus
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -31,6 +32,15 @@ class NoteKind(models.TextChoices):
     GROUP = "group", "Group"
     INDIVIDUAL = "individual", "Individual"
     FAMILY = "family", "Family"
+    # A contact between sessions (a call back after an alert, a coaching call): no session.
+    CONTACT = "contact", "Between-session contact"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    VIDEO = "video", "Video call"
+    IN_PERSON = "in_person", "In person"
+    MESSAGE = "message", "Message"
 
 
 class NoteFormat(models.TextChoices):
@@ -62,6 +72,52 @@ FORMAT_SECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+# A DBT chain analysis of a problem behaviour, in our own words (clinical.md section 2): the
+# links from what made the person vulnerable to what followed, and what to do next time.
+CHAIN_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "vulnerabilities",
+        "Vulnerabilities",
+        "What made the person more open to the problem behaviour that day: sleep, illness, "
+        "substances, stress, strong emotions beforehand.",
+    ),
+    (
+        "prompting_event",
+        "Prompting event",
+        "What happened just before, outside or inside the person, that started the chain.",
+    ),
+    (
+        "links",
+        "Links in the chain",
+        "Thoughts, feelings, body sensations, actions and events, one after another, from the "
+        "prompting event to the behaviour.",
+    ),
+    ("behaviour", "Problem behaviour", "What exactly the person did or urged to do, in detail."),
+    (
+        "consequences",
+        "Consequences",
+        "What followed, right away and later, for the person and for others.",
+    ),
+    ("repair", "Repair", "What the person did or will do to repair harm done."),
+    (
+        "skills_next_time",
+        "Skills to use next time",
+        "Where in the chain a skill could have changed the outcome, and which skill.",
+    ),
+)
+CHAIN_KEYS: tuple[str, ...] = tuple(key for key, _, _ in CHAIN_SECTIONS)
+# Without these, a chain analysis is not one; vulnerabilities and repair may be "none".
+CHAIN_REQUIRED: tuple[str, ...] = (
+    "prompting_event",
+    "links",
+    "behaviour",
+    "consequences",
+    "skills_next_time",
+)
+# Notes that may carry a chain analysis: one participant, one clinician.
+CHAIN_KINDS = frozenset({NoteKind.INDIVIDUAL, NoteKind.CONTACT})
+
+
 class NoteStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SIGNED = "signed", "Signed"
@@ -78,10 +134,18 @@ class ClinicalNote(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    # Every note but a between-session contact note documents one session.
     session = models.ForeignKey(
-        "scheduling.Session", on_delete=models.PROTECT, related_name="notes"
+        "scheduling.Session",
+        on_delete=models.PROTECT,
+        related_name="notes",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=12, choices=NoteKind.choices)
+    # When the session started or the contact happened: the note's place in every list.
+    occurred_at = models.DateTimeField()
+    contact_method = models.CharField(max_length=12, choices=ContactMethod.choices, blank=True)
     format = models.CharField(max_length=8, choices=NoteFormat.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_notes"
@@ -99,6 +163,8 @@ class ClinicalNote(models.Model):
     interventions = models.TextField(blank=True, max_length=2000)
     # Individual and family notes: {"data": "...", ...} keyed by FORMAT_SECTIONS.
     sections = models.JSONField(default=dict, blank=True)
+    # A DBT chain analysis ({key: text} by CHAIN_SECTIONS); empty when the note has none.
+    chain = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=8, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -121,7 +187,13 @@ class ClinicalNote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "kind"], name="note_one_per_session_kind"),
             models.CheckConstraint(
-                condition=Q(kind__in=["group", "individual", "family"]), name="note_kind_valid"
+                condition=Q(kind__in=["group", "individual", "family", "contact"]),
+                name="note_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="contact") & Q(session__isnull=True))
+                | (~Q(kind="contact") & Q(session__isnull=False)),
+                name="note_session_unless_contact",
             ),
             models.CheckConstraint(
                 condition=(Q(kind="group") & Q(format="group"))
@@ -144,6 +216,7 @@ class ClinicalNote(models.Model):
         indexes = [
             models.Index(fields=["author", "status"]),
             models.Index(fields=["program", "status", "created_at"]),
+            models.Index(fields=["program", "status", "occurred_at"]),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +238,24 @@ class ClinicalNote(models.Model):
     @property
     def cosign_pending(self) -> bool:
         return self.is_signed and self.cosign_required and self.cosigned_at is None
+
+    @property
+    def has_chain(self) -> bool:
+        return bool(self.chain)
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the session or contact ended: the signing window counts from here."""
+        if self.session is not None:
+            return self.session.ends_at
+        return self.occurred_at + timedelta(minutes=self.minutes)
+
+    def chain_rows(self) -> list[tuple[str, str, str, str]]:
+        """(key, heading, prompt, text) for each section of the chain analysis."""
+        return [
+            (key, heading, prompt, str(self.chain.get(key, "")))
+            for key, heading, prompt in CHAIN_SECTIONS
+        ]
 
     def section_rows(self) -> list[tuple[str, str, str, str]]:
         """(key, heading, prompt, text) for each section of the format."""
@@ -297,3 +388,80 @@ class NoteAddendum(models.Model):
         if self.pk is not None:
             raise NoteLockedError("An addendum is signed when written and cannot change.")
         super().save(*args, **kwargs)
+
+
+class LinkKind(models.TextChoices):
+    ALERT = "alert", "Risk alert"
+    AGENDA = "agenda", "Diary-card agenda item"
+
+
+class NoteLink(models.Model):
+    """What a note answers: a risk alert or an item of the week's diary-card agenda, linked
+    when the note was started from it or chosen in the editor. `addressed` says the note
+    addressed it; the diary review shows it as done in this note. Locked with the note."""
+
+    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+    note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="linked_items")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=LinkKind.choices)
+    alert = models.ForeignKey(
+        "safety.Alert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="note_links",
+    )
+    # Agenda items are computed from the week's cards: the program week and a stable key
+    # (diary.selectors.AgendaItem.key) name one; the text is what it said when linked.
+    agenda_week = models.DateField(null=True, blank=True)
+    agenda_key = models.CharField(max_length=80, blank=True)
+    text = models.CharField(max_length=300)
+    started_from = models.BooleanField(default=False)
+    addressed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="alert") & Q(alert__isnull=False))
+                | (Q(kind="agenda") & Q(agenda_week__isnull=False) & ~Q(agenda_key="")),
+                name="note_link_names_its_item",
+            ),
+            models.UniqueConstraint(
+                fields=["note", "alert"],
+                condition=Q(alert__isnull=False),
+                name="note_link_alert_once",
+            ),
+            models.UniqueConstraint(
+                fields=["note", "agenda_week", "agenda_key"],
+                condition=Q(kind="agenda"),
+                name="note_link_agenda_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "agenda_week"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in note {self.note_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_if_signed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._refuse_if_signed()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_signed(self) -> None:
+        status = ClinicalNote.objects.filter(pk=self.note_id).values_list("status", flat=True)
+        if status.first() == NoteStatus.SIGNED:
+            raise NoteLockedError(LOCKED_MESSAGE)
+
+    @property
+    def ref(self) -> str:
+        """The item's name in forms: alert:<uuid> or agenda:<key>."""
+        if self.kind == LinkKind.ALERT and self.alert is not None:
+            return f"alert:{self.alert.public_id}"
+        return f"agenda:{self.agenda_key}"

@@ -100,3 +100,23 @@ def session_note_context(request: AuthedRequest, session: Session) -> dict[str, 
             "formats": [(f, NoteFormat(f).label) for f in FORMAT_SECTIONS],
         }
     }
+
+
+def start_note_context(request: AuthedRequest, episode: Episode | None) -> dict[str, Any]:
+    """For the alert page and the diary review: whether this user can start a note for the
+    participant in one click, and which note the click will start."""
+    user = request.user
+    if episode is None or not services.may_add_to(user, episode.program):
+        return {"note_start": None}
+    target = services.note_target_for(actor=user, episode=episode)
+    return {"note_start": {"label": target.label, "target": target}}
+
+
+def alert_notes_context(alert: Any) -> dict[str, Any]:
+    """The notes linked to an alert (metadata: the alert page already records the access)."""
+    return {"alert_notes": services.notes_for_alert(alert)}
+
+
+def agenda_addressed_context(participant: Participant, week: date) -> dict[str, Any]:
+    """The week's agenda items a note marked as addressed: key -> the note."""
+    return {"agenda_addressed": services.addressed_on_agenda(participant, week)}

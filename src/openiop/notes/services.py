@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -36,13 +36,20 @@ from openiop.care.models import GoalStatus, PlanObjective, PlanStatus, Treatment
 from openiop.care.services import first_plan_due_on
 from openiop.diary.models import DiaryCard
 from openiop.notes.models import (
+    CHAIN_KEYS,
+    CHAIN_KINDS,
+    CHAIN_REQUIRED,
+    CHAIN_SECTIONS,
     FORMAT_SECTIONS,
     LOCKED_MESSAGE,
     ClinicalNote,
+    ContactMethod,
+    LinkKind,
     NoteAddendum,
     NoteEntry,
     NoteFormat,
     NoteKind,
+    NoteLink,
     NoteLockedError,
     NoteObjective,
     NoteStatus,
@@ -166,6 +173,7 @@ def note_open_for_session(
         lesson=lesson[:300],
         facilitators=", ".join(u.display_name for u in session.facilitators.order_by("id"))[:500],
         minutes=session.minutes,
+        occurred_at=session.starts_at,
         family_attending=family,
     )
     note.full_clean()
@@ -222,9 +230,12 @@ def _sync_attendance(note: ClinicalNote, session: Session) -> None:
         and r.status not in ATTENDED_STATUSES
     )
     ClinicalNote.objects.filter(pk=note.pk, status=NoteStatus.DRAFT).update(
-        absent_count=recorded_absent if group else 0, updated_at=timezone.now()
+        absent_count=recorded_absent if group else 0,
+        occurred_at=session.starts_at,
+        updated_at=timezone.now(),
     )
     note.absent_count = recorded_absent if group else 0
+    note.occurred_at = session.starts_at
 
 
 # --- saving a draft --------------------------------------------------------------------------
@@ -350,11 +361,19 @@ def note_save(
     format: str | None = None,
     sections: Mapping[str, str] | None = None,
     entries: Mapping[int, EntryInput] | None = None,
+    chain: Mapping[str, str] | None = None,
+    contact: ContactInput | None = None,
+    addressed: Iterable[str] | None = None,
 ) -> ClinicalNote:
-    """Save a draft: the shared part and any attendee sections given (keyed by entry id).
-    Everything is validated before anything is written."""
+    """Save a draft: the shared part and any attendee sections given (keyed by entry id); for
+    individual and contact notes also the chain analysis (None leaves it as it is, an empty
+    mapping removes it) and which linked alerts and agenda items the note addressed; for a
+    contact note when, how and how long. Everything is validated before anything is written."""
     row = _locked_draft(note, actor)
     errors: dict[str, list[str]] = {}
+    clean_chain = _clean_chain(row, chain, errors) if chain is not None else None
+    if contact is not None:
+        _clean_contact(row, contact, errors)
     narrative, interventions = narrative.strip(), interventions.strip()
     if len(narrative) > NARRATIVE_MAX:
         errors["narrative"] = [f"Keep this to {NARRATIVE_MAX} characters."]
@@ -401,11 +420,163 @@ def note_save(
         row.format = format
     if sections is not None:
         row.sections = clean_sections
+    if clean_chain is not None:
+        row.chain = clean_chain
+    if contact is not None:
+        row.occurred_at = contact.occurred_at
+        row.contact_method = contact.method
+        row.minutes = contact.minutes
+    wanted = _addressed_links(row, actor, addressed) if addressed is not None else None
     row.save()
     for entry, values in cleaned:
         _apply_entry(entry, values)
-    _sync_attendance(row, row.session)
+    if wanted is not None:
+        _apply_addressed(row, wanted)
+    if row.session is not None:
+        _sync_attendance(row, row.session)
+    else:
+        row.entries.update(attended_minutes=row.minutes)
     return row
+
+
+# --- between-session contacts, chain analyses and what a note answers -------------------------
+
+CONTACT_MINUTES_MAX = 240
+
+
+@dataclass
+class ContactInput:
+    """When a between-session contact happened, how, and for how long."""
+
+    occurred_at: datetime
+    method: str
+    minutes: int
+
+
+def _clean_contact(row: ClinicalNote, contact: ContactInput, errors: dict[str, list[str]]) -> None:
+    if row.kind != NoteKind.CONTACT:
+        errors["occurred_at"] = ["Only a between-session contact note has its own time."]
+        return
+    if contact.method not in ContactMethod.values:
+        errors["contact_method"] = ["Choose how the contact happened."]
+    if not 1 <= contact.minutes <= CONTACT_MINUTES_MAX:
+        errors["minutes"] = [f"A contact lasts 1 to {CONTACT_MINUTES_MAX} minutes."]
+    if contact.occurred_at > timezone.now() + timedelta(minutes=5):
+        errors["occurred_at"] = ["The contact cannot be in the future."]
+
+
+def _clean_chain(
+    row: ClinicalNote, chain: Mapping[str, str], errors: dict[str, list[str]]
+) -> dict[str, str]:
+    if not chain:
+        return {}
+    if row.kind not in CHAIN_KINDS:
+        errors["chain"] = ["A chain analysis belongs in an individual or contact note."]
+        return {}
+    cleaned: dict[str, str] = {}
+    for key in CHAIN_KEYS:
+        value = (chain.get(key) or "").strip()
+        if len(value) > TEXT_MAX:
+            errors[f"chain_{key}"] = [f"Keep this to {TEXT_MAX} characters."]
+        cleaned[key] = value
+    return cleaned
+
+
+def note_start_chain(note: ClinicalNote) -> None:
+    """Open an empty chain analysis on a draft (when started from a self-harm alert or item)."""
+    if note.kind in CHAIN_KINDS and not note.chain and note.status == NoteStatus.DRAFT:
+        note.chain = dict.fromkeys(CHAIN_KEYS, "")
+        note.save(update_fields=["chain", "updated_at"])
+
+
+def chain_problems(note: ClinicalNote) -> list[str]:
+    if not note.chain:
+        return []
+    missing = [
+        heading
+        for key, heading, _ in CHAIN_SECTIONS
+        if key in CHAIN_REQUIRED and not (note.chain.get(key) or "").strip()
+    ]
+    if not missing:
+        return []
+    return [f"Complete the chain analysis ({', '.join(missing)}), or take it out of the note."]
+
+
+@dataclass(frozen=True)
+class AgendaChoice:
+    ref: str
+    text: str
+    week: date
+    key: str
+
+
+def _note_day(note: ClinicalNote) -> date:
+    return note.occurred_at.astimezone(zoneinfo.ZoneInfo(note.program.time_zone)).date()
+
+
+def agenda_choices(note: ClinicalNote, viewer: User) -> list[AgendaChoice]:
+    """The diary-card agenda of the note's week for its participant (one person's notes only):
+    what the author can mark as addressed in this note."""
+    from openiop.diary.selectors import diary_review, week_start_of
+
+    if note.kind not in CHAIN_KINDS:
+        return []
+    entry = note.entries.select_related("participant").first()
+    if entry is None:
+        return []
+    day = _note_day(note)
+    week = week_start_of(day)
+    review = diary_review(user=viewer, participant=entry.participant, week_start=week, today=day)
+    return [
+        AgendaChoice(ref=f"agenda:{item.key}", text=item.text, week=week, key=item.key)
+        for item in review.agenda
+    ]
+
+
+def _addressed_links(
+    row: ClinicalNote, actor: User, addressed: Iterable[str]
+) -> dict[str, AgendaChoice | None]:
+    """The refs the author marked, each checked against the note's links and the week's
+    agenda: an item that is neither is refused."""
+    wanted = set(addressed)
+    linked = {link.ref for link in row.linked_items.select_related("alert")}
+    choices = {c.ref: c for c in agenda_choices(row, actor)} if wanted - linked else {}
+    result: dict[str, AgendaChoice | None] = {}
+    for ref in wanted:
+        if ref in linked:
+            result[ref] = None
+        elif ref in choices:
+            result[ref] = choices[ref]
+        else:
+            raise ValidationError(
+                {"addressed": ["Mark only items of this participant's agenda or this note."]}
+            )
+    return result
+
+
+def _apply_addressed(row: ClinicalNote, wanted: Mapping[str, AgendaChoice | None]) -> None:
+    links = list(row.linked_items.select_related("alert"))
+    for link in links:
+        should = link.ref in wanted
+        if not should and not link.started_from:
+            link.delete()
+        elif link.addressed != should:
+            link.addressed = should
+            link.save(update_fields=["addressed"])
+    entry = row.entries.first()
+    for choice in wanted.values():
+        if choice is None or entry is None:
+            continue
+        NoteLink.objects.create(
+            organization_id=row.organization_id,
+            note=row,
+            participant_id=entry.participant_id,
+            kind=LinkKind.AGENDA,
+            agenda_week=choice.week,
+            agenda_key=choice.key,
+            text=choice.text[:300],
+            addressed=True,
+        )
 
 
 # --- checks before signing -------------------------------------------------------------------
@@ -445,7 +616,7 @@ class CheckContext:
     """Everything the checks read, loaded in a fixed number of queries."""
 
     note: ClinicalNote
-    session: Session
+    session: Session | None
     entries: list[NoteEntry]
     roster: list[RosterEntry]
     attendance: dict[int, Attendance]
@@ -480,8 +651,11 @@ def _first_plans_due(
 def check_context(note: ClinicalNote) -> CheckContext:
     session = note.session
     entries = list(note.entries.select_related("participant"))
-    roster = list(RosterEntry.objects.filter(session=session).select_related("participant"))
-    attendance = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    roster: list[RosterEntry] = []
+    attendance: dict[int, Attendance] = {}
+    if session is not None:
+        roster = list(RosterEntry.objects.filter(session=session).select_related("participant"))
+        attendance = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
     plans = {
         p.episode_id: p
         for p in TreatmentPlan.objects.filter(
@@ -492,7 +666,7 @@ def check_context(note: ClinicalNote) -> CheckContext:
         NoteObjective.objects.filter(entry__note=note).values_list("entry_id", flat=True)
     )
     diary_cards: dict[int, int] = {}
-    if note.kind == NoteKind.INDIVIDUAL:
+    if note.kind == NoteKind.INDIVIDUAL and session is not None:
         day = session_local_date(session)
         diary_cards = Counter(
             DiaryCard.objects.filter(
@@ -545,6 +719,8 @@ def note_sign_review(note: ClinicalNote, context: CheckContext | None = None) ->
     if note.status != NoteStatus.DRAFT:
         return SignReview(["This note is already signed."], [])
     session, entries = ctx.session, ctx.entries
+    if session is None:
+        return SignReview(contact_sign_checks(note, ctx), [])
     day = session_local_date(session)
     group = note.kind == NoteKind.GROUP
 
@@ -663,7 +839,28 @@ def note_sign_review(note: ClinicalNote, context: CheckContext | None = None) ->
             problems.append(
                 f"{names} have identical text in their sections; write each person's own."
             )
-    return SignReview(problems, warnings)
+    return SignReview(problems + chain_problems(note), warnings)
+
+
+def contact_sign_checks(note: ClinicalNote, ctx: CheckContext) -> list[str]:
+    """A between-session contact: the sections of its format, the risk screen, a time that has
+    passed, and a complete chain analysis when it has one. It documents no session, so there is
+    no attendance, and it needs no plan objective: a call after an alert is not plan work."""
+    problems: list[str] = []
+    empty = [heading for _, heading, _, text in note.section_rows() if not text.strip()]
+    if empty:
+        problems.append(f"Fill in every section of the note: {', '.join(empty)}.")
+    if not note.contact_method:
+        problems.append("Say how the contact happened (phone, video, in person, message).")
+    if note.occurred_at > timezone.now() + timedelta(minutes=5):
+        problems.append("The contact's time is in the future.")
+    for entry in ctx.entries:
+        missing = _risk_answered(entry)
+        if missing:
+            problems.append(f"{entry.participant.display_name}: {missing}.")
+    if not ctx.entries:
+        problems.append("This note has no participant section; start it again from the chart.")
+    return problems + chain_problems(note)
 
 
 # --- signing, hashing, addenda, co-signature -------------------------------------------------
@@ -675,8 +872,30 @@ def note_content(
     objectives: Mapping[int, Iterable[str]],
     participant_ids: Mapping[int, str],
     session_id: str,
+    links: Iterable[tuple[str, str, bool]] = (),
 ) -> dict[str, Any]:
-    """Everything a signature covers, in a stable order."""
+    """Everything a signature covers, in a stable order. What later versions added (contact
+    details, a chain analysis, linked items) is covered only where a note has it, so the
+    content, and the hash, of notes signed before stays exactly what it was."""
+    content = _session_note_content(note, entries, objectives, participant_ids, session_id)
+    if note.kind == NoteKind.CONTACT:
+        content["occurred_at"] = note.occurred_at.isoformat()
+        content["contact_method"] = note.contact_method
+    if note.chain:
+        content["chain"] = {k: note.chain[k] for k in sorted(note.chain)}
+    found = sorted(links)
+    if found:
+        content["links"] = [list(link) for link in found]
+    return content
+
+
+def _session_note_content(
+    note: ClinicalNote,
+    entries: Iterable[NoteEntry],
+    objectives: Mapping[int, Iterable[str]],
+    participant_ids: Mapping[int, str],
+    session_id: str,
+) -> dict[str, Any]:
     return {
         "session": session_id,
         "kind": note.kind,
@@ -721,7 +940,7 @@ def digest(content: Mapping[str, Any]) -> str:
 
 
 def note_compute_hash(note: ClinicalNote) -> str:
-    """The hash of the note's content as stored now (four queries)."""
+    """The hash of the note's content as stored now (five queries)."""
     entries = list(note.entries.all())
     objectives: dict[int, list[str]] = defaultdict(list)
     for entry_id, public_id in NoteObjective.objects.filter(entry__note=note).values_list(
@@ -734,8 +953,16 @@ def note_compute_hash(note: ClinicalNote) -> str:
             pk__in=[e.participant_id for e in entries]
         ).values_list("pk", "public_id")
     }
-    session_id = Session.objects.filter(pk=note.session_id).values_list("public_id", flat=True)[0]
-    return digest(note_content(note, entries, objectives, participant_ids, str(session_id)))
+    session_id = ""
+    if note.session_id is not None:
+        session_id = str(
+            Session.objects.filter(pk=note.session_id).values_list("public_id", flat=True)[0]
+        )
+    links = [
+        (link.ref, link.text, link.addressed)
+        for link in NoteLink.objects.filter(note=note).select_related("alert")
+    ]
+    return digest(note_content(note, entries, objectives, participant_ids, session_id, links))
 
 
 def addendum_hash(addendum: NoteAddendum, note_hash: str) -> str:
@@ -766,6 +993,7 @@ _KIND_SUMMARY = {
     NoteKind.GROUP: "Group note",
     NoteKind.INDIVIDUAL: "Individual session note",
     NoteKind.FAMILY: "Family session note",
+    NoteKind.CONTACT: "Between-session contact note",
 }
 
 
@@ -830,7 +1058,9 @@ def addendum_add(
     if row.kind != NoteKind.GROUP:
         allowed |= {p.pk for p in readers}
     allowed_names = set().union(*(_names_of(p) for p in readers if p.pk in allowed))
-    roster = RosterEntry.objects.filter(session_id=row.session_id).select_related("participant")
+    roster = RosterEntry.objects.filter(session_id=row.session_id or 0).select_related(
+        "participant"
+    )
     for other in (r.participant for r in roster if r.participant_id not in allowed):
         found = _name_in(text, _names_of(other) - allowed_names)
         if found:
@@ -878,11 +1108,215 @@ def note_cosign(*, note: ClinicalNote, actor: User) -> ClinicalNote:
     return row
 
 
+# --- starting a note from an alert or an agenda item -----------------------------------------
+
+# What a chain analysis is for: a behaviour or an urge the participant reported.
+CHAIN_ALERT_RULES = frozenset(
+    {"urge_risk", "action_self_harm", "coaching_urge", "urge_substance", "action_substance"}
+)
+CHAIN_AGENDA_KEYS = frozenset({"self_harm", "risk_urges", "substance_use"})
+CONTACT_DEFAULT_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class NoteTarget:
+    """Which note a click from an alert or agenda item starts or continues."""
+
+    kind: str  # "session" or "contact"
+    session: Session | None = None
+    note: ClinicalNote | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "session":
+            return "today's individual session note"
+        if self.note is not None:
+            return "your between-session contact note of today"
+        return "a between-session contact note"
+
+
+def _local_midnight_utc(day: date, program: Program) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=zoneinfo.ZoneInfo(program.time_zone))
+
+
+def note_target_for(*, actor: User, episode: Episode, now: datetime | None = None) -> NoteTarget:
+    """Today's individual session with the participant, when it has started, the actor runs
+    it, and its note is not signed or someone else's: its note. Otherwise a between-session
+    contact note: the actor's own draft of today's for this participant, or a new one."""
+    now = now or timezone.now()
+    program = episode.program
+    today = now.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
+    midnight = _local_midnight_utc(today, program)
+    sessions = (
+        Session.objects.filter(
+            program=program,
+            status=SessionStatus.SCHEDULED,
+            session_type__is_group=False,
+            session_type__category=SessionCategory.INDIVIDUAL,
+            roster__participant_id=episode.participant_id,
+            facilitators=actor,
+            starts_at__gte=midnight,
+            starts_at__lte=now,
+        )
+        .select_related("program", "session_type")
+        .order_by("-starts_at")[:3]
+    )
+    for session in sessions:
+        note = ClinicalNote.objects.filter(session=session, kind=NoteKind.INDIVIDUAL).first()
+        if note is None or (note.status == NoteStatus.DRAFT and note.author_id == actor.pk):
+            return NoteTarget("session", session, note)
+    draft = (
+        ClinicalNote.objects.filter(
+            kind=NoteKind.CONTACT,
+            author=actor,
+            status=NoteStatus.DRAFT,
+            program=program,
+            entries__participant_id=episode.participant_id,
+            occurred_at__gte=midnight,
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    return NoteTarget("contact", None, draft)
+
+
+@transaction.atomic
+def note_contact_start(
+    *, actor: User, episode: Episode, now: datetime | None = None, format: str = NoteFormat.DAP
+) -> ClinicalNote:
+    """A between-session contact note for one participant (a call after an alert, a coaching
+    call): a draft by the actor, dated now, which the author corrects to when it happened."""
+    program = episode.program
+    if not may_add_to(actor, program):
+        raise PermissionDenied("Only the program's clinicians write contact notes.")
+    if format not in (NoteFormat.DAP, NoteFormat.BIRP, NoteFormat.SOAP):
+        raise ValidationError({"format": ["Choose DAP, BIRP or SOAP."]})
+    note = ClinicalNote(
+        organization_id=episode.organization_id,
+        program=program,
+        session=None,
+        kind=NoteKind.CONTACT,
+        format=format,
+        author=actor,
+        minutes=CONTACT_DEFAULT_MINUTES,
+        occurred_at=now or timezone.now(),
+        contact_method=ContactMethod.PHONE,
+    )
+    note.full_clean(exclude=["session"])
+    note.save()
+    NoteEntry.objects.create(
+        organization_id=note.organization_id,
+        note=note,
+        participant_id=episode.participant_id,
+        episode=episode,
+        attended_minutes=note.minutes,
+    )
+    return note
+
+
+def agenda_item_for(
+    *, viewer: User, participant: Participant, week: date, key: str, today: date
+) -> AgendaChoice | None:
+    """One item of a participant's diary-card agenda for a week, as the viewer's review shows
+    it (None when the week's agenda has no such item)."""
+    from openiop.diary.selectors import diary_review, week_start_of
+
+    week = week_start_of(week)
+    if week > today:
+        return None
+    review = diary_review(user=viewer, participant=participant, week_start=week, today=today)
+    for item in review.agenda:
+        if item.key == key:
+            return AgendaChoice(ref=f"agenda:{item.key}", text=item.text, week=week, key=key)
+    return None
+
+
+@transaction.atomic
+def note_start_from(
+    *,
+    actor: User,
+    episode: Episode,
+    alert: Any = None,
+    agenda: AgendaChoice | None = None,
+    now: datetime | None = None,
+) -> ClinicalNote:
+    """One click from an alert or a diary-card agenda item: the right note (note_target_for)
+    with the alert or item linked to it, and a chain analysis opened when it is about a
+    behaviour or an urge. Clicking again adds to the same draft."""
+    if (alert is None) == (agenda is None):
+        raise ValidationError("Start a note from one alert or one agenda item.")
+    program = episode.program
+    if not may_add_to(actor, program):
+        raise PermissionDenied("Only the program's clinicians write notes.")
+    if alert is not None and (
+        alert.participant_id != episode.participant_id or alert.program_id != program.pk
+    ):
+        raise ValidationError("This alert is about someone else.")
+    target = note_target_for(actor=actor, episode=episode, now=now)
+    if target.session is not None:
+        note = note_open_for_session(session=target.session, actor=actor)
+    else:
+        note = target.note or note_contact_start(actor=actor, episode=episode, now=now)
+    if alert is not None:
+        NoteLink.objects.get_or_create(
+            note=note,
+            alert=alert,
+            defaults={
+                "organization_id": note.organization_id,
+                "participant_id": episode.participant_id,
+                "kind": LinkKind.ALERT,
+                "text": f"{alert.get_severity_display()} alert: {alert.evidence}"[:300],
+                "started_from": True,
+            },
+        )
+        chain = alert.rule.kind in CHAIN_ALERT_RULES
+    else:
+        assert agenda is not None
+        NoteLink.objects.get_or_create(
+            note=note,
+            kind=LinkKind.AGENDA,
+            agenda_week=agenda.week,
+            agenda_key=agenda.key,
+            defaults={
+                "organization_id": note.organization_id,
+                "participant_id": episode.participant_id,
+                "text": agenda.text[:300],
+                "started_from": True,
+            },
+        )
+        chain = agenda.key in CHAIN_AGENDA_KEYS
+    if chain:
+        note_start_chain(note)
+    return note
+
+
+def addressed_on_agenda(participant: Participant, week: date) -> dict[str, ClinicalNote]:
+    """The week's agenda items a note marked as addressed, by item key: the note that did."""
+    found: dict[str, ClinicalNote] = {}
+    for link in (
+        NoteLink.objects.filter(
+            participant=participant, kind=LinkKind.AGENDA, agenda_week=week, addressed=True
+        )
+        .select_related("note")
+        .order_by("note__occurred_at", "id")
+    ):
+        found.setdefault(link.agenda_key, link.note)
+    return found
+
+
+def notes_for_alert(alert: Any) -> list[NoteLink]:
+    return list(
+        NoteLink.objects.filter(alert=alert)
+        .select_related("note__author", "note__session__session_type")
+        .order_by("created_at", "id")
+    )
+
+
 # --- selectors ---------------------------------------------------------------------------------
 
 
 def is_overdue(note: ClinicalNote, now: datetime) -> bool:
-    return note.status == NoteStatus.DRAFT and note.session.ends_at < now - timedelta(
+    return note.status == NoteStatus.DRAFT and note.ends_at < now - timedelta(
         hours=note.program.note_sign_hours
     )
 
@@ -898,7 +1332,7 @@ def unsigned_for_author(user: User, now: datetime, *, limit: int = 20) -> list[C
     notes = list(
         _list_queryset()
         .filter(author=user, status=NoteStatus.DRAFT, program_id__in=program_ids_for(user))
-        .order_by("session__starts_at", "id")[:limit]
+        .order_by("occurred_at", "id")[:limit]
     )
     for note in notes:
         note.overdue = is_overdue(note, now)
@@ -953,12 +1387,15 @@ def overdue_for_programs(user: User, now: datetime, *, limit: int = 50) -> list[
     notes: list[ClinicalNote] = []
     for program in programs:
         cutoff = now - timedelta(hours=program.note_sign_hours)
-        notes += list(
-            _list_queryset()
-            .filter(program=program, status=NoteStatus.DRAFT, session__ends_at__lt=cutoff)
-            .order_by("session__starts_at", "id")[:limit]
-        )
-    notes.sort(key=lambda n: (n.session.starts_at, n.pk))
+        ended = Q(session__ends_at__lt=cutoff) | Q(session__isnull=True, occurred_at__lt=cutoff)
+        notes += [
+            n
+            for n in _list_queryset()
+            .filter(ended, program=program, status=NoteStatus.DRAFT)
+            .order_by("occurred_at", "id")[:limit]
+            if n.ends_at < cutoff
+        ]
+    notes.sort(key=lambda n: (n.occurred_at, n.pk))
     for note in notes:
         note.overdue = True  # type: ignore[attr-defined]
     return notes[:limit]
@@ -974,7 +1411,7 @@ def notes_for_participant(user: User, participant: Participant, *, limit: int = 
             note__organization_id=user.organization_id or 0,
         )
         .select_related("note__session__session_type", "note__author", "note__program")
-        .order_by("-note__session__starts_at", "-id")[:limit]
+        .order_by("-note__occurred_at", "-id")[:limit]
     )
 
 

@@ -8,6 +8,7 @@ app_name = "notes"
 
 urlpatterns: list[URLPattern] = [
     path("sessions/<uuid:session_id>/open/", views.note_open, name="open"),
+    path("participants/<uuid:public_id>/start/", views.note_start, name="start"),
     path("overdue/", views.overdue_list, name="overdue"),
     path("<uuid:note_id>/", views.note_detail, name="note"),
     path("<uuid:note_id>/addenda/", views.addendum_new, name="addendum_new"),

@@ -13,6 +13,7 @@ one row for each (access_record_many).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -29,11 +30,21 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import today_in
 from openiop.notes import forms as nf
 from openiop.notes import services
-from openiop.notes.models import ClinicalNote, NoteEntry, NoteKind, NoteObjective
+from openiop.notes.models import (
+    CHAIN_KINDS,
+    ClinicalNote,
+    NoteEntry,
+    NoteKind,
+    NoteLink,
+    NoteObjective,
+)
 from openiop.participants.access import Access, participant_for, program_ids_for
 from openiop.participants.forms import apply_errors
+from openiop.participants.models import IN_TREATMENT_STATUSES, Episode
+from openiop.safety.selectors import visible_alerts
 from openiop.scheduling.models import Session
 
 OBJECT_TYPE = "notes.note"
@@ -91,6 +102,76 @@ def note_open(request: AuthedRequest, session_id: UUID) -> HttpResponse:
     return redirect("notes:note", note_id=note.public_id)
 
 
+@staff(Perm.PARTICIPANT_WRITE)
+@require_POST
+def note_start(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    """One click from an alert or a diary-card agenda item: the right note for it (today's
+    individual session note, or a between-session contact note) with the item linked."""
+    participant = participant_for(
+        request, public_id, access=Access.CLINICAL, write=True, object_type="notes.start"
+    )
+    user = request.user
+    alert = None
+    agenda = None
+    if request.POST.get("alert"):
+        alert = (
+            visible_alerts(user)
+            .filter(participant=participant, public_id=_uuid_or_404(request.POST["alert"]))
+            .select_related("rule", "episode__program")
+            .first()
+        )
+        if alert is None:
+            raise Http404("No such alert.")
+        episode = alert.episode
+    else:
+        episode = _episode_for_notes(request, participant)
+        try:
+            week = date.fromisoformat(request.POST.get("week", ""))
+        except ValueError:
+            raise Http404("No such agenda item.") from None
+        agenda = services.agenda_item_for(
+            viewer=user,
+            participant=participant,
+            week=week,
+            key=request.POST.get("agenda", "")[:80],
+            today=today_in(episode.program.time_zone),
+        )
+        if agenda is None:
+            messages.error(request, "That agenda item is no longer on the week's agenda.")
+            return redirect("diary:review", public_id=participant.public_id)
+    try:
+        note = services.note_start_from(actor=user, episode=episode, alert=alert, agenda=agenda)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("participants:chart", public_id=participant.public_id)
+    messages.success(request, f"{note.get_kind_display()} note opened with the item linked.")
+    return redirect("notes:note", note_id=note.public_id)
+
+
+def _uuid_or_404(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise Http404("No such item.") from None
+
+
+def _episode_for_notes(request: AuthedRequest, participant: Any) -> Any:
+    episode = (
+        Episode.objects.filter(
+            participant=participant,
+            program_id__in=program_ids_for(request.user),
+            status__in=IN_TREATMENT_STATUSES,
+        )
+        .select_related("program")
+        .order_by("-inquiry_on", "-id")
+        .first()
+    )
+    if episode is None:
+        raise Http404("This participant is not in treatment in your programs.")
+    return episode
+
+
 # --- the note page ---------------------------------------------------------------------------
 
 
@@ -137,11 +218,15 @@ def _page_context(
         )
     addenda = list(note.addenda.select_related("author", "entry__participant"))
     is_supervisor = note.author.supervisor_id == request.user.pk
+    links = list(note.linked_items.select_related("alert"))
+    if editing and note_form is None:
+        note_form = _note_form(request, note, links=links)
     return {
         "note": note,
         "session": note.session,
+        "note_links": links,
         "editing": editing,
-        "note_form": note_form or (nf.NoteForm(note=note) if editing else None),
+        "note_form": note_form,
         "rows": rows,
         "problems": refused if refused is not None else (review.problems if review else []),
         "warnings": review.warnings if review else [],
@@ -166,6 +251,24 @@ def _record_page(request: AuthedRequest, note: ClinicalNote, action: AccessActio
     )
 
 
+def _note_form(
+    request: AuthedRequest,
+    note: ClinicalNote,
+    data: Any = None,
+    *,
+    links: list[NoteLink] | None = None,
+) -> nf.NoteForm:
+    """The note's own part; for one person's notes with the items it can mark as addressed."""
+    addressable: list[tuple[str, str]] = []
+    addressed: list[str] = []
+    if note.kind in CHAIN_KINDS:
+        if links is None:
+            links = list(note.linked_items.select_related("alert"))
+        agenda = services.agenda_choices(note, request.user)
+        addressable, addressed = nf.addressable_choices(links, agenda)
+    return nf.NoteForm(data, note=note, addressable=addressable, addressed=addressed)
+
+
 @staff(Perm.PARTICIPANT_CLINICAL)
 @require_http_methods(["GET", "POST"])
 def note_detail(request: AuthedRequest, note_id: UUID) -> HttpResponse:
@@ -181,7 +284,7 @@ def note_detail(request: AuthedRequest, note_id: UUID) -> HttpResponse:
         messages.error(request, "This note is signed and cannot change; add an addendum instead.")
         return redirect("notes:note", note_id=note.public_id)
     _record_page(request, note, AccessAction.UPDATE)
-    note_form = nf.NoteForm(request.POST, note=note)
+    note_form = _note_form(request, note, request.POST)
     entries = list(note.entries.select_related("participant"))
     objectives = services.linkable_objectives(e.episode_id for e in entries)
     entry_forms = {
@@ -312,11 +415,12 @@ def chart_copy(request: AuthedRequest, public_id: UUID, note_id: UUID) -> HttpRe
         object_id=str(entry.note.public_id),
     )
     note = entry.note
-    context = {
+    context: dict[str, Any] = {
         "participant": participant,
         "note": note,
         "session": note.session,
         "entry": entry,
+        "note_links": list(note.linked_items.select_related("alert")),
         "links": [
             link.objective
             for link in NoteObjective.objects.filter(entry=entry).select_related("objective")

@@ -51,6 +51,7 @@ from openiop.participants.selectors import caseload_for, participant_search
 from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
 from openiop.programs.curriculum import curriculum_record
 from openiop.programs.models import Program, Track
+from openiop.safety import panels as safety_panels
 from openiop.safety.plans import plan_chart_status
 from openiop.scheduling.attendance import staff_home_context
 from openiop.scheduling.hours import hours_panel_for
@@ -82,7 +83,7 @@ def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [(e, e.week_number(today)) for e in episodes]
     context = {"rows": rows, "page": page, **staff_home_context(request)}
-    for panels in (care_panels, notes_panels, discharge_panels):
+    for panels in (safety_panels, care_panels, notes_panels, discharge_panels):
         context.update(panels.home_context(request))
     return render(request, "participants/home.html", context)
 
@@ -176,7 +177,9 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         "schedule": schedule_panel_for(participant),
         "curriculum": curriculum_record(current),
         "hours": hours_panel_for(
-            participant=participant, program=current.program if current else None
+            participant=participant,
+            program=current.program if current else None,
+            first_day=(current.started_on or current.admitted_on) if current else None,
         ),
     }
     if context["sees_clinical"]:

@@ -401,6 +401,9 @@ class LessonMark:
     lesson: Lesson
     module_label: str
     on: date | None = None
+    # Why a lesson is on the make-up list: missed (on the roster, did not attend) or not placed
+    # (the group ran without the participant on its roster, e.g. it was full).
+    why: str = ""
 
 
 @dataclass
@@ -428,7 +431,13 @@ def curriculum_record(
     made up since (the make-up list), the module the rotation is in today, and the cycle's
     lessons not yet attended. A fixed number of queries however long the history."""
     from openiop.lib.timezones import today_in
-    from openiop.scheduling.models import ATTENDED_STATUSES, Attendance, RosterEntry, SessionStatus
+    from openiop.scheduling.models import (
+        ATTENDED_STATUSES,
+        Attendance,
+        RosterEntry,
+        Session,
+        SessionStatus,
+    )
 
     if episode is None:
         return None
@@ -480,12 +489,38 @@ def curriculum_record(
             .select_related("session__lesson__block")
             .order_by("session__starts_at")
         )
+        rostered_sessions: set[int] = set()
         for entry in rostered:
             lesson = entry.session.lesson
             assert lesson is not None
-            missed.setdefault(
-                lesson.pk, mark(lesson, program_local_date(program, entry.session.starts_at))
+            rostered_sessions.add(entry.session_id)
+            found = mark(lesson, program_local_date(program, entry.session.starts_at))
+            found.why = "missed"
+            missed.setdefault(lesson.pk, found)
+        # Lessons the track's groups taught while the participant was not on the roster (the
+        # group was full, or a conflict kept them off): also theirs to make up.
+        if episode.track_id is not None:
+            unplaced = (
+                Session.objects.filter(
+                    track_id=episode.track_id,
+                    program=program,
+                    lesson__isnull=False,
+                    status=SessionStatus.SCHEDULED,
+                    starts_at__gte=since,
+                    ends_at__lt=until,
+                )
+                .exclude(pk__in=rostered_sessions)
+                .exclude(roster__participant=participant)
+                .filter(~Q(lesson_id__in=list(attended)))
+                .select_related("lesson__block")
+                .order_by("starts_at")
             )
+            for session in unplaced:
+                lesson = session.lesson
+                assert lesson is not None
+                found = mark(lesson, program_local_date(program, session.starts_at))
+                found.why = "not placed"
+                missed.setdefault(lesson.pk, found)
 
     cycle = curriculum.lessons
     return CurriculumRecord(
@@ -493,7 +528,7 @@ def curriculum_record(
         current_block=curriculum.block_on(today),
         current_lesson=curriculum.lesson_on(today),
         attended=list(attended.values()),
-        missed=list(missed.values()),
+        missed=sorted(missed.values(), key=lambda m: (m.on or date.min, m.lesson.pk)),
         still_needed=[mark(lesson, None) for lesson in cycle if lesson.pk not in attended],
         cycle_lessons=len(cycle),
     )

@@ -5,7 +5,17 @@ from typing import Any
 from django import forms
 
 from openiop.lib.forms import Form
-from openiop.safety.models import THRESHOLD_RANGE, Resolution, RiskRule, Severity
+from openiop.safety.models import (
+    HIGH_ESCALATE_DEFAULT,
+    HIGH_ESCALATE_MAX,
+    LOW_ESCALATE_MAX,
+    THRESHOLD_RANGE,
+    URGENT_ESCALATE_DEFAULT,
+    URGENT_ESCALATE_MAX,
+    Resolution,
+    RiskRule,
+    Severity,
+)
 
 
 class ResolveForm(Form):
@@ -53,17 +63,23 @@ class RuleForm(Form):
 
 class EscalationForm(Form):
     urgent_escalate_minutes = forms.IntegerField(
-        label="Urgent: escalate after (minutes)", required=False, min_value=1, max_value=1440
+        label="Urgent: escalate after (minutes)",
+        min_value=1,
+        max_value=URGENT_ESCALATE_MAX,
+        help_text=f"1 to {URGENT_ESCALATE_MAX}. Default {URGENT_ESCALATE_DEFAULT}.",
     )
     high_escalate_minutes = forms.IntegerField(
-        label="High: escalate after (minutes)", required=False, min_value=1, max_value=10080
+        label="High: escalate after (minutes)",
+        min_value=1,
+        max_value=HIGH_ESCALATE_MAX,
+        help_text=f"1 to {HIGH_ESCALATE_MAX}. Default {HIGH_ESCALATE_DEFAULT}.",
     )
     low_escalate_minutes = forms.IntegerField(
-        label="Low: escalate after (minutes)",
+        label="Low (engagement): escalate after (minutes)",
         required=False,
         min_value=1,
-        max_value=10080,
-        help_text="Leave blank for never.",
+        max_value=LOW_ESCALATE_MAX,
+        help_text="Leave blank for never: engagement alerts stay with the primary clinician.",
     )
 
 

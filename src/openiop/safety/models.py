@@ -114,33 +114,58 @@ class RiskRule(models.Model):
         return label
 
 
+# Escalation: how long an alert nobody has acknowledged waits before it goes to the next
+# person (the on-call backup, then the program's directors). The defaults are what the
+# clinician and director guides explain; a program's clinical lead may shorten them, and the
+# ceilings keep an urgent or high alert from waiting longer than a careful lead would accept.
+URGENT_ESCALATE_DEFAULT = 10
+HIGH_ESCALATE_DEFAULT = 30
+URGENT_ESCALATE_MAX = 30
+HIGH_ESCALATE_MAX = 60
+LOW_ESCALATE_MAX = 7 * 24 * 60
+
+
 class SafetySettings(models.Model):
-    """How long an unacknowledged alert waits before it goes to the next person. Blank means
-    it never escalates (engagement alerts by default)."""
+    """How long an unacknowledged alert waits before it goes to the next person, per severity.
+    Urgent and high alerts always escalate; engagement (low) alerts only when a time is set."""
 
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.OneToOneField(
         "programs.Program", on_delete=models.PROTECT, related_name="safety_settings"
     )
     urgent_escalate_minutes = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        default=15,
-        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        default=URGENT_ESCALATE_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(URGENT_ESCALATE_MAX)],
     )
     high_escalate_minutes = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        default=120,
-        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+        default=HIGH_ESCALATE_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(HIGH_ESCALATE_MAX)],
     )
     low_escalate_minutes = models.PositiveIntegerField(
         null=True,
         blank=True,
         default=None,
-        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+        validators=[MinValueValidator(1), MaxValueValidator(LOW_ESCALATE_MAX)],
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urgent_escalate_minutes__gte=1)
+                & Q(urgent_escalate_minutes__lte=URGENT_ESCALATE_MAX),
+                name="safety_urgent_escalation_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(high_escalate_minutes__gte=1)
+                & Q(high_escalate_minutes__lte=HIGH_ESCALATE_MAX),
+                name="safety_high_escalation_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent_escalate_minutes__lte=F("high_escalate_minutes")),
+                name="safety_urgent_not_slower_than_high",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Escalation for {self.program_id}"
@@ -151,8 +176,7 @@ class SafetySettings(models.Model):
             Severity.HIGH: self.high_escalate_minutes,
             Severity.LOW: self.low_escalate_minutes,
         }
-        value = minutes.get(severity)
-        return value
+        return minutes.get(severity)
 
 
 class OnCallShift(models.Model):

@@ -28,9 +28,12 @@ from openiop.accounts.roles import Role
 from openiop.audit.services import event_record
 from openiop.participants.models import Episode, EpisodeStatus
 from openiop.safety.models import (
+    HIGH_ESCALATE_MAX,
+    LOW_ESCALATE_MAX,
     RULE_SOURCE,
     THRESHOLD_RANGE,
     UNRESOLVED,
+    URGENT_ESCALATE_MAX,
     Alert,
     AlertRecipient,
     AlertStatus,
@@ -157,10 +160,29 @@ def safety_settings_update(
     *,
     program: Program,
     actor: User,
-    urgent_escalate_minutes: int | None,
-    high_escalate_minutes: int | None,
+    urgent_escalate_minutes: int,
+    high_escalate_minutes: int,
     low_escalate_minutes: int | None,
 ) -> SafetySettings:
+    """Escalation times per severity. Urgent and high alerts always escalate, within ceilings a
+    careful clinical lead would accept; an urgent alert never waits longer than a high one."""
+    errors: dict[str, str] = {}
+    if urgent_escalate_minutes is None or not 1 <= urgent_escalate_minutes <= URGENT_ESCALATE_MAX:
+        errors["urgent_escalate_minutes"] = (
+            f"An urgent alert escalates after 1 to {URGENT_ESCALATE_MAX} minutes."
+        )
+    if high_escalate_minutes is None or not 1 <= high_escalate_minutes <= HIGH_ESCALATE_MAX:
+        errors["high_escalate_minutes"] = (
+            f"A high alert escalates after 1 to {HIGH_ESCALATE_MAX} minutes."
+        )
+    if low_escalate_minutes is not None and not 1 <= low_escalate_minutes <= LOW_ESCALATE_MAX:
+        errors["low_escalate_minutes"] = (
+            f"Leave blank for never, or 1 to {LOW_ESCALATE_MAX} minutes (a week)."
+        )
+    if not errors and urgent_escalate_minutes > high_escalate_minutes:
+        errors["urgent_escalate_minutes"] = "An urgent alert must not wait longer than a high one."
+    if errors:
+        raise ValidationError(errors)
     found, _ = SafetySettings.objects.select_for_update().get_or_create(
         program=program, defaults={"organization_id": program.organization_id}
     )
@@ -288,7 +310,9 @@ def _add_recipients(alert: Alert, people: Iterable[tuple[User, str]], at: dateti
         )
         added.append(user)
     if added:
-        names = ", ".join(f"{u.full_name} ({r})" for u, r in people if u in added)
+        names = ", ".join(
+            f"{u.full_name} ({RecipientReason(r).label})" for u, r in people if u in added
+        )
         _step(alert, AlertStepKind.SENT, at, detail=f"Sent to {names}")
         # E-mailed by the worker once this transaction commits (safety/notices.py).
         alert_notices_enqueue(alert.pk)
@@ -309,11 +333,11 @@ def _first_recipients(episode: Episode, program: Program, now: datetime) -> list
         people.append((shift.user, RecipientReason.ON_CALL))
     if not people:
         # Nobody named: an alert must still reach someone at once.
-        people = [(d, RecipientReason.DIRECTOR) for d in _directors(program)]
+        people = [(d, RecipientReason.DIRECTOR) for d in directors_of(program)]
     return people
 
 
-def _directors(program: Program) -> list[User]:
+def directors_of(program: Program) -> list[User]:
     from openiop.accounts.models import User as UserModel
 
     return list(
@@ -618,7 +642,7 @@ def _next_level(alert: Alert, now: datetime) -> list[tuple[User, str]]:
         if shift is not None and shift.backup is not None:
             return [(shift.backup, RecipientReason.BACKUP)]
         alert.escalation_level = 1
-    return [(d, RecipientReason.DIRECTOR) for d in _directors(alert.program)]
+    return [(d, RecipientReason.DIRECTOR) for d in directors_of(alert.program)]
 
 
 def alert_escalate(*, alert: Alert, now: datetime) -> bool:

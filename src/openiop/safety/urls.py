@@ -7,6 +7,8 @@ from openiop.safety import views
 app_name = "safety"
 urlpatterns = [
     path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/indicator/", views.alert_indicator, name="alerts_indicator"),
+    path("alerts/panel/", views.alerts_panel, name="alerts_panel"),
     path("alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
     path("alerts/<uuid:public_id>/acknowledge/", views.alert_ack, name="alert_acknowledge"),
     path("alerts/<uuid:public_id>/resolve/", views.alert_res, name="alert_resolve"),

@@ -5,31 +5,40 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.models import User
-from openiop.accounts.policy import staff
+from openiop.accounts.policy import passive, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
+from openiop.notes import panels as notes_panels
+from openiop.notes.services import CHAIN_ALERT_RULES
 from openiop.participants.access import (
     Access,
     participant_for,
-    participants_for,
     program_ids_for,
-    readable_program_ids,
 )
 from openiop.programs.access import program_for
 from openiop.programs.models import Program
 from openiop.safety.forms import EscalationForm, ResolveForm, RuleForm, ShiftForm
-from openiop.safety.models import UNRESOLVED, Alert, AlertStatus, OnCallShift, Severity
+from openiop.safety.models import UNRESOLVED, Alert, AlertStatus, OnCallShift
+from openiop.safety.panels import home_context as alerts_home_context
+from openiop.safety.selectors import (
+    SEVERITY_RANK,
+    answers_alerts,
+    escalation_chain,
+    indicator_for,
+    mine_q,
+    visible_alerts,
+)
 from openiop.safety.services import (
     _eligible_staff,
     alert_acknowledge,
@@ -42,33 +51,16 @@ from openiop.safety.services import (
     safety_settings_update,
 )
 
-SEVERITY_RANK = Case(
-    When(severity=Severity.URGENT, then=Value(0)),
-    When(severity=Severity.HIGH, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-
-
-def visible_alerts(user: User) -> Any:
-    """Alerts of the user's programs; a substance-use program's only with SUD access (an
-    alert there is a 42 CFR Part 2 record)."""
-    return Alert.objects.filter(
-        organization_id=user.organization_id or 0,
-        program_id__in=readable_program_ids(user, Access.CLINICAL),
-        participant__in=participants_for(user),
-    )
-
 
 @staff(Perm.PARTICIPANT_CLINICAL)
 def alert_list(request: AuthedRequest) -> HttpResponse:
-    show = request.GET.get("show", "mine")
+    show = "all" if request.GET.get("show") == "all" else "mine"
     alerts = visible_alerts(request.user).filter(status__in=UNRESOLVED)
     if show == "mine":
-        alerts = alerts.filter(recipients__user=request.user)
+        # Sent to me, or taken by me: an acknowledged alert stays with its holder.
+        alerts = alerts.filter(pk__in=visible_alerts(request.user).filter(mine_q(request.user)))
     rows = list(
-        alerts.distinct()
-        .select_related("participant", "program", "acknowledged_by")
+        alerts.select_related("participant", "program", "acknowledged_by")
         .annotate(rank=SEVERITY_RANK)
         .order_by("rank", "created_at")[:200]
     )
@@ -136,8 +128,12 @@ def _detail(request: AuthedRequest, alert: Alert, form: ResolveForm) -> HttpResp
         "form": form,
         "steps": alert.steps.select_related("actor"),
         "recipients": alert.recipients.select_related("user"),
+        "chain": escalation_chain(alert),
         "source_url": _source_url(alert),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+        "opens_chain": alert.rule.kind in CHAIN_ALERT_RULES,
+        **notes_panels.alert_notes_context(alert),
+        **notes_panels.start_note_context(request, alert.episode),
     }
     return render(request, "safety/alert.html", context)
 
@@ -177,7 +173,57 @@ def alert_res(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     return _detail(request, alert, form)
 
 
+# --- the staff header's live indicator and the home panel -------------------------------------
+
+
+@passive
+@staff(Perm.PARTICIPANT_CLINICAL)
+def alert_indicator(request: AuthedRequest) -> HttpResponse:
+    """Polled by every staff page of a clinician or director: counts only, no names, so a poll
+    writes no access-log row and does not count as activity for the idle timeout. When the set
+    of open alerts changed since the page last saw it, the response fires
+    `openiop:alerts-changed`, and the home's panel reloads itself (that reload is logged)."""
+    if not answers_alerts(request.user):
+        raise PermissionDenied("The alert indicator is for clinicians and directors.")
+    indicator = indicator_for(request.user)
+    seen = request.GET.get("seen", "")[:32]
+    try:
+        newest_seen = int(request.GET.get("newest", "0"))
+    except ValueError:
+        newest_seen = 0
+    changed = bool(seen) and seen != indicator.signature
+    is_new = bool(seen) and indicator.newest > newest_seen
+    context = {
+        "indicator": indicator,
+        "is_new": is_new,
+        "poll_seconds": settings.OPENIOP_ALERT_POLL_SECONDS,
+    }
+    response = render(request, "safety/_indicator.html", context)
+    if changed:
+        response["HX-Trigger"] = "openiop:alerts-changed"
+    return response
+
+
+@staff(Perm.PARTICIPANT_CLINICAL)
+def alerts_panel(request: AuthedRequest) -> HttpResponse:
+    """The home's open-alerts panel on its own, for its reload when the indicator sees a
+    change. It names participants: logged like the home page."""
+    if not answers_alerts(request.user):
+        raise PermissionDenied("The alerts panel is for clinicians and directors.")
+    return render(request, "safety/_home_alerts.html", alerts_home_context(request))
+
+
 # --- director configuration ---------------------------------------------------------------------
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(name if name in form.fields else None, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
 
 
 @staff(Perm.PROGRAM_CONFIGURE)
@@ -228,8 +274,7 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
                         program=program, actor=request.user, **target.cleaned_data
                     )
             except ValidationError as error:
-                for message in error.messages:
-                    target.add_error(None, message)
+                _apply_errors(target, error)
             else:
                 messages.success(request, "Saved.")
                 return redirect(request.path)
@@ -237,6 +282,7 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         "program": program,
         "rule_forms": forms,
         "escalation": escalation,
+        "current": current,
         "on_call_url": reverse("safety:on_call", args=[program.public_id]),
     }
     return render(request, "safety/rules.html", context)

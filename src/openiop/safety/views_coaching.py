@@ -14,7 +14,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -226,16 +226,13 @@ def _report(user: User) -> list[dict[str, Any]]:
 
 @staff(Perm.PARTICIPANT_CLINICAL)
 def coaching_list(request: AuthedRequest) -> HttpResponse:
-    mine_first = Case(
-        When(routed_to=request.user, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
     base = visible_requests(request.user).select_related(
         "participant", "program", "routed_to", "claimed_by", "responder"
     )
+    # Urgency first (the participant's urge, strongest first), then the longest waiting: an
+    # urge of 5 never sits under a 1 because it came in later.
     open_rows = list(
-        base.exclude(status=CoachingStatus.CLOSED)
-        .annotate(mine=mine_first)
-        .order_by("mine", "requested_at")[:200]
+        base.exclude(status=CoachingStatus.CLOSED).order_by("-urge", "requested_at", "id")[:200]
     )
     closed = list(base.filter(status=CoachingStatus.CLOSED).order_by("-requested_at")[:30])
     access_record_many(

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 # Clocks and memories are a few minutes off; a recorded arrival this far outside the session
 # is still taken as meant.
 GRACE = timedelta(minutes=15)
+# Devices' clocks differ by a little: a time this far ahead of the server's is still "now".
+CLOCK_SKEW = timedelta(minutes=2)
 
 ABSENT_STATUSES = frozenset(
     {
@@ -181,6 +183,17 @@ def attendance_record(
         arrived_at = _now_if_during(session, now)
     elif status == AttendanceStatus.LEFT_EARLY and departed_at is None:
         departed_at = _now_if_during(session, now)
+    # What is recorded has happened: a time still to come is a guess, and its minutes a claim.
+    if departed_at is not None and departed_at > now + CLOCK_SKEW:
+        raise ValidationError(
+            f"The departure time ({_clock(session, departed_at)}) is still to come: record it "
+            "when the person leaves."
+        )
+    if arrived_at is not None and arrived_at > now + CLOCK_SKEW:
+        raise ValidationError(
+            f"The arrival time ({_clock(session, arrived_at)}) is still to come: record it when "
+            "the person arrives."
+        )
     minutes = attendance_minutes(
         session=session, status=status, arrived_at=arrived_at, departed_at=departed_at
     )

@@ -217,3 +217,74 @@ def _overlaps_local(row: Unavailability, start: datetime, end: datetime) -> bool
         if row.start_time < day_end and day_start < row.end_time:
             return True
     return False
+
+
+# --- automatic placement ----------------------------------------------------------------------
+# The rolling roster places track members on group sessions by itself. It runs the same two
+# participant checks as a manual booking (double-booking, declared unavailable times) and never
+# places anyone over one: the member is skipped, with the conflict, for a person to decide.
+
+
+@dataclass
+class BusyTimes:
+    """What the participants being placed are already committed to around some sessions."""
+
+    sessions: dict[int, list[Session]]
+    unavailable: dict[int, list[Unavailability]]
+
+    def add(self, participant_id: int, session: Session) -> None:
+        self.sessions.setdefault(participant_id, []).append(session)
+
+
+def busy_times(
+    participant_ids: Iterable[int], *, starts_at: datetime, ends_at: datetime
+) -> BusyTimes:
+    """Two queries: the scheduled sessions the participants are on between two moments, and
+    their declared unavailable times."""
+    from openiop.scheduling.models import RosterEntry
+
+    ids = list(set(participant_ids))
+    sessions: dict[int, list[Session]] = {}
+    if ids:
+        entries = RosterEntry.objects.filter(
+            participant_id__in=ids,
+            session__status=SessionStatus.SCHEDULED,
+            session__starts_at__lt=ends_at,
+            session__ends_at__gt=starts_at,
+        ).select_related("session__session_type")
+        for entry in entries:
+            sessions.setdefault(entry.participant_id, []).append(entry.session)
+    unavailable: dict[int, list[Unavailability]] = {}
+    for row in Unavailability.objects.filter(participant_id__in=ids).order_by(
+        "weekday", "start_time"
+    ):
+        unavailable.setdefault(row.participant_id, []).append(row)
+    return BusyTimes(sessions=sessions, unavailable=unavailable)
+
+
+def placement_conflict(
+    busy: BusyTimes, session: Session, participant: Participant
+) -> Conflict | None:
+    """The first reason `participant` cannot be placed on `session`, or None. The wording is
+    the manual booking's."""
+    program = session.program
+    for other in busy.sessions.get(participant.pk, []):
+        if (
+            other.pk != session.pk
+            and other.starts_at < session.ends_at
+            and (other.ends_at > session.starts_at)
+        ):
+            return Conflict(
+                ConflictKind.PARTICIPANT,
+                f"{participant.display_name} is on {other.session_type.name} "
+                f"at {_local(other.starts_at, program)}.",
+            )
+    proposal = Proposal(
+        program=program,
+        session_type=session.session_type,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        participants=[participant],
+    )
+    found = _unavailable(proposal, busy.unavailable)
+    return found[0] if found else None

@@ -78,6 +78,21 @@ class WeekHours:
     minimum: Decimal = Decimal("0")
     maximum: Decimal = Decimal("0")
     individual_required: bool = False
+    # The participant's first day in program, when it falls after this week's Monday: a week
+    # before it (or the first, partial week) is never judged against the minimum.
+    first_day: date | None = None
+
+    @property
+    def before_start(self) -> bool:
+        return self.first_day is not None and self.first_day > self.week_end
+
+    @property
+    def partial(self) -> bool:
+        return self.first_day is not None and self.week_start < self.first_day <= self.week_end
+
+    @property
+    def judged(self) -> bool:
+        return not (self.before_start or self.partial)
 
     @property
     def week_end(self) -> date:
@@ -93,7 +108,7 @@ class WeekHours:
 
     @property
     def below_minimum(self) -> bool:
-        return Decimal(self.attended_minutes) < self.minimum * 60
+        return self.judged and Decimal(self.attended_minutes) < self.minimum * 60
 
     @property
     def above_maximum(self) -> bool:
@@ -101,7 +116,7 @@ class WeekHours:
 
     @property
     def individual_missing(self) -> bool:
-        return self.individual_required and not self.individual_held
+        return self.judged and self.individual_required and not self.individual_held
 
     @property
     def compliance(self) -> str:
@@ -111,7 +126,8 @@ class WeekHours:
             return "above"
         return "within"
 
-    def judge(self, program: Program) -> WeekHours:
+    def judge(self, program: Program, *, first_day: date | None = None) -> WeekHours:
+        self.first_day = first_day
         threshold = Decimal(program.billable_day_hours) * 60
         self.billable_days = sum(1 for m in self.minutes_by_day.values() if m >= threshold)
         self.minimum = Decimal(program.weekly_hours_min)
@@ -152,7 +168,11 @@ def weeks_for(
 
 
 def participants_weeks(
-    *, program: Program, participant_ids: list[int], week_starts: list[date]
+    *,
+    program: Program,
+    participant_ids: list[int],
+    week_starts: list[date],
+    first_days: dict[int, date] | None = None,
 ) -> dict[tuple[int, date], WeekHours]:
     """Hours for several participants and weeks in one program, in one query: attendance is
     only ever recorded for someone on the roster, so the roster carries it. Every
@@ -179,9 +199,11 @@ def participants_weeks(
     )
     weeks = weeks_for(program=program, roster=roster, week_starts=week_starts)
     result: dict[tuple[int, date], WeekHours] = {}
+    first_days = first_days or {}
     for pid in participant_ids:
         for ws in week_starts:
-            result[(pid, ws)] = weeks.get((pid, ws), WeekHours(week_start=ws)).judge(program)
+            week = weeks.get((pid, ws), WeekHours(week_start=ws))
+            result[(pid, ws)] = week.judge(program, first_day=first_days.get(pid))
     return result
 
 
@@ -199,16 +221,24 @@ class HoursPanel:
 
 
 def hours_panel_for(
-    *, participant: Participant, program: Program | None, today: date | None = None
+    *,
+    participant: Participant,
+    program: Program | None,
+    today: date | None = None,
+    first_day: date | None = None,
 ) -> HoursPanel | None:
     """The chart's hours panel: the last four program weeks and open follow-ups, for one
-    program the viewer works in. Two queries, whatever the history."""
+    program the viewer works in; weeks before the first day in program are not judged. Two
+    queries, whatever the history."""
     if program is None:
         return None
     day = today or today_in(program.time_zone)
     starts = recent_week_starts(day)
     weeks = participants_weeks(
-        program=program, participant_ids=[participant.pk], week_starts=starts
+        program=program,
+        participant_ids=[participant.pk],
+        week_starts=starts,
+        first_days={participant.pk: first_day} if first_day else None,
     )
     follow_ups = list(
         FollowUpItem.objects.filter(

@@ -305,10 +305,18 @@ class Unavailability(models.Model):
         return str(Weekday(self.weekday).label)
 
 
+class ShortfallReason(models.TextChoices):
+    FULL = "full", "Session full: on the waiting list"
+    CONFLICT = "conflict", "Not placed: a scheduling conflict"
+
+
 class RosterShortfall(models.Model):
-    """A track member the rolling roster could not place because the session was full.
-    Rolling sync never overbooks: the director sees these on the series list and the session
-    page and decides (raise the capacity, move the participant, add a session)."""
+    """A track member the rolling roster could not place on one of the track's sessions:
+    because it was full (the session's waiting list, first waiting first: `detected_at`), or
+    because placing them would clash with another of their sessions or a time they declared
+    unavailable (`detail` says which). Rolling sync never overbooks and never double-books: a
+    freed seat goes to the first member waiting, in the transaction that frees it; the director
+    sees the rest on the series list, the session page and the admission page."""
 
     organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="shortfalls")
@@ -316,12 +324,22 @@ class RosterShortfall(models.Model):
         "participants.Participant", on_delete=models.PROTECT, related_name="+"
     )
     episode = models.ForeignKey("participants.Episode", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(
+        max_length=10, choices=ShortfallReason.choices, default=ShortfallReason.FULL
+    )
+    detail = models.CharField(max_length=300, blank=True)
+    # For a full session: when the member started waiting for it (the queue's order).
     detected_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["detected_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "participant"], name="shortfall_once")
+            models.UniqueConstraint(fields=["session", "participant"], name="shortfall_once"),
+            models.CheckConstraint(
+                condition=Q(reason__in=["full", "conflict"]), name="shortfall_reason_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["session", "reason", "detected_at"])]
 
     def __str__(self) -> str:
         return f"{self.participant_id} not placed @ {self.session_id}"

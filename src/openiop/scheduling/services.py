@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -51,7 +52,12 @@ from openiop.scheduling.models import (
     SessionStatus,
     Unavailability,
 )
-from openiop.scheduling.rosters import local_midnight, roster_fill_sessions
+from openiop.scheduling.rosters import (
+    local_midnight,
+    roster_fill_sessions,
+    roster_recheck_conflicts,
+    roster_refill,
+)
 
 # A series longer than this is almost certainly a typo in the end date.
 MAX_SERIES_DAYS = 366
@@ -142,6 +148,19 @@ def _check_track(track: Track | None, program: Program) -> None:
         raise ValidationError({"track": f"Choose an active track of {program.name}."})
 
 
+def _check_capacity(capacity: int, room: Room | None) -> None:
+    """A group's capacity is bounded by its room: say so rather than cap it silently."""
+    if capacity < 1:
+        raise ValidationError({"capacity": "A session holds at least one person."})
+    if room is not None and not room.telehealth and capacity > room.capacity:
+        raise ValidationError(
+            {
+                "capacity": f"{room.name} holds {room.capacity} people, so a group there can "
+                f"take at most {room.capacity}. Choose a larger room to raise the capacity."
+            }
+        )
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at >= ends_at:
         raise ValidationError({"ends_at": "The session must end after it starts."})
@@ -217,8 +236,6 @@ def _curriculum_lessons(program: Program, days: Sequence[date]) -> dict[date, Le
 def _session_from_series(series: SessionSeries, day: date, actor: User) -> Session:
     program = series.program
     capacity = series.capacity
-    if series.room is not None:
-        capacity = min(capacity, series.room.capacity)
     return Session(
         organization_id=series.organization_id,
         program=program,
@@ -317,6 +334,7 @@ def series_create(
     _check_weekdays(weekdays)
     _check_series_dates(starts_on, ends_on, start_time, end_time)
     _check_facilitators(facilitators, program)
+    _check_capacity(capacity, room)
     series = SessionSeries(
         organization_id=program.organization_id,
         program=program,
@@ -406,6 +424,7 @@ def series_update_rest(
     locked.room, locked.telehealth_url, locked.topic = room, telehealth_url.strip(), topic.strip()
     if capacity is not None:
         locked.capacity = capacity
+    _check_capacity(locked.capacity, room)
     locked.full_clean()
 
     cutoff = max(timezone.now(), local_midnight(from_on, program))
@@ -430,8 +449,25 @@ def series_update_rest(
         session.ends_at = local_to_utc(day, end_time, program)
         session.room, session.telehealth_url = locked.room, locked.telehealth_url
         session.topic = locked.topic
-        session.capacity = min(locked.capacity, room.capacity) if room else locked.capacity
+        session.capacity = locked.capacity
         kept.append(session)
+    crowded = (
+        RosterEntry.objects.filter(session__in=kept)
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=locked.capacity)
+        .order_by("session__starts_at")
+        .values_list("session__starts_at", "n")
+        .first()
+    )
+    if crowded is not None:
+        when, count = crowded
+        raise ValidationError(
+            {
+                "capacity": f"{count} people are on the roster of the session on "
+                f"{local_date(when, program):%b %-d}; the capacity cannot be lower."
+            }
+        )
     each = conflicts_for_many([_proposal(s, facilitators) for s in kept])
     found.extend((s, c) for s, conflicts in zip(kept, each, strict=True) for c in conflicts)
     new: list[Session] = []
@@ -461,6 +497,8 @@ def series_update_rest(
         roster_fill_sessions(new, actor=actor)
     if to_record:
         _record_overrides(to_record, kept + new, actor=actor, override_reason=override_reason)
+    # A capacity raised or a time moved may make room for waiting or skipped members.
+    roster_refill(kept, actor=actor)
     return locked
 
 
@@ -549,6 +587,7 @@ def session_update(
     _check_place(program, locked.session_type, room, telehealth_url.strip())
     _check_times(starts_at, ends_at)
     _check_facilitators(facilitators, program)
+    before = (locked.starts_at, locked.ends_at)
     locked.starts_at, locked.ends_at = starts_at, ends_at
     locked.room, locked.telehealth_url, locked.topic = room, telehealth_url.strip(), topic.strip()
     if capacity is not None:
@@ -564,9 +603,17 @@ def session_update(
     proposal = _proposal(locked, facilitators, participants=_roster_participants(locked))
     found = [(locked, c) for c in conflicts_for(proposal)]
     to_record = _resolve_conflicts(found, actor=actor, override_reason=override_reason)
+    moved = (locked.starts_at, locked.ends_at) != before
     locked.save()
     locked.facilitators.set(facilitators)
     _record_overrides(to_record, [locked], actor=actor, override_reason=override_reason)
+    # A capacity raised or a time moved may make room for the session's waiting members; a
+    # session that moved frees its people's old time for groups they were skipped from.
+    roster_refill([locked], actor=actor)
+    if moved:
+        roster_recheck_conflicts(
+            locked.roster.values_list("participant_id", flat=True), actor=actor
+        )
     return locked
 
 
@@ -592,6 +639,8 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     if locked.series_id is not None:
         locked.detached = True
     locked.save(update_fields=["status", "cancel_reason", "detached", "updated_at"])
+    # Its people are free at that time now: groups they were skipped from get another try.
+    roster_recheck_conflicts(locked.roster.values_list("participant_id", flat=True), actor=actor)
     return locked
 
 
@@ -787,3 +836,4 @@ def unavailability_remove(*, actor: User, unavailability: Unavailability) -> Non
     if actor.organization_id != unavailability.organization_id:
         raise ValidationError("This participant belongs to another organization.")
     Unavailability.objects.filter(pk=unavailability.pk).delete()
+    roster_recheck_conflicts([unavailability.participant_id], actor=actor)

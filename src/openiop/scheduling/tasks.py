@@ -32,10 +32,13 @@ def compliance_check(*, program: Program, week_start: date) -> int:
     )
     if not episodes:
         return 0
+    # The query already leaves out anyone who started after the week's Monday; the first days
+    # make WeekHours itself refuse to judge such a week, whoever calls it.
     weeks = participants_weeks(
         program=program,
         participant_ids=[e.participant_id for e in episodes],
         week_starts=[week_start],
+        first_days={e.participant_id: e.started_on for e in episodes if e.started_on},
     )
     created = 0
     for episode in episodes:

@@ -44,6 +44,7 @@ from openiop.scheduling.models import (
     Session,
     SessionSeries,
     SessionStatus,
+    ShortfallReason,
     Unavailability,
 )
 from openiop.scheduling.services import ConflictError
@@ -155,13 +156,16 @@ def series_list(request: AuthedRequest) -> HttpResponse:
         )
         .order_by("track__name", "start_time", "id")
     )
-    shortfalls = dict(
+    counts = (
         RosterShortfall.objects.filter(session__program=program, session__starts_at__gte=now)
         .values("session__series_id")
-        .annotate(n=Count("id"))
-        .values_list("session__series_id", "n")
+        .annotate(
+            full=Count("id", filter=Q(reason=ShortfallReason.FULL)),
+            conflict=Count("id", filter=Q(reason=ShortfallReason.CONFLICT)),
+        )
     )
-    rows = [(s, shortfalls.get(s.pk, 0)) for s in series]
+    shortfalls = {c["session__series_id"]: (c["full"], c["conflict"]) for c in counts}
+    rows = [(s, *shortfalls.get(s.pk, (0, 0))) for s in series]
     context = {
         "program": program,
         "programs": programs_for(request.user).order_by("name"),
@@ -240,7 +244,7 @@ def series_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 
         done, conflicts = _try(form, update)
         if done is not None:
-            messages.success(request, "The rest of the series was changed.")
+            messages.success(request, f"The rest of the series was changed. {_places(done)}")
             return redirect(f"{reverse('scheduling:series_list')}?program={program.public_id}")
     return _form_page(
         request,
@@ -267,7 +271,9 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         .order_by("participant__legal_last_name", "participant__legal_first_name")
     )
     shortfalls = list(
-        session.shortfalls.filter(participant__in=visible).select_related("participant")
+        session.shortfalls.filter(participant__in=visible)
+        .select_related("participant")
+        .order_by("detected_at", "id")
     )
     access_record_many(
         request=request,
@@ -279,7 +285,8 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "session": session,
         "facilitators": list(session.facilitators.all()),
         "roster": roster,
-        "shortfalls": shortfalls,
+        "waiting": [s for s in shortfalls if s.reason == ShortfallReason.FULL],
+        "skipped": [s for s in shortfalls if s.reason == ShortfallReason.CONFLICT],
         "family": list(session.family.select_related("contact")) if roster else [],
         "overrides": list(session.overrides.select_related("overridden_by")),
         "can_change": _may_change(request, session) and session.status == SessionStatus.SCHEDULED,
@@ -288,6 +295,33 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         **session_note_context(request, session),
     }
     return render(request, "scheduling/session_detail.html", context)
+
+
+def _bound(capacity: int, room: Any) -> str:
+    if room is None or room.telehealth:
+        return f"Capacity {capacity}"
+    return f"Capacity {capacity} ({room.name} holds {room.capacity})"
+
+
+def _session_places(session: Session) -> str:
+    """What a capacity change came to: the places taken and who still waits."""
+    taken = session.roster.count()
+    waiting = session.shortfalls.filter(reason=ShortfallReason.FULL).count()
+    text = (
+        f"{_bound(session.capacity, session.room)}: {taken} place{'s' if taken != 1 else ''} taken"
+    )
+    return text + (f"; {waiting} still waiting." if waiting else "; nobody waiting.")
+
+
+def _places(series: SessionSeries) -> str:
+    upcoming = series.sessions.filter(starts_at__gte=timezone.now(), status=SessionStatus.SCHEDULED)
+    waiting = RosterShortfall.objects.filter(
+        session__in=upcoming, reason=ShortfallReason.FULL
+    ).count()
+    text = f"{_bound(series.capacity, series.room)}."
+    if waiting:
+        return f"{text} {waiting} place{'s' if waiting != 1 else ''} still on waiting lists."
+    return f"{text} Nobody is waiting for a place."
 
 
 def _pattern_fields(form: Any) -> dict[str, Any]:
@@ -386,7 +420,7 @@ def session_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 
         done, conflicts = _try(form, update)
         if done is not None:
-            messages.success(request, "Session changed.")
+            messages.success(request, f"Session changed. {_session_places(done)}")
             return redirect("scheduling:session_detail", public_id=session.public_id)
     return _form_page(
         request,

@@ -1,41 +1,36 @@
-"""The staff home's alerts section, self-contained so the home view needs no change: one query
-for the alerts and one access-log insert for the participants they name."""
+"""Small display helpers for alerts: durations in words and the trail's recipient reasons."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import timedelta
 
 from django import template
 
-from openiop.accounts.roles import Perm
-from openiop.audit.models import AccessAction
-from openiop.audit.services import access_record_many
-from openiop.safety.models import UNRESOLVED
+from openiop.safety.models import RecipientReason
 
 register = template.Library()
 
+# Trail entries written before the reasons were stored in words read "(on_call)".
+_RAW_REASON = re.compile(r"\((" + "|".join(RecipientReason.values) + r")\)")
 
-@register.simple_tag(takes_context=True)
-def my_open_alerts(context: dict[str, Any]) -> list[Any]:
-    from openiop.safety.views import SEVERITY_RANK, visible_alerts
 
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or user is None or not user.can(Perm.PARTICIPANT_CLINICAL):
-        return []
-    alerts = list(
-        visible_alerts(user)
-        .filter(status__in=UNRESOLVED, recipients__user=user)
-        .distinct()
-        .select_related("participant", "rule")
-        .annotate(rank=SEVERITY_RANK)
-        .order_by("rank", "created_at")[:20]
-    )
-    if alerts:
-        access_record_many(
-            request=request,
-            action=AccessAction.LIST,
-            object_type="safety.home_alerts",
-            participants=list({a.participant_id: a.participant for a in alerts}.values()),
-        )
-    return alerts
+@register.filter
+def minutes_text(value: timedelta | None) -> str:
+    """12 min, 1 h 05 min, 2 days 3 h."""
+    if value is None:
+        return ""
+    minutes = max(0, int(value.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} day{'s' if days != 1 else ''} {hours} h"
+
+
+@register.filter
+def trail_detail(detail: str) -> str:
+    """A trail entry with recipient reasons in words, whenever it was written."""
+    return _RAW_REASON.sub(lambda m: f"({RecipientReason(m.group(1)).label})", detail or "")
