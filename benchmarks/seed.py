@@ -541,6 +541,7 @@ class _Builder:
                     FamilyContact(
                         organization=self.org,
                         participant_id=episode.participant_id,
+                        program_id=episode.program_id,
                         name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                         relationship=rng.choice(("Parent", "Partner", "Sibling", "Friend")),
                         phone="555-0199",

@@ -1,6 +1,7 @@
 """A participant's portal account follows the episode's access rules: while any episode is
 open every page opens; once all are discharged only what alumni follow-up needs does (home,
-alumni check-ins, their own permissions), and the other pages say why they are closed."""
+alumni check-ins, their own permissions, the signed safety plan read-only, the accounting of
+disclosures), and the other pages say why they are closed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from django.utils import timezone
 
 from openiop.audit.models import AccessAction, AccessLog
 from openiop.participants.models import EpisodeStatus
+from openiop.safety.plans import (
+    safety_plan_draft_save,
+    safety_plan_sign_clinician,
+    safety_plan_sign_participant,
+)
 
 OPEN_IN_CARE = [
     "/me/",
@@ -20,7 +26,6 @@ OPEN_IN_CARE = [
 ]
 CLOSED_FOR_ALUMNI = [
     "/me/diary/",
-    "/me/safety-plan/",
     "/me/week/",
     "/me/calendar/",
     "/me/coaching/",
@@ -62,8 +67,41 @@ def test_an_alumnus_keeps_home_and_permissions(world, login) -> None:
     assert home.status_code == 200
     text = home.content.decode()
     assert "My permissions" in text
-    assert "My safety plan" not in text  # no link to a closed page
     assert client.get("/me/permissions/").status_code == 200
+    # The accounting of disclosures is a right that outlasts care (HIPAA 164.528, Part 2 2.24).
+    assert client.get("/me/disclosures/").status_code == 200
+    assert client.get("/me/disclosures.csv").status_code == 200
+
+
+def test_an_alumnus_keeps_reading_the_signed_safety_plan_but_signs_no_draft(world, login) -> None:
+    def save(words: str):  # type: ignore[no-untyped-def]
+        return safety_plan_draft_save(
+            participant=world.participant,
+            program=world.program,
+            actor=world.clinician,
+            sections={"warning_signs": words, "people_to_ask": "My sister"},
+        )
+
+    draft = save("Not sleeping")
+    safety_plan_sign_clinician(version=draft, actor=world.clinician)
+    safety_plan_sign_participant(
+        version=draft, participant=world.participant, typed_name="Patricia Example"
+    )
+    second = save("Skipping meals")
+    _discharge(world)
+    client = login(world.participant_user)
+    assert "My safety plan" in client.get("/me/").content.decode()
+    page = client.get("/me/safety-plan/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "My sister" in text and "Not sleeping" in text
+    assert "Skipping meals" not in text  # the unsigned draft is not offered
+    client.post(
+        "/me/safety-plan/", {"version": str(second.public_id), "typed_name": "Patricia Example"}
+    )
+    second.refresh_from_db()
+    assert second.participant_signed_at is None
+    assert client.get("/me/safety-plan/print/").status_code == 200
 
 
 def test_a_new_episode_opens_the_portal_again(world, login) -> None:

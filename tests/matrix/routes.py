@@ -98,6 +98,8 @@ class Entry:
     # The action needs a state the world's object is not in (resuming an active episode):
     # a permitted persona may be refused with 404; refused personas are still checked.
     state: bool = False
+    # Statuses that are the page's own answer, not a failure (a health check's 503).
+    answers: frozenset[int] = frozenset()
 
 
 def _p(s: Slot, w: World) -> dict[str, Any]:
@@ -207,6 +209,8 @@ ROUTES: dict[str, Entry] = {
         open_(), args=lambda _, w: {"uidb64": "MQ", "token": "set-password"}
     ),
     "accounts:password_reset_complete": Entry(open_()),
+    # The invitation link's token travels in the query string; without one the page says so.
+    "welcome": Entry(open_(), state=True),
     "accounts:users": Entry(staff(Perm.USER_MANAGE)),
     "accounts:user_create": Entry(staff(Perm.USER_MANAGE)),
     **{
@@ -313,6 +317,8 @@ ROUTES: dict[str, Entry] = {
         lambda s, w: {"session_id": s.individual.public_id},
     ),
     "notes:overdue": Entry(staff(CFG)),
+    # POST from an alert or an agenda item; the world's empty POST names neither (404).
+    "notes:start": Entry(person(CLINICAL, write=True), "person", _p, state=True),
     "notes:note": Entry(
         record(CLINICAL),
         "slot",
@@ -322,6 +328,15 @@ ROUTES: dict[str, Entry] = {
     "notes:addendum_new": Entry(record(CLINICAL, write=True), "slot", _only("note_id", "note")),
     "notes:cosign": Entry(record(CLINICAL, write=True), "slot", _only("note_id", "note")),
     "notes:chart_copy": Entry(record(CLINICAL), "slot", _with("note")),
+    # --- operations -----------------------------------------------------------------------
+    # 503 is its answer while a periodic job is late, as in the world (no scheduler runs).
+    "ops:health": Entry(open_(), answers=frozenset({503})),
+    # A task's status page is its starter's; the world holds no task, so everyone gets 404.
+    "ops:task_status": Entry(
+        signed_in(),
+        args=lambda _, w: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        state=True,
+    ),
     # --- participants ---------------------------------------------------------------------
     "participants:list": Entry(staff(EX)),
     "participants:new": Entry(staff(CR)),
@@ -334,6 +349,14 @@ ROUTES: dict[str, Entry] = {
     "participants:care_team_end": Entry(record(write=True), "slot", _pe),
     "participants:family_new": Entry(person(write=True), "person", _p),
     "participants:family_edit": Entry(record(write=True), "slot", _with("contact")),
+    "participants:portal_account": Entry(
+        person(write=True),
+        "person",
+        lambda s, w: {"public_id": s.person.public_id, "action": "invite"},
+    ),
+    "participants:family_portal_account": Entry(
+        record(write=True), "slot", _with("contact", action="invite")
+    ),
     "participants:consent_new": Entry(person(write=True), "person", _p),
     "participants:disclosures": Entry(person(), "person", _p),
     "participants:consent": Entry(record(), "slot", _with("consent")),
@@ -404,6 +427,9 @@ ROUTES: dict[str, Entry] = {
     "programs:curriculum_lesson_remove": Entry(program(), "program", _only("public_id", "lesson")),
     # --- safety: alerts, plans, coaching ---------------------------------------------------
     "safety:alerts": Entry(staff(CL)),
+    # Alerts are answered by clinicians and directors; intake staff never see the panel.
+    "safety:alerts_indicator": Entry(Rule("staff", perm=CL, roles=CLINICIANS)),
+    "safety:alerts_panel": Entry(Rule("staff", perm=CL, roles=CLINICIANS)),
     "safety:alert": Entry(record(CLINICAL), "slot", _only("public_id", "alert")),
     "safety:alert_acknowledge": Entry(
         record(CLINICAL, write=True), "slot", _only("public_id", "alert")

@@ -34,7 +34,7 @@ def _signed(world: SimpleNamespace, program: Any, words: str) -> SafetyPlanVersi
     )
     safety_plan_sign_clinician(version=draft, actor=world.clinician)
     return safety_plan_sign_participant(
-        version=draft, participant=world.participant, typed_name="Pat"
+        version=draft, participant=world.participant, typed_name="Patricia Example"
     )
 
 

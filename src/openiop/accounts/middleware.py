@@ -41,11 +41,10 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        login_path = resolve_url(settings.LOGIN_URL)
         if (
             _is_htmx(request)
             and response.status_code in (301, 302)
-            and response.get("Location", "").startswith(login_path)
+            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
         ):
             return _client_redirect(response["Location"])
         return response

@@ -261,7 +261,7 @@ def portal_participant(
     except Participant.DoesNotExist:
         raise Http404("No participant record is linked to this account.") from None
     in_care = participant.episodes.filter(status__in=OPEN_STATUSES).exists()
-    # The portal frame hides links to pages an alumnus no longer has (the safety plan).
+    # Pages an alumnus keeps read-only (the safety plan) look at this to offer no new step.
     request.openiop_alumni = not in_care  # type: ignore[attr-defined]
     if not in_care and not alumni:
         access_record(
@@ -271,8 +271,8 @@ def portal_participant(
             participant=participant,
         )
         raise PortalClosed(
-            "Your time in the program has ended, so this page is closed. Your alumni check-ins "
-            "and your permissions are still on your portal home."
+            "Your time in the program has ended, so this page is closed. Your safety plan, your "
+            "alumni check-ins and your permissions are still on your portal home."
         )
     access_record(
         request=request,

@@ -19,7 +19,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.lib.http import AuthedRequest
 from openiop.participants import invitations
-from openiop.participants.access import participant_for
+from openiop.participants.access import participant_for, program_ids_for
 from openiop.participants.models import FamilyContact, InvitationStatus, Participant
 
 ACTIONS = frozenset({"invite", "revoke", "turn-off"})
@@ -70,8 +70,13 @@ def _run(
     if action not in ACTIONS:
         raise Http404("No such action.")
     participant = participant_for(request, public_id, write=True, object_type="portal.invitation")
+    # A contact belongs to the program whose staff recorded it: another program's contact is
+    # not this viewer's to know of (404), as on the contact's own edit page.
     contact = (
-        get_object_or_404(participant.family_contacts, public_id=contact_id)
+        get_object_or_404(
+            participant.family_contacts.filter(program_id__in=program_ids_for(request.user)),
+            public_id=contact_id,
+        )
         if contact_id is not None
         else None
     )

@@ -27,7 +27,7 @@ OBJECT_TYPE = "portal.disclosures"
 @portal
 @require_GET
 def disclosures(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request, object_type=OBJECT_TYPE)
+    participant = portal_participant(request, object_type=OBJECT_TYPE, alumni=True)
     rows = list(disclosures_for_participant(participant))
     context = {"participant": participant, "rows": rows}
     return render(request, "portal/disclosures.html", context)
@@ -36,7 +36,7 @@ def disclosures(request: AuthedRequest) -> HttpResponse:
 @portal
 @require_GET
 def disclosures_pdf(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request, object_type=OBJECT_TYPE)
+    participant = portal_participant(request, object_type=OBJECT_TYPE, alumni=True)
     rows = list(disclosures_for_participant(participant))
     access_record(
         request=request,
@@ -62,7 +62,7 @@ def _cell(value: object) -> str:
 @portal
 @require_GET
 def disclosures_csv(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request, object_type=OBJECT_TYPE)
+    participant = portal_participant(request, object_type=OBJECT_TYPE, alumni=True)
     access_record(
         request=request,
         action=AccessAction.EXPORT,

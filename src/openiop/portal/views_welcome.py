@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from openiop.accounts.policy import public
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
+from openiop.lib.forms import NulSafeMixin
 from openiop.participants import invitations
 from openiop.participants.models import PortalInvitation
 
@@ -63,7 +64,7 @@ UNUSABLE: dict[str, tuple[str, str]] = {
 }
 
 
-class ChoosePasswordForm(SetPasswordForm):
+class ChoosePasswordForm(NulSafeMixin, SetPasswordForm):
     """Django's set-password form (its validators: length, common, numeric, similar to the
     e-mail address or name), worded for someone setting up a new account."""
 

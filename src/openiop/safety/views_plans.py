@@ -265,9 +265,15 @@ def plan_print(request: AuthedRequest, public_id: UUID, version_id: UUID) -> Htt
 @require_http_methods(["GET", "POST"])
 def portal_plan(request: AuthedRequest) -> HttpResponse:
     """The participant's plans, one per program that wrote one with them; a draft waiting for
-    their signature is read and signed here (they may sign first or second)."""
-    participant = portal_participant(request, object_type=OBJECT_TYPE)
+    their signature is read and signed here (they may sign first or second). An alumnus keeps
+    reading and printing the signed plans (the plan matters most after step-down) but signs
+    nothing new: a draft belongs to care that has ended."""
+    participant = portal_participant(request, object_type=OBJECT_TYPE, alumni=True)
+    alumnus = bool(getattr(request, "openiop_alumni", False))
     plans = participant_plans(participant)
+    if alumnus:
+        for entry in plans:
+            entry["draft"] = None
     waiting = [p["draft"] for p in plans if p["draft"] and p["draft"].participant_signed_at is None]
     chosen = request.POST.get("version", "") if request.method == "POST" else ""
     to_sign = next((d for d in waiting if str(d.public_id) == chosen), None)
@@ -324,7 +330,7 @@ def _portal_programs(participant: Participant) -> list[Program]:
 
 @portal
 def portal_plan_print(request: AuthedRequest) -> HttpResponse:
-    participant = portal_participant(request, object_type=OBJECT_TYPE)
+    participant = portal_participant(request, object_type=OBJECT_TYPE, alumni=True)
     signed = [p["signed"] for p in participant_plans(participant) if p["signed"]]
     if not signed:
         raise Http404("No signed plan yet.")
