@@ -52,8 +52,13 @@ from openiop.participants.models import ConsentKind, EpisodeStatus
 from openiop.safety.models import Alert, AlertStatus, RecipientReason
 from openiop.safety.services import safety_settings_update
 from tests import factories as f
-from tests.e2e.conftest import REPO_DIR, STAFF_VIEWPORT, forget_errors, screenshot_dir
-from tests.e2e.conftest import sign_in_staff
+from tests.e2e.conftest import (
+    REPO_DIR,
+    STAFF_VIEWPORT,
+    forget_errors,
+    screenshot_dir,
+    sign_in_staff,
+)
 from tests.participants.consent_support import sign
 
 pytestmark = pytest.mark.e2e
@@ -179,11 +184,24 @@ class Background:
             claim = PeriodicClaim.objects.filter(name=ESCALATION_JOB, due_at=due).first()
             if claim is not None and claim.finished_at is not None:
                 assert claim.ok, (claim.summary, self.logs())
+                self._check_who_ran(claim)
                 return claim
             assert time.monotonic() < deadline, f"no escalation run for {due}: {self.logs()}"
             for child in self.children:
                 assert child.poll() is None, self.logs()
             time.sleep(0.2)
+
+    def _check_who_ran(self, claim: PeriodicClaim) -> None:
+        """The run went through the queue: claimed by a scheduler, taken by a worker (with
+        processes, by the ones this test started)."""
+        from django_tasks_db.models import DBTaskResult
+
+        result = DBTaskResult.objects.get(id=claim.result_id)
+        assert claim.claimed_by and result.worker_ids, (claim.claimed_by, result.worker_ids)
+        if self.children:
+            worker, scheduler = self.children
+            assert claim.claimed_by.endswith(f":{scheduler.pid}"), claim.claimed_by
+            assert any(f":{worker.pid}:" in w for w in result.worker_ids), result.worker_ids
 
     def mail_to(self, address: str) -> list[str]:
         """Subjects of the e-mails the worker sent to `address` (waits a little for them: a

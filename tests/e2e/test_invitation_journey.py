@@ -1,12 +1,12 @@
-"""Portal accounts in the browser: staff admit a participant and invite them to the portal; on
-a phone the participant opens the e-mailed link, chooses a password, signs in and reaches their
-home; the link then works no more, an expired one says so, a revoked one is dead; a family
+"""Portal accounts in the browser, the paths the first-week journey does not take
+(tests/e2e/test_first_week_journey.py admits, invites and sets up a participant's account on a
+phone, and finds the used link spent): an expired link says so, a revoked one is dead, a family
 member invited from their contact under a release reaches their own page.
 
 The link is read from Django's outbox (the test mail backend). Pictures go to
 test-artifacts/screenshots/, or to docs/img with OPENIOP_DOCS_SCREENSHOTS=docs/img
-(portal-invite-*.png and portal-welcome*.png illustrate the intake, clinician, participant and
-family guides)."""
+(portal-invite-chart, portal-invite-family, portal-welcome-expired and family-first-home
+illustrate the clinician, participant and family guides)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from openiop.lib.timezones import today_in
 from openiop.participants.models import (
     ConsentInfo,
-    ConsentKind,
     EpisodeStatus,
     InvitationStatus,
     PortalInvitation,
@@ -83,61 +81,6 @@ def _sign_in_as(phone: Any, email: str) -> None:
     phone.get_by_label("Password").fill(PASSWORD)
     phone.get_by_role("button", name="Sign in").click()
     phone.wait_for_load_state()
-
-
-def test_admission_invites_and_the_participant_sets_up_their_portal_on_a_phone(
-    e2e_world: SimpleNamespace, page: Any, phone_page: Any
-) -> None:
-    w = e2e_world
-    participant, episode = _newcomer(w)
-    sign(episode, w.intake, ConsentKind.TREATMENT)
-
-    # Staff: admission, with the portal step ticked.
-    sign_in_staff(page, w.url, w.intake)
-    page.goto(
-        f"{w.url}/intake/participants/{participant.public_id}/episodes/{episode.public_id}/admit/"
-    )
-    page.get_by_label("Track").select_option(label="Morning")
-    page.get_by_label("Primary clinician").select_option(value=str(w.clinician.public_id))
-    page.get_by_label("First day in program").fill(today_in(w.program.time_zone).isoformat())
-    invite = page.get_by_label("E-mail an invitation to the portal")
-    assert invite.is_checked()
-    page.get_by_role("button", name="Admit").click()
-    page.wait_for_load_state()
-    main = page.locator("main")
-    assert "Portal invitation e-mailed to noor.haddad@example.org." in main.inner_text()
-    portal_card = main.get_by_text("Invitation sent", exact=True)
-    assert portal_card.is_visible()
-    _shot(page, "portal-invite-admission")
-
-    # The e-mail: neutral wording, one link.
-    assert [m.to for m in mail.outbox] == [["noor.haddad@example.org"]]
-    message = mail.outbox[0]
-    assert message.subject == "Set up your account"
-    assert "Haddad" not in message.body and w.program.name not in message.body
-
-    # The participant, on a phone.
-    link = _link()
-    phone_page.goto(link)
-    _shot(phone_page, "portal-welcome", full_page=False)
-    _choose_password(phone_page, link)
-    assert "Your account is ready" in phone_page.locator("main").inner_text()
-    _sign_in_as(phone_page, "noor.haddad@example.org")
-    assert phone_page.locator("h1").inner_text() == "Hi, Noor"
-    assert w.program.name in phone_page.locator("main").inner_text()
-    _shot(phone_page, "portal-first-home", full_page=False)
-
-    # The chart shows the account; the e-mail's link is spent.
-    page.goto(f"{w.url}/participants/{participant.public_id}/")
-    card = page.get_by_role("region", name="Portal account")
-    assert "Active" in card.inner_text() and "noor.haddad@example.org" in card.inner_text()
-
-    phone_page.get_by_role("button", name="Sign out").click()
-    phone_page.wait_for_load_state()
-    phone_page.goto(link)
-    assert phone_page.locator("h1").inner_text() == "This link has already been used"
-    assert forget_errors(phone_page)  # the 410 the test asked for
-    _shot(phone_page, "portal-welcome-used", full_page=False)
 
 
 def test_an_expired_link_says_so_and_creates_nothing(
