@@ -14,15 +14,19 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiop.accounts.models import User
+from openiop.lib.timezones import today_in
 
 # Playwright's sync API runs an event loop in the main thread; Django would otherwise refuse
 # the ORM calls the tests make to build their data.
@@ -195,3 +199,18 @@ def shot() -> Callable[..., Path]:
         return path
 
     return save
+
+
+def clinic_hours(time_zone: str) -> tuple[datetime, datetime]:
+    """Believable times for the pictures, in the program's time zone: this week's latest
+    morning group (9:00, 90 minutes) that is already over, and an evening (17:30) two days
+    ahead. Early on a Monday, when no morning of the week is over yet, two hours ago."""
+    zone = ZoneInfo(time_zone)
+    today = today_in(time_zone)
+    mornings = [
+        datetime.combine(today - timedelta(days=back), time(9, 0), tzinfo=zone)
+        for back in range(today.weekday() + 1)
+    ]
+    over = [start for start in mornings if start + timedelta(minutes=90) < timezone.now()]
+    group = over[0] if over else timezone.now() - timedelta(hours=2)
+    return group, datetime.combine(today + timedelta(days=2), time(17, 30), tzinfo=zone)

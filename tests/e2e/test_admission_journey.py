@@ -1,8 +1,9 @@
 """From the contact form to the schedule, in the browser: a visitor sends an inquiry; the intake
 coordinator works it on the board to a participant record and an assessment; the
 recommendation shows its rules and is accepted; the participant signs consent to treatment and
-a release to their partner; admission places them on the track's sessions from the first day;
-the partner sees exactly what the release names, and nothing once it is revoked.
+a release to their partner; admission places them on the track's sessions from the first day.
+(What a family member sees under a release, until it is revoked, is
+tests/e2e/test_family_journey.py.)
 
 Pictures go to test-artifacts/screenshots/, or to docs/img with
 OPENIOP_DOCS_SCREENSHOTS=docs/img (admission.png and consent.png illustrate
@@ -17,14 +18,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from openiop.accounts.roles import Role
 from openiop.intake.forms import form_token
 from openiop.intake.models import Inquiry, InquiryStatus
 from openiop.lib.timezones import today_in
 from openiop.participants.models import Consent, EpisodeStatus
 from openiop.scheduling.models import RosterEntry, Session
 from tests import factories as f
-from tests.e2e.conftest import screenshot_dir, sign_in, sign_in_staff
+from tests.e2e.conftest import screenshot_dir, sign_in_staff
 from tests.scheduling.attendance_support import local
 
 pytestmark = pytest.mark.e2e
@@ -198,44 +198,3 @@ def test_an_inquiry_becomes_an_admitted_participant_on_the_schedule(
     page.get_by_role("link", name="Participant's week").click()
     page.wait_for_load_state()
     assert "Skills group" in page.content()
-
-
-def test_a_family_member_sees_what_the_release_names_until_it_is_revoked(
-    e2e_world: SimpleNamespace, page: Any
-) -> None:
-    from tests.participants.consent_support import sign
-
-    w = e2e_world
-    partner = f.UserFactory(organization=w.org, role=Role.FAMILY, full_name="Robin Family")
-    contact = f.FamilyContactFactory(
-        participant=w.participant, user=partner, name="Robin Example", relationship="Parent"
-    )
-    consent = sign(
-        w.episode,
-        w.clinician,
-        recipient_contact=contact,
-        information=["program_contact"],
-    )
-    sign_in(page, w.url, partner, next_path="/me/family/")
-    assert "Pat Example" in page.content()
-    assert "555-0100" in page.content()
-
-    staff = page.context.browser.new_context(viewport={"width": 1280, "height": 800})
-    staff_page = staff.new_page()
-    sign_in_staff(
-        staff_page,
-        w.url,
-        w.clinician,
-        next_path=f"/participants/{w.participant.public_id}/consents/{consent.public_id}/",
-    )
-    staff_page.get_by_role("link", name="Revoke").click()
-    staff_page.wait_for_load_state()
-    staff_page.get_by_label("Verbally, noted by staff").check()
-    staff_page.get_by_role("button", name="Revoke now").click()
-    staff_page.wait_for_load_state()
-    assert "Consent revoked" in staff_page.locator(".messages").inner_text()
-    staff.close()
-
-    page.reload()
-    assert "555-0100" not in page.content()
-    assert "Nothing has been shared with you yet." in page.content()

@@ -26,6 +26,7 @@ from openiop.scheduling.models import Attendance, AttendanceStatus, FamilyAttend
 from tests import factories as f
 from tests.conftest import verified_client
 from tests.e2e.conftest import (
+    clinic_hours,
     enter_code,
     screenshot_dir,
     sign_in,
@@ -113,7 +114,7 @@ def test_clinician_pages(clinic: SimpleNamespace, page: Any) -> None:
     main = page.locator("main")
     assert "My participants" in main.inner_text()
     assert "Jordan Rivera" in main.inner_text()
-    capture(page, "clinician-home")
+    capture(page, "clinician-home", full_page=True)
 
     page.goto(f"{w.url}/participants/?q=Rivera")
     assert "Jordan Rivera" in main.inner_text()
@@ -240,11 +241,12 @@ def test_family_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
             recorded_by=w.clinician,
             granted_on=timezone.localdate() - dt.timedelta(days=2),
         )
+    group_start, family_evening = clinic_hours(w.program.time_zone)
     family = session_type(w.program, category=SessionCategory.FAMILY, name="Family therapy")
     invited = make_session(
         program=w.program,
         kind=family,
-        starts_at=timezone.now() + dt.timedelta(days=2),
+        starts_at=family_evening,
         minutes=50,
         facilitators=[w.clinician],
         roster=[w.episode],
@@ -254,7 +256,7 @@ def test_family_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
     group = make_session(
         program=w.program,
         kind=session_type(w.program, name="DBT skills group"),
-        starts_at=timezone.now() - dt.timedelta(hours=2),
+        starts_at=group_start,
         minutes=90,
         facilitators=[w.clinician],
         roster=[w.episode],

@@ -1,41 +1,52 @@
-"""Issue 13 point 4: a family member invited under a release that covers the schedule and
-attendance opens their page on a phone and sees the family session they are invited to and the
-participant's attendance, from the program that gave the consent (the participant also
-attends a substance-use program, which never appears); when the release is revoked, the next
-look shows nothing. (The family guide's picture comes from test_docs_screenshots.py.)"""
+"""Issue 13 point 4, from the invitation on: under a release that covers the schedule and
+attendance, the clinician invites the family contact from the chart; on a phone the family
+member sets a password from the e-mailed link, lands on their own page and sees the family
+session they are invited to and the participant's attendance, from the program that gave the
+consent (the participant also attends a substance-use program, which never appears); the logo
+brings them back to that page; when the participant revokes the release (noted by staff on the
+consent page), the next look shows nothing. (The family guide's main picture comes from
+test_docs_screenshots.py; family-first-home.png from here.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from openiop.participants.consents import consent_revoke
-from openiop.participants.models import ConsentInfo, ConsentRevokedHow
+from openiop.participants.models import ConsentInfo
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.models import Attendance, AttendanceStatus, FamilyAttendee
-from tests.e2e.conftest import sign_in
+from tests import factories as f
+from tests.e2e.conftest import clinic_hours, screenshot_dir, sign_in_staff
 from tests.participants.consent_support import sign, sud_world
 from tests.scheduling.attendance_support import make_session, session_type
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_family_member_sees_what_the_release_names_until_it_is_revoked(
-    e2e_world: SimpleNamespace, phone_page: Any, shot: Any
+PASSWORD = "kettle meadow lantern sparrow"
+
+
+def test_a_family_member_invited_under_a_release_sees_what_it_names_until_it_is_revoked(
+    e2e_world: SimpleNamespace, page: Any, phone_page: Any, shot: Any
 ) -> None:
     w = e2e_world
-    # Only the signed release shares anything (not the world's older permission).
-    w.consent.revoked_on = w.consent.granted_on
-    w.consent.save()
     sud_program, _ = sud_world(w)
+    contact = f.FamilyContactFactory(
+        participant=w.participant,
+        program=w.program,
+        name="Rami Example",
+        relationship="Brother",
+        email="rami.example@example.org",
+    )
     release = sign(
         w.episode,
         w.clinician,
-        recipient_contact=w.family_contact,
+        recipient_contact=contact,
         information=[
             ConsentInfo.FAMILY_SCHEDULE,
             ConsentInfo.ATTENDANCE,
@@ -43,21 +54,22 @@ def test_a_family_member_sees_what_the_release_names_until_it_is_revoked(
         ],
         purpose="So Sam can join family sessions",
     )
+    group_start, family_evening = clinic_hours(w.program.time_zone)
     room = session_type(w.program, category=SessionCategory.FAMILY, name="Family therapy")
     invited = make_session(
         program=w.program,
         kind=room,
-        starts_at=timezone.now() + timedelta(days=2),
+        starts_at=family_evening,
         minutes=50,
         facilitators=[w.clinician],
         roster=[w.episode],
         created_by=w.director,
     )
-    FamilyAttendee.objects.create(organization=w.org, session=invited, contact=w.family_contact)
+    FamilyAttendee.objects.create(organization=w.org, session=invited, contact=contact)
     group = make_session(
         program=w.program,
         kind=session_type(w.program, name="DBT skills group"),
-        starts_at=timezone.now() - timedelta(hours=2),
+        starts_at=group_start,
         minutes=90,
         facilitators=[w.clinician],
         roster=[w.episode],
@@ -74,25 +86,59 @@ def test_a_family_member_sees_what_the_release_names_until_it_is_revoked(
         recorded_at=timezone.now(),
     )
 
-    page = phone_page
-    sign_in(page, w.url, w.family_user, next_path="/me/family/")
-    assert page.url == f"{w.url}/me/family/"
-    main = page.inner_text("main")
+    # The clinician invites Rami from the chart.
+    sign_in_staff(page, w.url, w.clinician)
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    family = page.get_by_role("region", name="Family and contacts")
+    family.get_by_role("button", name="Invite to the portal (Rami Example)").click()
+    page.wait_for_load_state()
+    family = page.get_by_role("region", name="Family and contacts")
+    assert "rami.example@example.org" in family.inner_text()
+    family.screenshot(path=str(screenshot_dir() / "portal-invite-family.png"))
+    assert [m.to for m in mail.outbox] == [["rami.example@example.org"]]
+    assert "Example" not in mail.outbox[0].body and w.program.name not in mail.outbox[0].body
+    found = re.search(r"https?://\S+", mail.outbox[0].body)
+    assert found is not None
+
+    # Rami, on a phone: a password of their own, then their own page.
+    phone = phone_page
+    phone.goto(found.group(0))
+    assert phone.locator("h1").inner_text() == "Set up your account"
+    phone.get_by_label("Choose a password").fill(PASSWORD)
+    phone.get_by_label("Type the password again").fill(PASSWORD)
+    phone.get_by_role("button", name="Create my account").click()
+    phone.wait_for_load_state()
+    phone.get_by_label("E-mail").fill("rami.example@example.org")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_load_state()
+    assert phone.url == f"{w.url}/me/family/"
+    phone.screenshot(path=str(screenshot_dir() / "family-first-home.png"))
+
+    main = phone.inner_text("main")
     assert "Shared by Adult DBT IOP" in main
     assert "Family therapy" in main
     assert "DBT skills group" in main and "Attended" in main
     assert "1.5 h" in main
     assert sud_program.name not in main
     assert "will appear" not in main
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "family-home-phone")
+    assert "Pat Example" in main
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "family-home-phone")
 
-    page.get_by_role("link", name="OpenIOP").click()
+    phone.get_by_role("link", name="OpenIOP").click()
+    phone.wait_for_load_state()
+    assert phone.url == f"{w.url}/me/family/"
+
+    # Pat revokes the release; staff note it on the consent page. The next look shows nothing.
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/consents/{release.public_id}/")
+    page.get_by_role("link", name="Revoke").click()
     page.wait_for_load_state()
-    assert page.url == f"{w.url}/me/family/"
-
-    consent_revoke(actor=w.clinician, consent=release, how=ConsentRevokedHow.VERBAL)
-    page.reload()
-    main = page.inner_text("main")
+    page.get_by_label("Verbally, noted by staff").check()
+    page.get_by_role("button", name="Revoke now").click()
+    page.wait_for_load_state()
+    assert "Consent revoked" in page.locator(".messages").inner_text()
+    phone.reload()
+    main = phone.inner_text("main")
     assert "Family therapy" not in main and "DBT skills group" not in main
     assert "Nothing has been shared with you yet" in main

@@ -60,6 +60,7 @@ from tests.e2e.conftest import (
     sign_in_staff,
 )
 from tests.participants.consent_support import sign
+from tests.scheduling.sessions_support import add_schedule_setup, morning_series
 
 pytestmark = pytest.mark.e2e
 
@@ -354,6 +355,9 @@ def _write_and_sign_the_chain_analysis(primary: Any, w: SimpleNamespace, alert: 
     _radio(entry, "Suicidal ideation present", "No")
     _radio(entry, "Homicidal ideation asked about", "Yes")
     _radio(entry, "Homicidal ideation present", "No")
+    primary.get_by_role("button", name="Save draft").click()
+    primary.wait_for_load_state()
+    assert primary.get_by_text("Every check passes").is_visible()
     picture(primary, "note-chain-analysis", full_page=True)
     primary.get_by_role("button", name="Save and sign").click()
     primary.wait_for_load_state()
@@ -388,7 +392,9 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
     settings: Any,
 ) -> None:
     settings.OPENIOP_ALERT_POLL_SECONDS = 2
-    w = e2e_world
+    # The morning track's groups: three mornings a week, the program's nine-hour minimum.
+    w = add_schedule_setup(e2e_world)
+    morning_series(w, end_time=dt.time(12, 0))
     second = f.UserFactory(
         organization=w.org, role=Role.CLINICIAN, programs=[w.program], full_name="Sol Second"
     )
@@ -493,7 +499,7 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         primary.goto(f"{w.url}/safety/alerts/{unanswered.public_id}/")
         chain = primary.locator("ol.chain").inner_text()
         assert "Program director: Dana Director" in chain and "Sent" in chain
-        picture(primary, "alert-escalation-chain")
+        picture(primary, "alert-escalation-chain", full_page=True)
         assert watcher.openiop_problems == [] and primary.openiop_problems == []
     finally:
         with contextlib.suppress(Exception):

@@ -1,12 +1,12 @@
 """Portal accounts in the browser, the paths the first-week journey does not take
 (tests/e2e/test_first_week_journey.py admits, invites and sets up a participant's account on a
-phone, and finds the used link spent): an expired link says so, a revoked one is dead, a family
-member invited from their contact under a release reaches their own page.
+phone, and finds the used link spent; tests/e2e/test_family_journey.py invites a family member
+under a release): an expired link says so and can be sent again, a revoked one is dead.
 
 The link is read from Django's outbox (the test mail backend). Pictures go to
 test-artifacts/screenshots/, or to docs/img with OPENIOP_DOCS_SCREENSHOTS=docs/img
-(portal-invite-chart, portal-invite-family, portal-welcome-expired and family-first-home
-illustrate the clinician, participant and family guides)."""
+(portal-invite-chart and portal-welcome-expired illustrate the clinician and participant
+guides)."""
 
 from __future__ import annotations
 
@@ -20,14 +20,12 @@ from django.core import mail
 from django.utils import timezone
 
 from openiop.participants.models import (
-    ConsentInfo,
     EpisodeStatus,
     InvitationStatus,
     PortalInvitation,
 )
 from tests import factories as f
 from tests.e2e.conftest import forget_errors, screenshot_dir, sign_in_staff
-from tests.participants.consent_support import sign
 
 pytestmark = pytest.mark.e2e
 
@@ -138,37 +136,3 @@ def test_revoking_before_use_makes_the_link_dead(
     assert forget_errors(phone_page)
     participant.refresh_from_db()
     assert participant.user is None
-
-
-def test_a_family_member_invited_under_a_release_reaches_their_page(
-    e2e_world: SimpleNamespace, page: Any, phone_page: Any
-) -> None:
-    w = e2e_world
-    participant, episode = _newcomer(w, status=EpisodeStatus.ACTIVE)
-    contact = f.FamilyContactFactory(
-        participant=participant,
-        name="Rami Haddad",
-        relationship="Brother",
-        email="rami.haddad@example.org",
-    )
-    sign(
-        episode,
-        w.clinician,
-        recipient_contact=contact,
-        information=[ConsentInfo.FAMILY_SCHEDULE, ConsentInfo.PROGRAM_CONTACT],
-    )
-    sign_in_staff(page, w.url, w.clinician)
-    page.goto(f"{w.url}/participants/{participant.public_id}/")
-    family = page.get_by_role("region", name="Family and contacts")
-    family.get_by_role("button", name="Invite to the portal (Rami Haddad)").click()
-    page.wait_for_load_state()
-    family = page.get_by_role("region", name="Family and contacts")
-    assert "rami.haddad@example.org" in family.inner_text()
-    family.screenshot(path=str(screenshot_dir() / "portal-invite-family.png"))
-
-    _choose_password(phone_page, _link())
-    _sign_in_as(phone_page, "rami.haddad@example.org")
-    assert phone_page.url.endswith("/me/family/")
-    main = phone_page.locator("main").inner_text()
-    assert "Noor Haddad" in main
-    _shot(phone_page, "family-first-home", full_page=False)

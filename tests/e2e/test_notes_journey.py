@@ -12,10 +12,15 @@ import pytest
 
 from openiop.notes.models import ClinicalNote, NoteStatus
 from openiop.notes.services import note_hash_intact
-from tests.e2e.conftest import sign_in_staff
+from tests.e2e.conftest import screenshot_dir, sign_in_staff
 from tests.notes.conftest import WRITE_UPS, group_session
 
 pytestmark = pytest.mark.e2e
+
+
+def picture(page: Any, name: str, *, full_page: bool = True) -> None:
+    """notes-*.png illustrate docs/guide/notes.md (docs/img with OPENIOP_DOCS_SCREENSHOTS)."""
+    page.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=full_page)
 
 
 def _fill_section(section: Any, text: str, *, risk: bool = True) -> None:
@@ -37,7 +42,7 @@ def _fill_section(section: Any, text: str, *, risk: bool = True) -> None:
 
 
 def test_a_facilitator_documents_and_signs_a_group_of_eight(
-    e2e_world: SimpleNamespace, page: Any, shot: Any
+    e2e_world: SimpleNamespace, page: Any
 ) -> None:
     w = e2e_world
     built = group_session(
@@ -80,7 +85,7 @@ def test_a_facilitator_documents_and_signs_a_group_of_eight(
     page.openiop_problems.clear()
     assert any(" 400 " in f" {p} " or p.startswith("400") for p in forget)
     page.set_viewport_size({"width": 1280, "height": 1100})
-    shot(page, "notes-sign-refused", full_page=False)
+    picture(page, "notes-sign-refused", full_page=False)
 
     page.get_by_role("region", name=names[1], exact=True).get_by_label("In this session").fill(
         WRITE_UPS[1]
@@ -94,7 +99,7 @@ def test_a_facilitator_documents_and_signs_a_group_of_eight(
     page.evaluate(
         "window.scrollTo(0, document.querySelector('section.note-entry').offsetTop - 140)"
     )
-    shot(page, "notes-group", full_page=False)
+    picture(page, "notes-group", full_page=False)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("button", name="Save and sign").click()
     page.wait_for_load_state()
@@ -112,7 +117,7 @@ def test_a_facilitator_documents_and_signs_a_group_of_eight(
     page.wait_for_load_state()
     assert page.get_by_text("Addendum added and signed.").is_visible()
     page.get_by_role("heading", name="Addenda").scroll_into_view_if_needed()
-    shot(page, "notes-signed", full_page=False)
+    picture(page, "notes-signed", full_page=False)
 
     page.goto(f"{w.url}/participants/{w.participant.public_id}/")
     page.locator(
@@ -131,4 +136,4 @@ def test_a_facilitator_documents_and_signs_a_group_of_eight(
             continue
         for word in (p.legal_first_name, p.legal_last_name):
             assert word not in body
-    shot(page, "notes-chart-copy")
+    picture(page, "notes-chart-copy")
