@@ -5,6 +5,7 @@ shows only that person's section."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from openiop.notes.models import ClinicalNote, NoteStatus
 from openiop.notes.services import note_hash_intact
-from tests.e2e.conftest import screenshot_dir, sign_in_staff
+from tests.e2e.conftest import clinic_hours, screenshot_dir, sign_in_staff
 from tests.notes.conftest import WRITE_UPS, group_session
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +22,34 @@ pytestmark = pytest.mark.e2e
 def picture(page: Any, name: str, *, full_page: bool = True) -> None:
     """notes-*.png illustrate docs/guide/notes.md (docs/img with OPENIOP_DOCS_SCREENSHOTS)."""
     page.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=full_page)
+
+
+# Synthetic people, so that the guide's pictures read like a real group.
+_GROUP = [
+    ("Jordan", "Rivera"),
+    ("Morgan", "Lee"),
+    ("Avery", "Nguyen"),
+    ("Riley", "Okafor"),
+    ("Sam", "Whitfield"),
+    ("Dana", "Kowalski"),
+    ("Eli", "Brennan"),
+    ("Noa", "Castillo"),
+]
+
+
+def _believable(built: SimpleNamespace) -> None:
+    """The pictures' group: a named session type at a morning hour, people with names."""
+    kind = built.session.session_type
+    kind.name = "DBT skills group"
+    kind.save()
+    starts, _ = clinic_hours(built.session.program.time_zone)
+    built.session.starts_at = starts
+    built.session.ends_at = starts + timedelta(minutes=90)
+    built.session.save()
+    for episode, (first, last) in zip(built.episodes[1:], _GROUP, strict=True):
+        episode.participant.legal_first_name = first
+        episode.participant.legal_last_name = last
+        episode.participant.save()
 
 
 def _fill_section(section: Any, text: str, *, risk: bool = True) -> None:
@@ -53,6 +82,7 @@ def test_a_facilitator_documents_and_signs_a_group_of_eight(
         absent=1,
         episodes=[w.episode],
     )
+    _believable(built)
     sign_in_staff(page, w.url, w.clinician)
     page.goto(f"{w.url}/schedule/sessions/{built.session.public_id}/")
     page.get_by_role("button", name="Write group note").click()
