@@ -17,8 +17,8 @@ due job, the worker takes it from the queue), on the same frozen clock.
 
 The link is read from Django's outbox. Pictures go to test-artifacts/screenshots/, or to
 docs/img with OPENIOP_DOCS_SCREENSHOTS=docs/img (portal-invite-admission, portal-welcome*,
-portal-first-home, alerts-home-panel, note-chain-analysis, alert-escalation-chain illustrate the
-intake, participant, clinician and director guides)."""
+portal-first-home, alerts-home-panel, note-chain-analysis, alert-escalation-chain and
+director-home-alerts illustrate the intake, participant, clinician and director guides)."""
 
 from __future__ import annotations
 
@@ -467,8 +467,10 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         from openiop.diary.services import diary_card_submit, program_today
         from tests.diary.helpers import answers
 
-        # Filed on a whole minute, so that the minute it is due is a run of its own.
-        raised_at = timezone.now().replace(second=0, microsecond=0)
+        # Filed a quarter of an hour ago, on a whole minute (so that the minute it falls due is
+        # a run of its own): the worker's frozen clock then never runs ahead of the live
+        # server's, and nothing it writes is dated in the future.
+        raised_at = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=15)
         unanswered = diary_card_submit(
             participant=_quinn(w),
             day=program_today(w.program),
@@ -500,6 +502,18 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         chain = primary.locator("ol.chain").inner_text()
         assert "Program director: Dana Director" in chain and "Sent" in chain
         picture(primary, "alert-escalation-chain", full_page=True)
+
+        # The director, now in the chain, finds both on their home: who holds what, since when.
+        director_context, director = _staff_page(browser)
+        try:
+            sign_in_staff(director, w.url, w.director)
+            panel = director.locator("#alerts-panel")
+            assert "Held by Casey Clinician" in panel.locator("tr", has_text="Noor").inner_text()
+            assert "Yours" in panel.locator("tr", has_text="Quinn Waiting").inner_text()
+            picture(director, "director-home-alerts")
+            assert director.openiop_problems == []
+        finally:
+            director_context.close()
         assert watcher.openiop_problems == [] and primary.openiop_problems == []
     finally:
         with contextlib.suppress(Exception):
