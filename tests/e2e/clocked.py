@@ -24,7 +24,7 @@ def _read(clock_file: Path) -> datetime:
     return datetime.fromisoformat(clock_file.read_text().strip())
 
 
-def _follow(clock_file: Path, traveller: time_machine.Coordinates, shown: str) -> None:
+def _follow(clock_file: Path, traveller: time_machine.Traveller, shown: str) -> None:
     while True:
         threading.Event().wait(0.1)
         text = clock_file.read_text().strip()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import re
 import subprocess
@@ -34,7 +35,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import time_machine
@@ -135,10 +136,7 @@ class Background:
         self.clock_file = workdir / "clock"
         self.url = _shared_database_url()
         self.children: list[subprocess.Popen[bytes]] = []
-
-    @property
-    def in_processes(self) -> bool:
-        return self.url is not None
+        self.log_files: list[IO[bytes]] = []
 
     def start(self, instant: datetime) -> None:
         self.clock_file.write_text(instant.isoformat())
@@ -159,6 +157,7 @@ class Background:
         )
         for command in (["worker", "--interval", "0.2"], ["scheduler"]):
             log = (self.workdir / f"{command[0]}.log").open("wb")
+            self.log_files.append(log)
             self.children.append(
                 subprocess.Popen(  # noqa: S603 — fixed argv
                     [sys.executable, "-m", "tests.e2e.clocked", str(self.clock_file), *command],
@@ -176,8 +175,8 @@ class Background:
         due = due_time(instant, every)
         if self.url is None:
             with time_machine.travel(instant, tick=False):
-                call_command("scheduler", "--once", stdout=open(os.devnull, "w"))  # noqa: SIM115
-                call_command("worker", "--once", stdout=open(os.devnull, "w"))  # noqa: SIM115
+                call_command("scheduler", "--once", stdout=io.StringIO())
+                call_command("worker", "--once", stdout=io.StringIO())
         else:
             self.clock_file.write_text(instant.isoformat())
         deadline = time.monotonic() + WORKER_TIMEOUT_S
@@ -237,6 +236,8 @@ class Background:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        for log in self.log_files:
+            log.close()
 
 
 @pytest.fixture
