@@ -18,6 +18,7 @@ sign-out) never changes the world the next request sees. Two checks per response
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -83,6 +84,15 @@ class Marker:
     slots: tuple[str, ...]
     level: str  # person, identity, clinical
     non_staff_only: bool = False
+
+    def found_in(self, body: str) -> bool:
+        """The marker as a word of its own: a short marker ("Ykin") also turns up by chance
+        inside a random CSRF token on one page in some hundred thousand, which is no leak."""
+        if self.text not in body:
+            return False
+        return (
+            re.search(rf"(?<![A-Za-z0-9]){re.escape(self.text)}(?![A-Za-z0-9])", body) is not None
+        )
 
 
 def markers(w: World) -> list[Marker]:
@@ -250,7 +260,7 @@ class Matrix:
         return [
             f"LEAK {where}: shows {m.text!r} ({m.level} of {', '.join(m.slots)})"
             for m in self.markers
-            if m.text in body and not self.sees(persona, m)
+            if m.found_in(body) and not self.sees(persona, m)
         ]
 
 
