@@ -53,6 +53,7 @@ from openiop.programs.curriculum import curriculum_record
 from openiop.programs.models import Program, Track
 from openiop.safety import panels as safety_panels
 from openiop.safety.plans import plan_chart_status
+from openiop.safety.selectors import chart_open_alerts
 from openiop.scheduling.attendance import staff_home_context
 from openiop.scheduling.hours import hours_panel_for
 from openiop.scheduling.views_sessions import schedule_panel_for
@@ -187,6 +188,7 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["measures"] = chart_measures(request.user, participant)
         context["measures_library"] = instrument_codes()
         context["diary_panel"] = diary_chart_panel(request.user, participant, today)
+        context["open_alerts"] = chart_open_alerts(request.user, participant)
         # The programs whose plans this viewer reads, from the episodes already loaded.
         readable = {
             e.program_id: e.program
