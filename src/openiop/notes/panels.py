@@ -16,15 +16,15 @@ from openiop.lib.http import AuthedRequest
 from openiop.notes import services
 from openiop.notes.models import FORMAT_SECTIONS, NoteFormat, NoteKind
 from openiop.participants.models import Episode, Participant
+from openiop.participants.panels import Chart
 from openiop.scheduling.models import Session
 
 
-def chart_context(
-    request: AuthedRequest, participant: Participant, current: Episode | None, today: date
-) -> dict[str, Any]:
+def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
     """The participant's notes. Every role with participant access sees the metadata (date,
     kind, minutes, signed, author: what claims need); only readers of note bodies get a link to
     the participant's copy of each note."""
+    participant = chart.participant
     user = request.user
     if not user.can(Perm.PARTICIPANT_EXISTS):
         return {}

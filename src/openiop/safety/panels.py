@@ -15,12 +15,33 @@ from openiop.audit.services import access_record_many
 from openiop.diary.models import DiaryCard, Hierarchy
 from openiop.diary.selectors import AgendaItem
 from openiop.lib.http import AuthedRequest
+from openiop.participants.access import Access, level_for, may_access
 from openiop.participants.models import Participant
+from openiop.participants.panels import Chart
 from openiop.safety.models import UNRESOLVED, Alert, Severity
-from openiop.safety.plans import participant_plans
-from openiop.safety.selectors import answers_alerts, home_panel
+from openiop.safety.plans import participant_plans, plan_chart_status
+from openiop.safety.selectors import answers_alerts, chart_open_alerts, home_panel
 
 HOME_OBJECT_TYPE = "safety.home_alerts"
+
+
+def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
+    """Open alerts and the safety plans of the programs whose plans this viewer reads (from
+    the episodes the chart already loaded): clinical content."""
+    if not chart.sees_clinical:
+        return {}
+    user = request.user
+    readable = {
+        e.program_id: e.program
+        for e in chart.episodes
+        if may_access(user, level_for(Access.CLINICAL, e.program))
+    }
+    return {
+        "open_alerts": chart_open_alerts(user, chart.participant),
+        "safety_plan_panel": plan_chart_status(
+            chart.participant, sorted(readable.values(), key=lambda p: (p.name, p.pk))
+        ),
+    }
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:

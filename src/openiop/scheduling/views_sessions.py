@@ -586,8 +586,3 @@ def unavailability_remove(request: AuthedRequest, public_id: UUID, item_id: UUID
     services.unavailability_remove(actor=request.user, unavailability=item)
     messages.success(request, "Unavailable time removed.")
     return redirect("participants:chart", public_id=participant.public_id)
-
-
-def schedule_panel_for(participant: Participant) -> dict[str, Any]:
-    """The chart's scheduling panel: declared unavailable times (one query)."""
-    return {"unavailability": list(participant.unavailability.order_by("weekday", "start_time"))}
