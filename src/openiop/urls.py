@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/", include("openiop.accounts.urls")),
     path("participants/", include((participant_patterns, participant_urls.app_name))),
     path("programs/", include("openiop.programs.urls")),
-    path("audit/", include("openiop.audit.urls")),
+    path("audit/", include("openiop.audit_review.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
     path("me/coaching/", include((coaching_urls.portal_patterns, "safety_coaching_portal"))),
     path("me/", include("openiop.portal.urls")),
