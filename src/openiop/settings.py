@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "openiop.lib.middleware.RejectNulQueryMiddleware",
-    "openiop.accounts.timezones.ProgramTimezoneMiddleware",
+    "openiop.participants.timezones.ProgramTimezoneMiddleware",
     "openiop.accounts.middleware.IdleTimeoutMiddleware",
     "openiop.accounts.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

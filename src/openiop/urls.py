@@ -2,16 +2,24 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from openiop.participants import views as participant_views
+from openiop.home import views as home_views
+from openiop.participants import urls as participant_urls
 from openiop.portal import views_welcome
 from openiop.safety import urls_coaching as coaching_urls
 
+# The chart is composed from every room (openiop.home), so it joins the participants' pages
+# here rather than in participants/urls.py, which may not import the rooms above it.
+participant_patterns = [
+    path("<uuid:public_id>/", home_views.participant_chart, name="chart"),
+    *participant_urls.urlpatterns,
+]
+
 urlpatterns = [
-    path("", participant_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("openiop.accounts.urls")),
-    path("participants/", include("openiop.participants.urls")),
+    path("participants/", include((participant_patterns, participant_urls.app_name))),
     path("programs/", include("openiop.programs.urls")),
-    path("audit/", include("openiop.audit.urls")),
+    path("audit/", include("openiop.audit_review.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
     path("me/coaching/", include((coaching_urls.portal_patterns, "safety_coaching_portal"))),
     path("me/", include("openiop.portal.urls")),

@@ -421,8 +421,8 @@ def test_an_alert_sent_to_nobody_in_particular_still_reaches_the_panel(world, lo
 def test_the_charts_alert_panel_puts_urgent_before_high_and_low(world) -> None:
     from django.db import transaction
 
-    from openiop.diary.selectors import diary_chart_panel
     from openiop.safety.models import RuleKind
+    from openiop.safety.selectors import chart_open_alerts
     from openiop.safety.services import alert_raise, rules_for
 
     high = _alert(world)
@@ -442,5 +442,4 @@ def test_the_charts_alert_panel_puts_urgent_before_high_and_low(world) -> None:
             day=timezone.localdate(),
             evidence="C-SSRS: high risk",
         )
-    panel = diary_chart_panel(world.clinician, world.participant, timezone.localdate())
-    assert panel.open_alerts == [urgent, high, low]
+    assert chart_open_alerts(world.clinician, world.participant) == [urgent, high, low]

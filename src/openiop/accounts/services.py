@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +29,9 @@ from openiop.accounts.models import (
     User,
 )
 from openiop.accounts.roles import STAFF_ROLES, Perm, Role
-from openiop.programs.models import Program
+
+if TYPE_CHECKING:
+    from openiop.programs.models import Program
 
 log = logging.getLogger(__name__)
 

@@ -34,9 +34,11 @@ def access_record(
     participant: Participant | None = None,
     object_id: str = "",
     actor: User | None = None,
+    path: str | None = None,
 ) -> AccessLog:
-    """`actor` names who acted when the request is not signed in yet (an invited person
-    setting up their account); otherwise the request's user is."""
+    """`actor` names who acted when the request is not signed in (an invited person setting
+    up their account, a calendar app reading a feed); otherwise the request's user is. `path`
+    replaces the request's path when that carries a secret (a feed's token)."""
     user = actor or (request.user if request.user.is_authenticated else None)
     return AccessLog.objects.create(
         organization_id=participant.organization_id
@@ -49,7 +51,7 @@ def access_record(
         participant=participant,
         object_type=object_type,
         object_id=object_id or (str(participant.public_id) if participant else ""),
-        path=request.path[:300],
+        path=(request.path if path is None else path)[:300],
         address=client_address(request),
     )
 

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
 from openiop.audit.services import event_record
-from openiop.care.figures import review_figures
 from openiop.care.models import (
     RELAPSE_SECTION_KEYS,
     GoalStatus,
@@ -46,6 +45,7 @@ from openiop.care.models import (
     RelapsePreventionPlan,
     TreatmentPlan,
 )
+from openiop.care.review_selectors import review_figures
 from openiop.care.services import EVENT_PLAN, EVENT_REVIEW
 from openiop.participants.models import Episode, EpisodeStatus
 from openiop.programs.models import Program

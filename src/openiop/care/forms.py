@@ -8,7 +8,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
-from openiop.care.figures import diary_measures
 from openiop.care.models import (
     RELAPSE_SECTIONS,
     Direction,
@@ -19,6 +18,7 @@ from openiop.care.models import (
     PlanObjective,
     ReviewReason,
 )
+from openiop.care.review_selectors import diary_measures
 from openiop.care.services import SIGNING_ROLES
 from openiop.lib.forms import Form
 from openiop.measures.services import instrument_codes

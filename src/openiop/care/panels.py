@@ -3,7 +3,6 @@ home. Each function returns a template context (empty when there is nothing to s
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from openiop.accounts.roles import Perm
@@ -23,14 +22,14 @@ from openiop.care.views_portal import portal_episode
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import Access, may_access
-from openiop.participants.models import Episode, Participant
+from openiop.participants.models import Participant
+from openiop.participants.panels import Chart
 
 
-def chart_context(
-    request: AuthedRequest, participant: Participant, current: Episode | None, today: date
-) -> dict[str, Any]:
+def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
     """The chart's plan panel, for viewers with clinical access (and SUD access for a
     substance-use program). The chart view has already recorded the view of the record."""
+    current = chart.current
     user = request.user
     if current is None or not may_access(user, Access.CLINICAL):
         return {}

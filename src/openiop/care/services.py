@@ -33,7 +33,6 @@ from django.utils import timezone
 from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import Role
 from openiop.audit.services import event_record
-from openiop.care.figures import diary_measure_for, diary_measures, review_figures
 from openiop.care.models import (
     RELAPSE_SECTION_KEYS,
     Direction,
@@ -55,6 +54,7 @@ from openiop.care.models import (
     ReviewReason,
     TreatmentPlan,
 )
+from openiop.care.review_selectors import diary_measure_for, diary_measures, review_figures
 from openiop.lib.timezones import today_in
 from openiop.measures.definitions import UnknownInstrument, get_instrument
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant

@@ -19,7 +19,6 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
 from openiop.care import services
-from openiop.care.figures import review_figures
 from openiop.care.forms import (
     GoalForm,
     InterventionForm,
@@ -39,6 +38,7 @@ from openiop.care.models import (
     PlanStatus,
     TreatmentPlan,
 )
+from openiop.care.review_selectors import review_figures
 from openiop.care.selectors import (
     current_plan,
     draft_plan,

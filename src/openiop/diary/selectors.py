@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from openiop.accounts.roles import Perm
+from openiop.diary import hooks
 from openiop.diary.models import (
     HIERARCHY_ORDER,
     DiaryCard,
@@ -20,8 +21,6 @@ from openiop.diary.models import (
 from openiop.participants.access import program_ids_for
 from openiop.participants.models import Episode, Participant
 from openiop.programs.models import SkillsModule
-from openiop.safety.models import UNRESOLVED, Alert
-from openiop.safety.selectors import SEVERITY_RANK
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -294,20 +293,9 @@ def _agenda(
                 "risk_urges",
             )
         )
-    alerts = list(
-        Alert.objects.filter(
-            participant=participant, episode_id__in=episode_ids, day__gte=days[0], day__lte=days[-1]
-        ).select_related("rule")
-    )
-    for alert in alerts:
-        state = "still open" if alert.status in UNRESOLVED else alert.get_status_display().lower()
-        items.append(
-            AgendaItem(
-                life if alert.severity != "low" else therapy,
-                f"Alert: {alert.evidence} ({state}).",
-                f"alert:{alert.public_id}",
-            )
-        )
+    # The week's risk alerts (safety/panels.py).
+    for found in hooks.week_agenda.fire(participant, episode_ids, days[0], days[-1]):
+        items.extend(found)
     items += _measure_items(user, participant, episode_ids, days)
     if missing:
         items.append(
@@ -424,11 +412,11 @@ def _attendance_items(
 class ChartPanel:
     filed_last_7: int
     last_day: date | None
-    open_alerts: list[Alert]
 
 
 def diary_chart_panel(user: User, participant: Participant, today: date) -> ChartPanel:
-    """The chart's diary and alerts panel: two queries (the episode scope is a join)."""
+    """The chart's diary panel: one query (the episode scope is a join). Its open alerts come
+    from safety (`safety.selectors.chart_open_alerts`)."""
     scope = Q(episode__participant=participant, episode__program_id__in=program_ids_for(user))
     if not user.can(Perm.PARTICIPANT_SUD):
         scope &= Q(episode__program__treats_sud=False)
@@ -437,14 +425,7 @@ def diary_chart_panel(user: User, participant: Participant, today: date) -> Char
         .order_by("-day")
         .values_list("day", flat=True)
     )
-    alerts: list[Alert] = list(
-        # Most severe first (the names sort "high" < "low" < "urgent": rank them instead).
-        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED)
-        .annotate(rank=SEVERITY_RANK)
-        .order_by("rank", "created_at")[:10]
-    )
     return ChartPanel(
         filed_last_7=sum(1 for d in days if d > today - timedelta(days=7)),
         last_day=days[0] if days else None,
-        open_alerts=alerts,
     )

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openiop.audit.services import event_record
+from openiop.diary import hooks
 from openiop.diary.models import (
     DEFAULT_EMOTIONS,
     EMOTION_MAX,
@@ -27,13 +28,12 @@ from openiop.diary.models import (
 )
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode
 from openiop.programs.models import SkillsModule
-from openiop.safety.models import Alert
-from openiop.safety.services import alerts_from_diary_card
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
     from openiop.participants.models import Participant
     from openiop.programs.models import Program
+    from openiop.safety.models import Alert
 
 EVENT_DIARY = "diary_card"
 # How far back a missed day may still be filed.
@@ -280,7 +280,8 @@ def diary_card_submit(
             card.save(force_insert=True)
     except IntegrityError:
         raise _error("The card for this day is already filled in.", "day") from None
-    alerts = alerts_from_diary_card(card, now=now)
+    # Same transaction: safety's risk rules raise their alerts (safety/apps.py).
+    alerts = [alert for raised in hooks.card_filed.fire(card, now) for alert in raised]
     event_record(
         participant=participant,
         kind=EVENT_DIARY,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
+from openiop.diary import hooks
 from openiop.diary.forms import EmotionsForm, TargetForm
 from openiop.diary.models import DiaryTarget
 from openiop.diary.selectors import CHART_H, CHART_W, PAD, diary_review, week_start_of
@@ -27,7 +28,6 @@ from openiop.diary.services import (
     program_today,
 )
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
-from openiop.notes import panels as notes_panels
 from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
 from openiop.participants.models import IN_TREATMENT_STATUSES
 from openiop.programs.access import program_for
@@ -75,8 +75,7 @@ def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             (round(CHART_H - PAD - v / 5 * (CHART_H - 2 * PAD), 1), v) for v in range(0, 6)
         ],
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
-        **notes_panels.start_note_context(request, episode),
-        **notes_panels.agenda_addressed_context(participant, week_start),
+        **hooks.review_page.context(request, participant, episode, week_start),
     }
     return render(request, "diary/review.html", context)
 

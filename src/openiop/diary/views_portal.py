@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import portal
+from openiop.diary import hooks
 from openiop.diary.forms import DiaryCardForm, ReminderForm
 from openiop.diary.models import SKILL_ANCHORS, URGE_ANCHORS, DiaryCard, DiaryReminder
 from openiop.diary.services import (
@@ -26,8 +27,6 @@ from openiop.diary.services import (
 )
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import portal_participant
-from openiop.safety.models import Alert, Severity
-from openiop.safety.plans import participant_plans
 
 
 def _apply(form: DiaryCardForm | ReminderForm, error: ValidationError) -> None:
@@ -108,21 +107,11 @@ def diary_support(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     )
     if card is None:
         raise Http404("No such card.")
-    told = Alert.objects.filter(
-        participant=participant,
-        source_type="diary_card",
-        source_id=card.public_id,
-        severity__in=[Severity.URGENT, Severity.HIGH],
-    ).exists()
-    # The card's own program: its care team was told, and its plan comes first.
-    program = card.episode.program
-    signed = [p["signed"] for p in participant_plans(participant) if p["signed"]]
-    signed.sort(key=lambda plan: plan.program_id != program.pk)
     context = {
         "participant": participant,
-        "program": program,
-        "team_told": told,
-        "safety_plan": signed[0] if signed else None,
+        "program": card.episode.program,
+        # Whether the team was told, and the safety plan to show (safety/panels.py).
+        **hooks.support_page.context(participant, card),
     }
     return render(request, "diary/portal_support.html", context)
 

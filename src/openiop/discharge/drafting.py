@@ -25,10 +25,10 @@ from openiop.measures.definitions import UnknownInstrument, get_instrument
 from openiop.measures.models import CriticalFinding, Phase, Response, ResponseStatus
 from openiop.measures.progress import Outcome, outcome, rule_from_definition
 from openiop.participants.models import Episode
-from openiop.programs.curriculum import curriculum_record
 from openiop.safety.models import Alert, SafetyPlanVersion
 from openiop.safety.models import PlanStatus as SafetyPlanStatus
 from openiop.safety.plans import CRISIS_LINE
+from openiop.scheduling.curriculum import curriculum_record
 from openiop.scheduling.hours import participants_weeks, week_bounds, week_start_of
 from openiop.scheduling.models import ATTENDED_STATUSES, Attendance, RosterEntry, SessionStatus
 

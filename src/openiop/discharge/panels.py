@@ -3,7 +3,6 @@ home. Each function returns a template context (empty when there is nothing to s
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -19,12 +18,12 @@ from openiop.discharge.selectors import (
 )
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import Access, may_access
-from openiop.participants.models import Episode, Participant
+from openiop.participants.models import Participant
+from openiop.participants.panels import Chart
 
 
-def chart_context(
-    request: AuthedRequest, participant: Participant, current: Episode | None, today: date
-) -> dict[str, Any]:
+def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
+    participant, today = chart.participant, chart.today
     # Plans for leaving, summaries and follow-ups are clinical content: billing sees none.
     if not may_access(request.user, Access.CLINICAL):
         return {}

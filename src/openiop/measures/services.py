@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.audit.services import event_record
+from openiop.measures import hooks
 from openiop.measures.definitions import Instrument, get_instrument, load_instruments
 from openiop.measures.models import (
     PHASE_CADENCE_WEEKS,
@@ -30,7 +31,6 @@ from openiop.measures.models import (
 )
 from openiop.measures.scoring import ScoringError, score
 from openiop.participants.models import Episode, EpisodeStatus, Participant
-from openiop.safety.services import alerts_from_measure_response
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
@@ -378,8 +378,8 @@ def response_record(
             for kind, detail in findings
         ]
     )
-    # Same transaction: a critical answer is never saved without its alert (safety app).
-    alerts_from_measure_response(response, now=now)
+    # Same transaction: a critical answer is never saved without its alert (safety/apps.py).
+    hooks.response_recorded.fire(response, now)
     if administration is not None:
         Administration.objects.filter(pk=administration.pk).update(
             status=AdministrationStatus.COMPLETED, closed_at=now

@@ -16,15 +16,15 @@ from openiop.lib.http import AuthedRequest
 from openiop.notes import services
 from openiop.notes.models import FORMAT_SECTIONS, NoteFormat, NoteKind
 from openiop.participants.models import Episode, Participant
+from openiop.participants.panels import Chart
 from openiop.scheduling.models import Session
 
 
-def chart_context(
-    request: AuthedRequest, participant: Participant, current: Episode | None, today: date
-) -> dict[str, Any]:
+def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
     """The participant's notes. Every role with participant access sees the metadata (date,
     kind, minutes, signed, author: what claims need); only readers of note bodies get a link to
     the participant's copy of each note."""
+    participant = chart.participant
     user = request.user
     if not user.can(Perm.PARTICIPANT_EXISTS):
         return {}
@@ -120,3 +120,26 @@ def alert_notes_context(alert: Any) -> dict[str, Any]:
 def agenda_addressed_context(participant: Participant, week: date) -> dict[str, Any]:
     """The week's agenda items a note marked as addressed: key -> the note."""
     return {"agenda_addressed": services.addressed_on_agenda(participant, week)}
+
+
+# --- what notes adds to the pages of the rooms below (their hooks.py; notes/apps.py) -------
+
+
+def alert_page_context(request: AuthedRequest, alert: Any) -> dict[str, Any]:
+    """An alert's page: its notes, the way to start one, and whether its rule opens a chain
+    analysis."""
+    return {
+        "opens_chain": alert.rule.kind in services.CHAIN_ALERT_RULES,
+        **alert_notes_context(alert),
+        **start_note_context(request, alert.episode),
+    }
+
+
+def diary_review_context(
+    request: AuthedRequest, participant: Participant, episode: Episode | None, week: date
+) -> dict[str, Any]:
+    """The weekly diary review: the way to start a note, and the agenda items notes addressed."""
+    return {
+        **start_note_context(request, episode),
+        **agenda_addressed_context(participant, week),
+    }

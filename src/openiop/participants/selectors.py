@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from openiop.accounts.roles import Perm
 from openiop.participants.access import participants_for, program_ids_for
 from openiop.participants.models import OPEN_STATUSES, CareTeamMember, Episode, Participant
+from openiop.programs.models import Program, Track
 
 
 def latest_episodes_prefetch(user: Any) -> Prefetch[Any]:
@@ -67,3 +68,13 @@ def caseload_for(user: Any) -> QuerySet[Episode]:
         .select_related("participant", "program", "track", "primary_clinician")
         .order_by("participant__legal_last_name", "participant__legal_first_name", "id")
     )
+
+
+def open_episodes_count(program: Program | None, track: Track | None) -> int:
+    """Open episodes in a program or on a track (programs asks before switching one off)."""
+    filters: dict[str, Any] = {}
+    if program is not None:
+        filters["program"] = program
+    if track is not None:
+        filters["track"] = track
+    return Episode.objects.filter(status__in=OPEN_STATUSES, **filters).count()

@@ -21,6 +21,7 @@ from openiop.accounts.roles import Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
 from openiop.lib.timezones import today_in
+from openiop.participants import hooks
 from openiop.participants.models import (
     EPISODE_TRANSITIONS,
     IN_TREATMENT_STATUSES,
@@ -35,7 +36,6 @@ from openiop.participants.models import (
     Participant,
 )
 from openiop.programs.models import Organization, Program, Track
-from openiop.scheduling.rosters import roster_sync_for_episode
 
 RECORD_PREFIX = "P-"
 _RECORD_ATTEMPTS = 5
@@ -501,8 +501,8 @@ def episode_transition(
         actor=actor,
         program=locked.program,
     )
-    # Rolling rosters: placed on the track's future groups, or taken off them.
-    roster_sync_for_episode(locked, actor=actor)
+    # Rolling rosters: placed on the track's future groups, or taken off them (scheduling).
+    hooks.episode_changed.fire(locked, actor)
     _copy_episode(locked, episode)
     return episode
 
@@ -567,7 +567,7 @@ def episode_update(
         program=program,
     )
     if track is not _UNSET:
-        roster_sync_for_episode(locked, actor=actor)
+        hooks.episode_changed.fire(locked, actor)
     _copy_episode(locked, episode)
     return episode
 

@@ -8,7 +8,6 @@ app_name = "participants"
 urlpatterns = [
     path("", views.participant_list, name="list"),
     path("new/", views.participant_new, name="new"),
-    path("<uuid:public_id>/", views.participant_chart, name="chart"),
     path("<uuid:public_id>/edit/", views.participant_edit, name="edit"),
     path("<uuid:public_id>/episodes/new/", views.episode_new, name="episode_new"),
     path(

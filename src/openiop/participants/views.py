@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,23 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.policy import authenticated, staff
-from openiop.accounts.roles import Perm, Role
+from openiop.accounts.policy import staff
+from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
-from openiop.care import panels as care_panels
-from openiop.diary.selectors import diary_chart_panel
-from openiop.discharge import panels as discharge_panels
 from openiop.lib.http import AuthedRequest, safe_return_to
-from openiop.measures.selectors import chart_measures
-from openiop.measures.services import instrument_codes
-from openiop.notes import panels as notes_panels
-from openiop.participants import consents, invitations, services
+from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
 from openiop.participants.access import (
-    Access,
-    level_for,
-    may_access,
     participant_for,
     participant_programs,
     program_ids_for,
@@ -47,52 +38,9 @@ from openiop.participants.models import (
     Participant,
 )
 from openiop.participants.part2 import REDISCLOSURE_NOTICE
-from openiop.participants.selectors import caseload_for, participant_search
+from openiop.participants.selectors import participant_search
 from openiop.participants.services import FAMILY_FIELDS, PARTICIPANT_FIELDS
-from openiop.programs.curriculum import curriculum_record
 from openiop.programs.models import Program, Track
-from openiop.safety import panels as safety_panels
-from openiop.safety.plans import plan_chart_status
-from openiop.scheduling.attendance import staff_home_context
-from openiop.scheduling.hours import hours_panel_for
-from openiop.scheduling.views_sessions import schedule_panel_for
-
-
-@authenticated
-def home(request: AuthedRequest) -> HttpResponse:
-    """Everyone lands here after sign-in; participants and family go to their portal."""
-    user = request.user
-    if user.role == Role.PARTICIPANT:
-        return redirect("portal:home")
-    if user.role == Role.FAMILY:
-        return redirect("portal:family_home")
-    return staff_home(request)
-
-
-@staff(Perm.PARTICIPANT_EXISTS)
-def _staff_home_with_participants(request: AuthedRequest) -> HttpResponse:
-    # Paged so the page (and its audit rows) stay bounded for very large caseloads.
-    page = Paginator(caseload_for(request.user), 50).get_page(request.GET.get("page"))
-    episodes = list(page.object_list)
-    access_record_many(
-        request=request,
-        action=AccessAction.LIST,
-        object_type="caseload",
-        participants=[e.participant for e in episodes],
-    )
-    today = timezone.localdate()
-    rows = [(e, e.week_number(today)) for e in episodes]
-    context = {"rows": rows, "page": page, **staff_home_context(request)}
-    for panels in (safety_panels, care_panels, notes_panels, discharge_panels):
-        context.update(panels.home_context(request))
-    return render(request, "participants/home.html", context)
-
-
-def staff_home(request: AuthedRequest) -> HttpResponse:
-    # The administrator has no participant access: their home is the user and audit tools.
-    if not request.user.can(Perm.PARTICIPANT_EXISTS):
-        return render(request, "participants/home_admin.html")
-    return _staff_home_with_participants(request)
 
 
 @staff(Perm.PARTICIPANT_EXISTS)
@@ -126,81 +74,6 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
     }
     template = "participants/_list_rows.html" if request.htmx else "participants/list.html"
     return render(request, template, context)
-
-
-@staff(Perm.PARTICIPANT_EXISTS)
-def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
-    participant = participant_for(request, public_id, object_type="participant.chart")
-    my_programs = program_ids_for(request.user)
-    # Only episodes and events of the viewer's own programs: that someone is enrolled in
-    # another program (a substance-use program above all) is not this viewer's to know.
-    episodes = list(
-        participant.episodes.filter(program_id__in=my_programs)
-        .select_related("program", "track", "primary_clinician")
-        .prefetch_related("care_team__user")
-        .order_by("-inquiry_on", "-id")
-    )
-    current = next((e for e in episodes if e.is_open), episodes[0] if episodes else None)
-    today = timezone.localdate()
-    # Contacts of the viewer's programs only: each program keeps its own (a contact recorded by
-    # a substance-use program is a Part 2 record).
-    family = list(
-        participant.family_contacts.filter(program_id__in=my_programs)
-        .select_related("program", "user")
-        .prefetch_related("consents")
-    )
-    own_portal, family_portal = invitations.portal_access(participant, family)
-    for contact in family:
-        for consent in contact.consents.all():
-            consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
-        contact.portal = family_portal.get(contact.pk)  # type: ignore[attr-defined]
-    context = {
-        "participant": participant,
-        "episodes": episodes,
-        "current": current,
-        "week": current.week_number(today) if current else None,
-        "age": participant.age_on(today),
-        "family": family,
-        "portal_access": own_portal,
-        "here": request.path,
-        "events": participant.events.filter(Q(program__isnull=True) | Q(program_id__in=my_programs))
-        .select_related("actor")
-        .order_by("-at", "-id")[:50],
-        "sees_clinical": may_access(request.user, Access.CLINICAL),
-        "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
-        "my_program_ids": my_programs,
-        "consents": [
-            (c, c.status_label(today))
-            for c in consents.consents_for_chart(participant, my_programs)
-        ],
-        "disclosures": list(disclosures_for_staff(participant, my_programs)[:5]),
-        "schedule": schedule_panel_for(participant),
-        "curriculum": curriculum_record(current),
-        "hours": hours_panel_for(
-            participant=participant,
-            program=current.program if current else None,
-            first_day=(current.started_on or current.admitted_on) if current else None,
-        ),
-    }
-    if context["sees_clinical"]:
-        # Scores are clinical content: billing (identity access only) never loads them.
-        context["measures"] = chart_measures(request.user, participant)
-        context["measures_library"] = instrument_codes()
-        context["diary_panel"] = diary_chart_panel(request.user, participant, today)
-        # The programs whose plans this viewer reads, from the episodes already loaded.
-        readable = {
-            e.program_id: e.program
-            for e in episodes
-            if may_access(request.user, level_for(Access.CLINICAL, e.program))
-        }
-        context["safety_plan_panel"] = plan_chart_status(
-            participant, sorted(readable.values(), key=lambda p: (p.name, p.pk))
-        )
-    # Panels of the apps that document care; each decides what this viewer may see (billing
-    # gets note metadata, never bodies) and records its own access.
-    for panels in (care_panels, notes_panels, discharge_panels):
-        context.update(panels.chart_context(request, participant, current, today))
-    return render(request, "participants/chart.html", context)
 
 
 @staff(Perm.PARTICIPANT_EXISTS)

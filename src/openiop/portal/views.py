@@ -12,8 +12,7 @@ from django.views import defaults
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import family, portal
-from openiop.care import panels as care_panels
-from openiop.discharge import panels as discharge_panels
+from openiop.home import panels
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.definitions import Instrument, get_instrument
@@ -56,9 +55,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         "week": episode.week_number(today) if episode else None,
         "today": today,
         "checkins": portal_checkins(participant),
+        **panels.portal_context(request, participant),
     }
-    for panels in (care_panels, discharge_panels):
-        context.update(panels.portal_context(request, participant))
     return render(request, "portal/home.html", context)
 
 

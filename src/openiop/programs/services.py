@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from openiop.accounts.models import StaffAssignment
-from openiop.participants.models import OPEN_STATUSES, Episode
+from openiop.programs import hooks
 from openiop.programs.models import (
     Organization,
     Program,
@@ -63,8 +63,8 @@ def _days_string(days: Iterable[int | str]) -> str:
     return ",".join(str(d) for d in numbers)
 
 
-def _open_episodes(**filters: Any) -> int:
-    return Episode.objects.filter(status__in=OPEN_STATUSES, **filters).count()
+def _open_episodes(*, program: Program | None = None, track: Track | None = None) -> int:
+    return sum(hooks.open_episodes_count.fire(program, track))
 
 
 # Sites -------------------------------------------------------------------------------------

@@ -5,16 +5,43 @@ live indicator (views.alert_indicator) shows counts only and is not logged per p
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
+from openiop.diary.models import DiaryCard, Hierarchy
+from openiop.diary.selectors import AgendaItem
 from openiop.lib.http import AuthedRequest
-from openiop.safety.selectors import answers_alerts, home_panel
+from openiop.participants.access import Access, level_for, may_access
+from openiop.participants.models import Participant
+from openiop.participants.panels import Chart
+from openiop.safety.models import UNRESOLVED, Alert, Severity
+from openiop.safety.plans import participant_plans, plan_chart_status
+from openiop.safety.selectors import answers_alerts, chart_open_alerts, home_panel
 
 HOME_OBJECT_TYPE = "safety.home_alerts"
+
+
+def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
+    """Open alerts and the safety plans of the programs whose plans this viewer reads (from
+    the episodes the chart already loaded): clinical content."""
+    if not chart.sees_clinical:
+        return {}
+    user = request.user
+    readable = {
+        e.program_id: e.program
+        for e in chart.episodes
+        if may_access(user, level_for(Access.CLINICAL, e.program))
+    }
+    return {
+        "open_alerts": chart_open_alerts(user, chart.participant),
+        "safety_plan_panel": plan_chart_status(
+            chart.participant, sorted(readable.values(), key=lambda p: (p.name, p.pk))
+        ),
+    }
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:
@@ -31,3 +58,43 @@ def home_context(request: AuthedRequest) -> dict[str, Any]:
             participants=shown.values(),
         )
     return {"alert_panel": panel, "alert_poll_seconds": settings.OPENIOP_ALERT_POLL_SECONDS}
+
+
+# --- what safety adds to the diary's pages (diary/hooks.py, connected in safety/apps.py) ----
+
+
+def diary_week_alerts(
+    participant: Participant, episode_ids: list[int], first: date, last: date
+) -> list[AgendaItem]:
+    """The week's alerts on the weekly review's agenda: life-threatening unless low."""
+    alerts = Alert.objects.filter(
+        participant=participant, episode_id__in=episode_ids, day__gte=first, day__lte=last
+    ).select_related("rule")
+    items = []
+    for alert in alerts:
+        state = "still open" if alert.status in UNRESOLVED else alert.get_status_display().lower()
+        items.append(
+            AgendaItem(
+                Hierarchy.LIFE_THREATENING
+                if alert.severity != "low"
+                else Hierarchy.THERAPY_INTERFERING,
+                f"Alert: {alert.evidence} ({state}).",
+                f"alert:{alert.public_id}",
+            )
+        )
+    return items
+
+
+def diary_support_context(participant: Participant, card: DiaryCard) -> dict[str, Any]:
+    """After a card that reached the team: whether it was told, and the safety plan in force,
+    the card's own program's first."""
+    told = Alert.objects.filter(
+        participant=participant,
+        source_type="diary_card",
+        source_id=card.public_id,
+        severity__in=[Severity.URGENT, Severity.HIGH],
+    ).exists()
+    program_id = card.episode.program_id
+    signed = [p["signed"] for p in participant_plans(participant) if p["signed"]]
+    signed.sort(key=lambda plan: plan.program_id != program_id)
+    return {"team_told": told, "safety_plan": signed[0] if signed else None}

@@ -37,7 +37,7 @@ from openiop.safety.models import (
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
-    from openiop.participants.models import Episode
+    from openiop.participants.models import Episode, Participant
 
 SEVERITY_RANK = Case(
     When(severity=Severity.URGENT, then=Value(0)),
@@ -332,3 +332,16 @@ def risk_events(episode: Episode, *, since: date, until: date) -> dict[str, Any]
         "total": sum(len(days) for days in by_kind.values()),
         "kinds": rows,
     }
+
+
+def chart_open_alerts(user: User, participant: Participant) -> list[Alert]:
+    """The chart's open alerts of the viewer's programs (SUD programs only with SUD access),
+    most severe first (the names sort "high" < "low" < "urgent": rank them instead)."""
+    scope = Q(episode__participant=participant, episode__program_id__in=program_ids_for(user))
+    if not user.can(Perm.PARTICIPANT_SUD):
+        scope &= Q(episode__program__treats_sud=False)
+    return list(
+        Alert.objects.filter(scope, participant=participant, status__in=UNRESOLVED)
+        .annotate(rank=SEVERITY_RANK)
+        .order_by("rank", "created_at")[:10]
+    )

@@ -461,6 +461,11 @@ def alerts_from_diary_card(card: DiaryCard, *, now: datetime | None = None) -> l
     return raised
 
 
+def diary_card_alerts_raise(card: DiaryCard, now: datetime) -> list[Alert]:
+    """Receiver of diary's `card_filed` hook (safety/apps.py)."""
+    return alerts_from_diary_card(card, now=now)
+
+
 def alerts_from_measure_response(response: Response, *, now: datetime | None = None) -> list[Alert]:
     """Turn a response's critical findings into alerts, in the response's transaction. The
     measures service calls this right after it writes the findings."""
@@ -491,6 +496,11 @@ def alerts_from_measure_response(response: Response, *, now: datetime | None = N
         if alert is not None:
             raised.append(alert)
     return raised
+
+
+def measure_response_alerts_raise(response: Response, now: datetime) -> list[Alert]:
+    """Receiver of measures' `response_recorded` hook (safety/apps.py)."""
+    return alerts_from_measure_response(response, now=now)
 
 
 def alerts_from_coaching(

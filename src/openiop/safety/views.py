@@ -19,8 +19,6 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
-from openiop.notes import panels as notes_panels
-from openiop.notes.services import CHAIN_ALERT_RULES
 from openiop.participants.access import (
     Access,
     participant_for,
@@ -28,6 +26,7 @@ from openiop.participants.access import (
 )
 from openiop.programs.access import program_for
 from openiop.programs.models import Program
+from openiop.safety import hooks
 from openiop.safety.forms import EscalationForm, ResolveForm, RuleForm, ShiftForm
 from openiop.safety.models import UNRESOLVED, Alert, AlertStatus, OnCallShift
 from openiop.safety.panels import home_context as alerts_home_context
@@ -131,9 +130,7 @@ def _detail(request: AuthedRequest, alert: Alert, form: ResolveForm) -> HttpResp
         "chain": escalation_chain(alert),
         "source_url": _source_url(alert),
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
-        "opens_chain": alert.rule.kind in CHAIN_ALERT_RULES,
-        **notes_panels.alert_notes_context(alert),
-        **notes_panels.start_note_context(request, alert.episode),
+        **hooks.alert_page.context(request, alert),
     }
     return render(request, "safety/alert.html", context)
 

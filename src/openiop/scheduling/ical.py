@@ -22,8 +22,8 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from openiop.accounts.roles import Role
-from openiop.audit.models import AccessAction, AccessLog
-from openiop.audit.services import client_address
+from openiop.audit.models import AccessAction
+from openiop.audit.services import access_record
 from openiop.scheduling.calendars import generic_title, is_telehealth
 from openiop.scheduling.models import FeedToken, Session, SessionStatus
 
@@ -123,15 +123,11 @@ def _room(session: Session) -> str:
 def feed_access_record(*, request: HttpRequest, token: FeedToken) -> None:
     """Feeds are read without a session, so the log row names the token's user; it names no
     participant, and the path is written without the secret."""
-    AccessLog.objects.create(
-        organization_id=token.organization_id,
-        at=timezone.now(),
-        actor=token.user,
-        actor_role=token.user.role,
+    access_record(
+        request=request,
         action=AccessAction.EXPORT,
-        participant=None,
         object_type="calendar.feed",
         object_id=str(token.pk),
+        actor=token.user,
         path="/schedule/feed/",
-        address=client_address(request),
     )

@@ -300,6 +300,11 @@ def roster_sync_for_episode(episode: Episode, *, actor: User | None = None) -> S
     return result
 
 
+def episode_rosters_resync(episode: Episode, actor: User | None) -> None:
+    """Receiver of participants' `episode_changed` hook (scheduling/apps.py)."""
+    roster_sync_for_episode(episode, actor=actor)
+
+
 def roster_fill_sessions(
     sessions: Sequence[Session], *, actor: User | None = None, from_first_day: bool = False
 ) -> SyncResult:

@@ -30,7 +30,6 @@ from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
 from openiop.lib.text import with_article
-from openiop.notes.panels import session_note_context
 from openiop.participants.access import participant_for, participants_for, program_ids_for
 from openiop.participants.forms import apply_errors
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
@@ -38,7 +37,7 @@ from openiop.participants.services import CLINICAL_ROLES
 from openiop.programs.access import programs_for
 from openiop.programs.models import Program, SessionCategory
 from openiop.scheduling import forms as sf
-from openiop.scheduling import services
+from openiop.scheduling import hooks, services
 from openiop.scheduling.models import (
     RosterShortfall,
     Session,
@@ -292,7 +291,7 @@ def session_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "can_change": _may_change(request, session) and session.status == SessionStatus.SCHEDULED,
         "local_start": session.starts_at.astimezone(_tz(session.program)),
         "local_end": session.ends_at.astimezone(_tz(session.program)),
-        **session_note_context(request, session),
+        **hooks.session_page.context(request, session),
     }
     return render(request, "scheduling/session_detail.html", context)
 
@@ -587,8 +586,3 @@ def unavailability_remove(request: AuthedRequest, public_id: UUID, item_id: UUID
     services.unavailability_remove(actor=request.user, unavailability=item)
     messages.success(request, "Unavailable time removed.")
     return redirect("participants:chart", public_id=participant.public_id)
-
-
-def schedule_panel_for(participant: Participant) -> dict[str, Any]:
-    """The chart's scheduling panel: declared unavailable times (one query)."""
-    return {"unavailability": list(participant.unavailability.order_by("weekday", "start_time"))}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
-from openiop.care.figures import review_figures
 from openiop.care.models import MeasureKind, PlanObjective
+from openiop.care.review_selectors import review_figures
 from openiop.care.services import (
     ObjectiveFields,
     ReviewItemInput,

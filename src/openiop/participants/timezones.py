@@ -15,13 +15,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from openiop.participants.models import Episode
+from openiop.programs.models import Program
+
 SESSION_KEY = "openiop_tz"
 
 
 def zone_for(user: Any) -> str | None:
-    from openiop.participants.models import Episode
-    from openiop.programs.models import Program
-
     if user.is_staff_member:
         program = Program.objects.filter(staff_assignments__user=user).order_by("id").first()
         return program.time_zone if program else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openiop.audit import views
+from openiop.audit_review import views
 
 app_name = "audit"
 urlpatterns = [

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 
 from openiop.audit.models import AccessAction
-from openiop.audit.selectors import (
+from openiop.audit_review.selectors import (
     EntryFilter,
     reviewable_participants,
     reviewable_users,

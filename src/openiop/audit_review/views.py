@@ -25,9 +25,10 @@ from django.utils.http import urlencode
 from openiop.accounts.models import User
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
-from openiop.audit.forms import QUERY_KEYS, AuditFilterForm
 from openiop.audit.models import AccessAction, AccessLog
-from openiop.audit.selectors import (
+from openiop.audit.services import audit_review_record
+from openiop.audit_review.forms import QUERY_KEYS, AuditFilterForm
+from openiop.audit_review.selectors import (
     entries_filtered,
     review_time_zone,
     reviewable_entries,
@@ -35,7 +36,6 @@ from openiop.audit.selectors import (
     reviewable_user,
     reviews_whole_organization,
 )
-from openiop.audit.services import audit_review_record
 from openiop.lib.http import AuthedRequest
 from openiop.participants.models import Participant
 

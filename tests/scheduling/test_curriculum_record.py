@@ -14,9 +14,9 @@ from openiop.programs.curriculum import (
     curriculum_anchor_set,
     curriculum_default,
     curriculum_load,
-    curriculum_record,
 )
 from openiop.programs.models import SkillsModule
+from openiop.scheduling.curriculum import curriculum_record
 from openiop.scheduling.models import AttendanceStatus
 from tests.scheduling.calendar_support import (
     add_calendar_setup,
