@@ -284,7 +284,7 @@ def test_medicare_without_any_certification() -> None:
 
 
 def test_a_warning_policy_refuses_negative_thresholds() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         WarningPolicy(days_left_threshold=-1, review_due_within_days=2, review_cadence_days=7)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="review cadence is at least one day"):
         WarningPolicy(days_left_threshold=1, review_due_within_days=2, review_cadence_days=0)

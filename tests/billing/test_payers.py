@@ -90,7 +90,7 @@ def test_a_payers_rules_cannot_be_changed_behind_its_back() -> None:
     "overrides", [{"name": " "}, {"payer_id": ""}, {"rules": {}}, {"bill_type": "13"}]
 )
 def test_a_payer_that_cannot_work_is_refused(overrides: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"needs a name|day rule|bill type is three digits"):
         payer(**overrides)
 
 

@@ -46,7 +46,7 @@ def test_a_failed_send_releases_the_claim_so_a_later_run_sends_it() -> None:
     def broken(mid: str) -> None:
         raise OSError("connection refused")
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="connection refused"):
         deliver(key="k:1", kind="test", policy=DeliveryPolicy.AT_MOST_ONCE, send=broken)
     assert not Delivery.objects.exists()
     assert _send("k:1", DeliveryPolicy.AT_MOST_ONCE) is True

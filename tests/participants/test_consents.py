@@ -55,7 +55,7 @@ def test_a_signed_consent_cannot_be_edited(world) -> None:
     consent.purpose = "Something else"
     with pytest.raises(ValueError, match="cannot be edited"):
         consent.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be edited"):
         consent.save(update_fields=["purpose"])
 
 
@@ -309,7 +309,7 @@ def test_a_part2_consent_of_another_program_does_not_count(world) -> None:
 
 
 def test_unknown_information_is_a_programming_error(world) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown kind of information"):
         part2_disclosure_allowed(
             participant=world.participant, program=world.program, information="x", on=_today(world)
         )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from openiop.audit.models import AccessAction, AccessLog, Event, EventKind
 from openiop.participants.models import Participant
 
@@ -14,7 +16,7 @@ def _data(world, **overrides):  # type: ignore[no-untyped-def]
         "legal_last_name": "Newperson",
         "date_of_birth": "1991-04-05",
         "program": str(world.program.public_id),
-        "inquiry_on": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "inquiry_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat(),
         "referral_source": "Self",
     }
     data.update(overrides)
@@ -77,7 +79,7 @@ def test_missing_fields_show_errors_and_save_nothing(world, login):  # type: ign
 
 def test_a_future_birth_date_is_shown_on_its_field(world, login):  # type: ignore[no-untyped-def]
     before = Participant.objects.count()
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     response = login(world.intake).post(URL, _data(world, date_of_birth=future))
     assert response.status_code == 200
     assert b"The date of birth cannot be in the future." in response.content

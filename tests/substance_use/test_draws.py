@@ -254,7 +254,7 @@ def test_a_naive_draw_time_is_refused() -> None:
             week_start=MONDAY,
             candidates=people(3),
             drawn_by="director-1",
-            drawn_at=datetime(2026, 1, 4, 23, 0),  # naive on purpose
+            drawn_at=datetime(2026, 1, 4, 23, 0),  # noqa: DTZ001 - naive on purpose
             today=SUNDAY,
             existing=(),
         )

@@ -152,6 +152,7 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
     own_portal, family_portal = invitations.portal_access(participant, family)
     for contact in family:
         for consent in contact.consents.all():
+            # Template-only attributes on the model instances (mypy knows only their fields).
             consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
         contact.portal = family_portal.get(contact.pk)  # type: ignore[attr-defined]
     context = {
