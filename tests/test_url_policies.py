@@ -58,7 +58,7 @@ def test_the_middleware_refuses_a_view_without_a_policy() -> None:
     def undeclared(request: Any) -> None:
         return None
 
-    middleware = AccessPolicyMiddleware(lambda request: None)  # type: ignore[arg-type, return-value]
+    middleware = AccessPolicyMiddleware(lambda request: None)
     request = RequestFactory().get("/")
     with pytest.raises(ImproperlyConfigured):
         middleware.process_view(request, undeclared, (), {})

@@ -48,7 +48,7 @@ def _signed_in(email: str, password: str = PASSWORD) -> Client:
     return client
 
 
-def _choose(client: Client, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _choose(client: Client, password: str = PASSWORD):
     return client.post("/welcome/", {"new_password1": password, "new_password2": password})
 
 

@@ -34,9 +34,9 @@ def facts(
 ) -> ParticipantFacts:
     return ParticipantFacts(
         enrolled_from=enrolled_from,
-        enrolled_until=kw.pop("enrolled_until", None),  # type: ignore[arg-type]
+        enrolled_until=kw.pop("enrolled_until", None),
         sessions=tuple(sessions),
-        **{k: tuple(v) for k, v in kw.items()},  # type: ignore[arg-type]
+        **{k: tuple(v) for k, v in kw.items()},
     )
 
 

@@ -30,7 +30,7 @@ def payer(**overrides: object) -> Payer:
         "warnings": POLICY,
     }
     values.update(overrides)
-    return Payer(**values)  # type: ignore[arg-type]
+    return Payer(**values)
 
 
 def test_the_same_week_bills_differently_under_each_example_payer() -> None:

@@ -25,7 +25,7 @@ from tests.measures.helpers import phq9, record
 from tests.scheduling.attendance_support import make_session, session_type
 
 
-def today(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+def today(w: SimpleNamespace):
     return today_in(w.program.time_zone)
 
 

@@ -34,7 +34,7 @@ COUNTED: dict[str, int] = {}
 
 
 @pytest.fixture(scope="module")
-def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:  # type: ignore[no-untyped-def]
+def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
     """The demo built once for the module (rolled back after), counting the care builder's
     queries on the way."""
     original = care_demo.build
@@ -45,17 +45,17 @@ def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:  # t
         COUNTED["queries"] = len(ctx.captured_queries)
         return result
 
-    synthetic.care_demo.build = measured  # type: ignore[assignment]
+    synthetic.care_demo.build = measured
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             yield build_demo(today=TODAY, seed=7)
             transaction.set_rollback(True)
     finally:
-        synthetic.care_demo.build = original  # type: ignore[assignment]
+        synthetic.care_demo.build = original
 
 
 @pytest.fixture
-def demo(demo_once: DemoSummary, db) -> DemoSummary:  # type: ignore[no-untyped-def]
+def demo(demo_once: DemoSummary, db) -> DemoSummary:
     return demo_once
 
 

@@ -153,7 +153,7 @@ def test_staff_accept_from_the_page(care: SimpleNamespace, login: Login) -> None
         ),
         {"decision": "accept"},
     )
-    assert relapse_plan_current(care.episode).version == 2  # type: ignore[union-attr]
+    assert relapse_plan_current(care.episode).version == 2
 
 
 def test_an_outsider_cannot_decide_a_suggestion(care: SimpleNamespace, login: Login) -> None:

@@ -21,7 +21,7 @@ from openiop.care.services import (
 from tests.care.helpers import backdate, complete_draft, today, with_history
 
 
-def _plan_with_diary_objective(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+def _plan_with_diary_objective(w: SimpleNamespace):
     plan = complete_draft(w)
     goal = plan.problems.get().goals.get()
     objective = plan_objective_add(

@@ -42,7 +42,7 @@ from tests import factories as f
 from tests.care.helpers import backdate, complete_draft, signed_plan, today
 
 
-def _goal(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+def _goal(w: SimpleNamespace):
     plan = plan_draft_start(actor=w.clinician, episode=w.episode)
     problem = plan_problem_add(actor=w.clinician, plan=plan, description="Using on weekends")
     return plan_goal_add(actor=w.clinician, problem=problem, description="Stay sober")
@@ -58,7 +58,7 @@ def _objective(w: SimpleNamespace, **kw: object) -> ObjectiveFields:
         "threshold": "9",
     }
     values.update(kw)
-    return ObjectiveFields(**values)  # type: ignore[arg-type]
+    return ObjectiveFields(**values)
 
 
 def _errors(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:

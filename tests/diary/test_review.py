@@ -9,7 +9,7 @@ from openiop.audit.models import AccessLog
 from tests.diary.helpers import bulk_cards, file_card
 
 
-def _url(world) -> str:  # type: ignore[no-untyped-def]
+def _url(world) -> str:
     return f"/diary/participants/{world.participant.public_id}/"
 
 

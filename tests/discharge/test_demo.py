@@ -41,13 +41,13 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoSummary]:
         measured["queries"] = len(queries)
         return made
 
-    discharge_demo.build = counted  # type: ignore[assignment]
+    discharge_demo.build = counted
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             yield build_demo(today=TODAY, seed=7)
             transaction.set_rollback(True)
     finally:
-        discharge_demo.build = original  # type: ignore[assignment]
+        discharge_demo.build = original
 
 
 @pytest.fixture

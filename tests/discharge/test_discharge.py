@@ -89,7 +89,7 @@ def test_a_never_admitted_episode_has_no_summary(world):
     assert not DischargeSummary.objects.exists()
 
 
-def _plan(world):  # type: ignore[no-untyped-def]
+def _plan(world):
     plan = TreatmentPlan.objects.create(
         organization=world.org,
         participant=world.participant,

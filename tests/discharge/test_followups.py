@@ -22,7 +22,7 @@ from openiop.participants.consents import consent_revoke, consent_sign
 from tests.discharge.conftest import discharge
 
 
-def _noon(day):  # type: ignore[no-untyped-def]
+def _noon(day):
     return datetime.combine(day, time(18, 0), tzinfo=UTC)  # noon in Chicago
 
 
@@ -165,7 +165,7 @@ def test_the_task_reports_counts_only(world):
     assert text == "1 follow-ups due, 0 answered, 0 missed"
 
 
-def _signed_followup_consent(world):  # type: ignore[no-untyped-def]
+def _signed_followup_consent(world):
     return consent_sign(
         actor=world.clinician,
         participant=world.participant,

@@ -18,7 +18,7 @@ from tests.discharge.conftest import discharge
 from tests.measures.helpers import phq9, record
 
 
-def _made_due(world):  # type: ignore[no-untyped-def]
+def _made_due(world):
     discharge(world, followup_consent=True)
     world.episode.refresh_from_db()
     day30 = world.episode.discharged_on + timedelta(days=30)

@@ -21,7 +21,7 @@ from openiop.participants.models import DischargeKind, EpisodeStatus
 from tests.discharge.conftest import rostered
 
 
-def _today(world):  # type: ignore[no-untyped-def]
+def _today(world):
     return today_in(world.program.time_zone)
 
 

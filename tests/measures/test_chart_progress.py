@@ -13,7 +13,7 @@ from openiop.measures.models import AdministrationStatus
 from tests.measures.helpers import PHQ9_ITEM9, due, phq9, record
 
 
-def _chart(client, w) -> str:  # type: ignore[no-untyped-def]
+def _chart(client, w) -> str:
     response = client.get(f"/participants/{w.participant.public_id}/")
     assert response.status_code == 200
     return response.content.decode()
@@ -66,7 +66,7 @@ def test_entered_in_error_responses_leave_the_chart(world, login) -> None:
     assert "<polyline" not in page and "<circle" not in page
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)

@@ -23,7 +23,7 @@ STARTED = date(2026, 3, 2)  # a Monday; America/Chicago moves to daylight time o
 
 
 @pytest.fixture
-def episode(world):  # type: ignore[no-untyped-def]
+def episode(world):
     return f.EpisodeFactory(
         participant=f.ParticipantFactory(organization=world.org),
         program=world.program,
@@ -34,7 +34,7 @@ def episode(world):  # type: ignore[no-untyped-def]
     )
 
 
-def _codes(episode, phase: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _codes(episode, phase: str) -> list[str]:
     return sorted(
         Administration.objects.filter(episode=episode, phase=phase).values_list(
             "instrument_code", flat=True

@@ -7,11 +7,11 @@ from openiop.measures.models import AdministrationStatus, DraftResponse, Respons
 from tests.measures.helpers import due
 
 
-def _base(a) -> str:  # type: ignore[no-untyped-def]
+def _base(a) -> str:
     return f"/me/check-ins/{a.public_id}/"
 
 
-def _answer_all(client, administration, answers: list[int]) -> None:  # type: ignore[no-untyped-def]
+def _answer_all(client, administration, answers: list[int]) -> None:
     for number, value in enumerate(answers, start=1):
         response = client.post(f"{_base(administration)}q/{number}/", {"answer": str(value)})
         assert response.status_code == 302

@@ -14,11 +14,11 @@ from tests.measures.helpers import PHQ9_ITEM9, PHQ9_MILD, record
 from tests.participants.consent_support import sign
 
 
-def _response_url(w, saved, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def _response_url(w, saved, suffix: str = "") -> str:
     return f"/measures/participants/{w.participant.public_id}/responses/{saved.public_id}/{suffix}"
 
 
-def _entry(w) -> str:  # type: ignore[no-untyped-def]
+def _entry(w) -> str:
     return f"/measures/participants/{w.participant.public_id}/enter/PHQ-9/"
 
 
@@ -153,7 +153,7 @@ def test_a_correction_through_the_page(world, login) -> None:
     assert Response.objects.final().get().total == 16
 
 
-def _fhir_disclosed(world, client, saved):  # type: ignore[no-untyped-def]
+def _fhir_disclosed(world, client, saved):
     consent = sign(world.episode, world.clinician, information=[ConsentInfo.ASSESSMENTS])
     url = _response_url(world, saved, "fhir.json")
     return client.post(url, {"consent": str(consent.public_id), "channel": "fhir", "confirm": "on"})

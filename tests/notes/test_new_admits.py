@@ -21,7 +21,7 @@ from tests import factories as f
 from tests.notes.conftest import group_session, note_post_data
 
 
-def _without_plan(episode) -> None:  # type: ignore[no-untyped-def]
+def _without_plan(episode) -> None:
     plans = TreatmentPlan.objects.filter(episode=episode)
     PlanObjective.objects.filter(goal__problem__plan__in=plans).delete()
     PlanGoal.objects.filter(problem__plan__in=plans).delete()
@@ -29,7 +29,7 @@ def _without_plan(episode) -> None:  # type: ignore[no-untyped-def]
     plans.delete()
 
 
-def _group_with_newcomer(world, *, admitted_days_ago: int) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+def _group_with_newcomer(world, *, admitted_days_ago: int) -> SimpleNamespace:
     today = timezone.localdate()
     participant = f.ParticipantFactory(
         organization=world.org, legal_first_name="Nell", legal_last_name="Arrival"

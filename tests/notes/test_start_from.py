@@ -46,15 +46,15 @@ DAP = {
 RISK_SCREEN = EntryInput(si_asked=True, si_present=False, hi_asked=True, hi_present=False)
 
 
-def _alert(world):  # type: ignore[no-untyped-def]
+def _alert(world):
     return file_card(world, urge_self_harm=5).alerts[0]
 
 
-def _start_url(world) -> str:  # type: ignore[no-untyped-def]
+def _start_url(world) -> str:
     return f"/notes/participants/{world.participant.public_id}/start/"
 
 
-def _fill(note: ClinicalNote, actor, *, chain=None, addressed=None) -> ClinicalNote:  # type: ignore[no-untyped-def]
+def _fill(note: ClinicalNote, actor, *, chain=None, addressed=None) -> ClinicalNote:
     entry = note.entries.get()
     return services.note_save(
         note=note,
@@ -301,7 +301,7 @@ def test_other_agenda_items_of_the_week_can_be_marked_addressed(world) -> None:
     assert NoteLink.objects.filter(note=note, kind=LinkKind.ALERT).exists()
 
 
-def _alert_or_first(world):  # type: ignore[no-untyped-def]
+def _alert_or_first(world):
     from openiop.safety.models import Alert
 
     return Alert.objects.filter(participant=world.participant).first()

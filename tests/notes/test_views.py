@@ -209,7 +209,7 @@ def test_overdue_drafts_show_for_the_author_and_the_director(group, world, login
     assert login(world.clinician).get(reverse("notes:overdue")).status_code == 403
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)

@@ -16,12 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _mail(settings):  # type: ignore[no-untyped-def]
+def _mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.OPENIOP_TASK_LEASE_SECONDS = 30
 
 
-def _send(key: str, policy: DeliveryPolicy, **kw) -> bool:  # type: ignore[no-untyped-def]
+def _send(key: str, policy: DeliveryPolicy, **kw) -> bool:
     return deliver(
         key=key,
         kind="test",

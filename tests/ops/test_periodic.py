@@ -39,7 +39,7 @@ def _explode(now: datetime) -> str:
 
 
 @pytest.fixture
-def only_test_jobs():  # type: ignore[no-untyped-def]
+def only_test_jobs():
     """Run the scheduler with a known set of jobs instead of the product's."""
     saved = dict(_PERIODIC)
     _PERIODIC.clear()

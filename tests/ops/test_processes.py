@@ -123,7 +123,7 @@ class PgServer:
 
     def sql(self, statement: str, params: tuple[Any, ...] = (), *, db: str = "postgres") -> Any:
         with psycopg.connect(self.url(db), autocommit=True, connect_timeout=5) as conn:
-            cur = conn.execute(statement, params)  # type: ignore[arg-type]
+            cur = conn.execute(statement, params)
             return cur.fetchall() if cur.description else None
 
     def remove(self) -> None:

@@ -30,11 +30,11 @@ from tests.participants.invitation_support import (
 )
 
 
-def _url(participant, action: str = "invite") -> str:  # type: ignore[no-untyped-def]
+def _url(participant, action: str = "invite") -> str:
     return f"/participants/{participant.public_id}/portal/{action}/"
 
 
-def _family_url(contact, action: str = "invite") -> str:  # type: ignore[no-untyped-def]
+def _family_url(contact, action: str = "invite") -> str:
     return (
         f"/participants/{contact.participant.public_id}/family/{contact.public_id}/portal/{action}/"
     )

@@ -8,7 +8,7 @@ from tests import factories as f
 from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 
 
-def _url(program) -> str:  # type: ignore[no-untyped-def]
+def _url(program) -> str:
     return f"/programs/{program.public_id}/"
 
 

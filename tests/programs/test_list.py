@@ -61,7 +61,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, world) -> None:
     assert_sent_to_login(client.get(URL))
 
 
-def _grow(world, n: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(world, n: int) -> None:
     """n more programs at fresh sites, each the director's, with tracks, types and rooms."""
     for _ in range(n):
         site = f.SiteFactory(organization=world.org)
@@ -73,7 +73,7 @@ def _grow(world, n: int) -> None:  # type: ignore[no-untyped-def]
         f.RoomFactory(site=site, telehealth=True)
 
 
-def _count(client) -> int:  # type: ignore[no-untyped-def]
+def _count(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(URL)
     assert response.status_code == 200

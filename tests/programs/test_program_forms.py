@@ -15,11 +15,11 @@ from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 NEW = "/programs/new/"
 
 
-def _edit(program) -> str:  # type: ignore[no-untyped-def]
+def _edit(program) -> str:
     return f"/programs/{program.public_id}/edit/"
 
 
-def _data(world, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _data(world, **overrides: Any) -> dict[str, Any]:
     data = {
         "name": "Young Adult IOP",
         "site": str(world.site.public_id),

@@ -12,11 +12,11 @@ from openiop.programs.models import Track
 from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 
 
-def _new(program) -> str:  # type: ignore[no-untyped-def]
+def _new(program) -> str:
     return f"/programs/{program.public_id}/tracks/new/"
 
 
-def _edit(track) -> str:  # type: ignore[no-untyped-def]
+def _edit(track) -> str:
     return f"/programs/tracks/{track.public_id}/edit/"
 
 

@@ -30,7 +30,7 @@ INDICATOR = "/safety/alerts/indicator/"
 PANEL = "/safety/alerts/panel/"
 
 
-def _second_clinician(world):  # type: ignore[no-untyped-def]
+def _second_clinician(world):
     return f.UserFactory(
         organization=world.org,
         role=Role.CLINICIAN,
@@ -39,11 +39,11 @@ def _second_clinician(world):  # type: ignore[no-untyped-def]
     )
 
 
-def _alert(world, **answers):  # type: ignore[no-untyped-def]
+def _alert(world, **answers):
     return file_card(world, **(answers or {"urge_self_harm": 5})).alerts[0]
 
 
-def _participant_in_program(world, name: str):  # type: ignore[no-untyped-def]
+def _participant_in_program(world, name: str):
     participant = f.ParticipantFactory(
         organization=world.org, legal_first_name=name, legal_last_name="Person"
     )
@@ -57,7 +57,7 @@ def _participant_in_program(world, name: str):  # type: ignore[no-untyped-def]
     return participant, episode
 
 
-def _card_for(world, participant, **answers):  # type: ignore[no-untyped-def]
+def _card_for(world, participant, **answers):
     from openiop.diary.services import diary_card_submit, program_today
     from tests.diary.helpers import answers as build
 

@@ -92,7 +92,7 @@ def test_two_clinicians_claiming_at_once_leave_one_claim(world) -> None:
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def press(user) -> None:  # type: ignore[no-untyped-def]
+    def press(user) -> None:
         try:
             barrier.wait()
             coaching_request_claim(request=CoachingRequest.objects.get(pk=made.pk), actor=user)

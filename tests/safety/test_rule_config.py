@@ -10,7 +10,7 @@ from openiop.safety.models import OnCallShift, RiskRule, RuleKind, SafetySetting
 from openiop.safety.services import rules_for
 
 
-def _url(world, page: str = "rules") -> str:  # type: ignore[no-untyped-def]
+def _url(world, page: str = "rules") -> str:
     return f"/safety/programs/{world.program.public_id}/{page}/"
 
 

@@ -29,7 +29,7 @@ def group_at(
         facilitators=[world.clinician],
         roster=[world.episode],
         created_by=world.director,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
@@ -45,7 +45,7 @@ def attend(
     )
 
 
-def week(world: SimpleNamespace, monday: date):  # type: ignore[no-untyped-def]
+def week(world: SimpleNamespace, monday: date):
     return participants_weeks(
         program=world.program, participant_ids=[world.participant.pk], week_starts=[monday]
     )[(world.participant.pk, monday)]

@@ -41,11 +41,11 @@ from tests.scheduling.sessions_support import (
 
 
 @pytest.fixture
-def w(world):  # type: ignore[no-untyped-def]
+def w(world):
     return add_schedule_setup(world)
 
 
-def _member(w, name: str, *, track=None, started_days_ago: int = 16):  # type: ignore[no-untyped-def]
+def _member(w, name: str, *, track=None, started_days_ago: int = 16):
     participant = f.ParticipantFactory(
         organization=w.org, legal_first_name=name, legal_last_name="Member"
     )
@@ -61,7 +61,7 @@ def _member(w, name: str, *, track=None, started_days_ago: int = 16):  # type: i
     return episode
 
 
-def _next(series) -> Session:  # type: ignore[no-untyped-def]
+def _next(series) -> Session:
     return series.sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()
 
 
@@ -78,7 +78,7 @@ def _waiting(session: Session) -> list[str]:
 
 
 @pytest.fixture
-def full(w):  # type: ignore[no-untyped-def]
+def full(w):
     """A morning group for two: Patricia (the world's participant) and Ana on it; Ben then
     Cleo waiting, in that order."""
     w.series = morning_series(w, capacity=2)
@@ -138,7 +138,7 @@ def test_raising_the_capacity_places_the_waiting_in_order(full, login) -> None:
     assert _waiting(session) == ["Cleo"]
 
 
-def _session_form(session: Session, w, **changes):  # type: ignore[no-untyped-def]
+def _session_form(session: Session, w, **changes):
     from openiop.scheduling.forms import session_initial
 
     data = {k: v for k, v in session_initial(session).items() if v is not None}
@@ -408,7 +408,7 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
-    def run(action) -> None:  # type: ignore[no-untyped-def]
+    def run(action) -> None:
         try:
             barrier.wait()
             action()
@@ -420,12 +420,12 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
         finally:
             connection.close()
 
-    def hold(episode):  # type: ignore[no-untyped-def]
+    def hold(episode):
         return lambda: episode_hold(
             actor=w.director, episode=episode, on=program_today(), reason="Away"
         )
 
-    def claim(episode):  # type: ignore[no-untyped-def]
+    def claim(episode):
         return lambda: roster_add(
             actor=w.director, session=session, participant=episode.participant, episode=episode
         )
@@ -450,7 +450,7 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
     assert outcomes.count("This session is full (3 of 3).") == 2 - claims
 
 
-def _interleave(first, second) -> tuple[list[str], list[BaseException]]:  # type: ignore[no-untyped-def]
+def _interleave(first, second) -> tuple[list[str], list[BaseException]]:
     """Run `first` in a transaction that stays open for half a second after it is done, and
     `second` as soon as `first` is done but before it commits: without row locks `second`
     would act on the state from before `first`."""
@@ -493,7 +493,7 @@ def _interleave(first, second) -> tuple[list[str], list[BaseException]]:  # type
     return outcomes, errors
 
 
-def _small_group(w, *, capacity: int):  # type: ignore[no-untyped-def]
+def _small_group(w, *, capacity: int):
     day = program_today() + timedelta(days=3)
     session = Session.objects.create(
         organization=w.org,
