@@ -94,7 +94,8 @@ def test_an_alumnus_keeps_reading_the_signed_safety_plan_but_signs_no_draft(worl
     page = client.get("/me/safety-plan/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "My sister" in text and "Not sleeping" in text
+    assert "My sister" in text
+    assert "Not sleeping" in text
     assert "Skipping meals" not in text  # the unsigned draft is not offered
     client.post(
         "/me/safety-plan/", {"version": str(second.public_id), "typed_name": "Patricia Example"}

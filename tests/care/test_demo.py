@@ -80,7 +80,8 @@ def test_reviews_made_second_versions_and_one_review_is_overdue(demo: DemoSummar
     assert PlanReview.objects.count() >= 3
     assert TreatmentPlan.objects.filter(status=PlanStatus.SUPERSEDED).exists()
     review = PlanReview.objects.exclude(pulled={}).first()
-    assert review is not None and "attendance" in review.pulled
+    assert review is not None
+    assert "attendance" in review.pulled
     assert review.items.exists()
     states = [
         plan_state(p, TODAY)
@@ -94,7 +95,8 @@ def test_the_portal_participant_has_a_plan_waiting_for_their_signature(demo: Dem
     draft = TreatmentPlan.objects.get(
         participant__user__email="participant@example.org", status=PlanStatus.DRAFT
     )
-    assert draft.clinician_signed_at is not None and draft.participant_signed_at is None
+    assert draft.clinician_signed_at is not None
+    assert draft.participant_signed_at is None
     assert TreatmentPlan.objects.filter(
         participant__user__email="participant@example.org", status=PlanStatus.CURRENT
     ).exists()

@@ -29,7 +29,8 @@ def test_an_overdue_review_shows_for_the_primary_clinician(
     lists = home_lists(care.clinician)
     assert [row.state for row in lists["reviews"]] == ["overdue"]
     page = login(care.clinician).get(reverse("home")).content.decode()
-    assert "Reviews due" in page and "overdue since" in page
+    assert "Reviews due" in page
+    assert "overdue since" in page
     assert AccessLog.objects.filter(
         actor=care.clinician, action=AccessAction.LIST, object_type="care.plan"
     ).exists()

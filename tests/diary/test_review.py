@@ -27,7 +27,8 @@ def test_the_clinician_sees_the_week_grid_trend_and_agenda(world, login) -> None
     body = response.content.decode()
     assert "Urge: self-harm" in body
     assert "Yes: wine (2 glasses)" in body
-    assert "<svg" in body and "<polyline" in body
+    assert "<svg" in body
+    assert "<polyline" in body
     assert "style=" not in body
     agenda = body[body.index('class="agenda"') :]
     # Life-threatening items come before quality-of-life ones.

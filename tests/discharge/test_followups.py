@@ -50,7 +50,8 @@ def test_consent_at_discharge_schedules_30_90_180(world):
     ]
     assert all(r.status == FollowUpStatus.PENDING for r in rows)
     consent = AlumniConsent.objects.get(episode=world.episode)
-    assert consent.is_active and consent.recorded_by == world.clinician
+    assert consent.is_active
+    assert consent.recorded_by == world.clinician
 
 
 def test_consent_later_from_staff_schedules_them(world):
@@ -179,7 +180,8 @@ def test_a_signed_followup_consent_schedules_checkins_at_discharge(world):
     _signed_followup_consent(world)
     discharge(world)  # the form's question left unanswered
     consent = AlumniConsent.objects.get(episode=world.episode)
-    assert consent.agreed and consent.how == "written"
+    assert consent.agreed
+    assert consent.how == "written"
     assert FollowUp.objects.filter(episode=world.episode).count() == 3
 
 

@@ -68,7 +68,8 @@ def test_weekly_check_ins_follow_the_program_week_across_the_boundary_idempotent
     assert summary.created == 2
     assert _codes(episode, Phase.WEEKLY) == ["GAD-7", "PHQ-9"]
     weekly = Administration.objects.filter(episode=episode, phase=Phase.WEEKLY).first()
-    assert weekly is not None and weekly.period_start == date(2026, 3, 9)
+    assert weekly is not None
+    assert weekly.period_start == date(2026, 3, 9)
 
     # Running again in the same week, hours later, adds nothing.
     administrations_make_due(now=after + timedelta(hours=20))

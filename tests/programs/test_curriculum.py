@@ -70,7 +70,8 @@ def test_there_is_no_lesson_before_the_anchor(rotation) -> None:
 def test_the_first_week_teaches_wise_mind(rotation) -> None:
     monday = lesson_for(rotation, ANCHOR)
     friday = lesson_for(rotation, date(2025, 1, 10))
-    assert monday is not None and monday.title == "Wise mind and the what skills"
+    assert monday is not None
+    assert monday.title == "Wise mind and the what skills"
     assert friday == monday
 
 
@@ -79,13 +80,15 @@ def test_weeks_follow_the_blocks_in_order(rotation) -> None:
     assert week3 is not None
     assert week3.title == "DEAR MAN: asking for what you need"
     week_18 = lesson_for(rotation, date(2025, 5, 5))
-    assert week_18 is not None and week_18.block.module == SkillsModule.MINDFULNESS
+    assert week_18 is not None
+    assert week_18.block.module == SkillsModule.MINDFULNESS
 
 
 def test_the_cycle_wraps_after_24_weeks(rotation) -> None:
     last = lesson_for(rotation, date(2025, 6, 16))  # week 24
     wrapped = lesson_for(rotation, date(2025, 6, 23))  # week 25 = week 1 again
-    assert last is not None and last.block.module == SkillsModule.DISTRESS_TOLERANCE
+    assert last is not None
+    assert last.block.module == SkillsModule.DISTRESS_TOLERANCE
     assert wrapped == lesson_for(rotation, ANCHOR)
 
 
@@ -95,7 +98,8 @@ def test_a_mid_week_anchor_counts_program_weeks_from_monday(world) -> None:
     assert lesson_for(world.program, date(2025, 1, 7)) is None
     first = lesson_for(world.program, date(2025, 1, 10))
     second = lesson_for(world.program, date(2025, 1, 13))
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert (first.week, second.week) == (1, 2)
 
 

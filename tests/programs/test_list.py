@@ -27,12 +27,15 @@ def test_it_shows_my_programs_with_tracks_session_types_and_rooms(world, directo
     body = response.content.decode()
     assert "Main Street" in body
     assert "Adult DBT IOP" in body
-    assert "Morning" in body and "Evening" in body
+    assert "Morning" in body
+    assert "Evening" in body
     assert "Tue, Thu, Sat" in body  # the evening track's days label
     assert "09:00\u201312:00" in body
-    assert "Emotion regulation skills" in body and "90853" in body
+    assert "Emotion regulation skills" in body
+    assert "90853" in body
     assert "Garden room" in body
-    assert "Pet-friendly" in body and "Wheelchair-accessible" in body
+    assert "Pet-friendly" in body
+    assert "Wheelchair-accessible" in body
 
 
 def test_it_leaves_out_programs_i_am_not_assigned_to(world, director) -> None:

@@ -99,7 +99,8 @@ def test_the_director_adds_and_removes_an_on_call_shift(world, login) -> None:
     )
     assert response.status_code == 302
     shift = OnCallShift.objects.get()
-    assert shift.user == world.clinician and shift.backup == world.director
+    assert shift.user == world.clinician
+    assert shift.backup == world.director
     client.post(_url(world, "on-call"), {"remove": str(shift.public_id)})
     assert OnCallShift.objects.count() == 0
 

@@ -255,7 +255,8 @@ def test_a_director_moves_one_occurrence(w, login):
     )
     assert response.status_code == 302
     session.refresh_from_db()
-    assert session.detached and session.topic == "Moved"
+    assert session.detached
+    assert session.topic == "Moved"
 
 
 # --- bookings and unavailable times ---------------------------------------------------------

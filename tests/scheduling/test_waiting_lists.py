@@ -319,7 +319,8 @@ def test_admission_reports_placed_waiting_and_expected_hours(full) -> None:
     assert (first.position, first.of) == (2, 2)
     assert report.below  # nothing placed: 0 h against the 9 h minimum
     patricia = placement_report(w.episode)
-    assert w.session in patricia.placed and patricia.waiting == []
+    assert w.session in patricia.placed
+    assert patricia.waiting == []
 
 
 def test_the_admission_page_says_what_admission_did(full, login) -> None:
@@ -439,7 +440,9 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
     assert errors == []
     on = _on(session)
     assert len(on) == RosterEntry.objects.filter(session=session).count() <= 3
-    assert "Ana" not in on and "Ben" not in on and "Cal" in on
+    assert "Ana" not in on
+    assert "Ben" not in on
+    assert "Cal" in on
     # Every seat freed went to someone: the waiting list first, in order, or a drop-in that
     # got there first; nobody waits while a seat stands empty.
     assert len(on) == 3
@@ -569,7 +572,8 @@ def test_two_frees_at_once_place_each_waiting_member_once(world) -> None:
     session, _ = _small_group(w, capacity=2)
     ana, ben = _member(w, "Ana"), _member(w, "Ben")
     _member(w, "Wes")
-    assert _on(session) == {"Ana", "Ben"} and _waiting(session) == ["Wes"]
+    assert _on(session) == {"Ana", "Ben"}
+    assert _waiting(session) == ["Wes"]
 
     outcomes, errors = _interleave(
         lambda: episode_hold(actor=w.director, episode=ana, on=program_today(), reason="Away"),
