@@ -683,8 +683,9 @@ def measure_size(size: int, args: argparse.Namespace) -> SizeResult:
     seeded = ensure_seeded(size, reseed=args.reseed)
     database = copy_for_run(size, seeded)
     print(f"  census {size}: running on {database}")
-    targets = Targets(**json.loads(_django("_prepare", database=database)))
-    targets.writers = [Writer(**w) for w in targets.writers]  # type: ignore[arg-type]
+    found = json.loads(_django("_prepare", database=database))
+    writers = [Writer(**w) for w in found.pop("writers", [])]
+    targets = Targets(**found, writers=writers)
     cookies = {name: _cookie(key, targets.csrf) for name, key in targets.sessions.items()}
     server = Server(database, args.port, args.workers, OUT / f"server-{size}.log")
     try:
@@ -901,8 +902,10 @@ def markdown(saved: dict[str, Any]) -> str:
         if len(sizes) > 1:
             first, last = by_size.get(sizes[0]), by_size.get(sizes[-1])
             for key in ("ratio", "cpu_ratio"):
-                ok = first and last and first[key] and last[key] and not floor
-                cells.append(_fmt(last[key] / first[key], 2) if ok else "")  # type: ignore[index]
+                if first and last and first[key] and last[key] and not floor:
+                    cells.append(_fmt(last[key] / first[key], 2))
+                else:
+                    cells.append("")
         out.append("| " + " | ".join(cells) + " |")
     out += [
         "",
@@ -1129,7 +1132,7 @@ def _run(args: argparse.Namespace) -> int:
     text = report(results, args)
     print(text)
     OUT.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
     payload = {
         "when": stamp,
         "args": {k: v for k, v in vars(args).items() if k != "command"},

@@ -43,7 +43,7 @@ def _flush_around_append_only_triggers() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _plain_static(settings):  # type: ignore[no-untyped-def]
+def _plain_static(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -51,7 +51,7 @@ def _plain_static(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _empty_task_queue(request):  # type: ignore[no-untyped-def]
+def _empty_task_queue(request):
     """On the RQ run, every test starts with an empty Redis database (this run's own number)."""
     from tests.taskrun import on_rq, redis_flush
 
@@ -60,7 +60,7 @@ def _empty_task_queue(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def run_tasks():  # type: ignore[no-untyped-def]
+def run_tasks():
     """Call it to run every ready task, as a worker would (database backend or RQ)."""
     from tests.taskrun import run_tasks as run
 
@@ -68,7 +68,7 @@ def run_tasks():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(db) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+def world(db) -> SimpleNamespace:
     org = f.OrganizationFactory(name="Lakeside Behavioral Health")
     site = f.SiteFactory(organization=org, name="Main Street")
     program = f.ProgramFactory(site=site, name="Adult DBT IOP")
@@ -82,7 +82,7 @@ def world(db) -> SimpleNamespace:  # type: ignore[no-untyped-def]
     other_org_program = f.ProgramFactory(name="Elsewhere IOP")
     other_org = other_org_program.organization
 
-    def staff(role: str, programs: list | None = None, organization=org, **kw) -> User:  # type: ignore[no-untyped-def]
+    def staff(role: str, programs: list | None = None, organization=org, **kw) -> User:
         return f.UserFactory(organization=organization, role=role, programs=programs or [], **kw)
 
     w = SimpleNamespace(
@@ -155,5 +155,5 @@ def verified_client(user: User) -> Client:
 
 
 @pytest.fixture
-def login(db) -> Callable[[User], Client]:  # type: ignore[no-untyped-def]
+def login(db) -> Callable[[User], Client]:
     return verified_client

@@ -152,7 +152,7 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
 def _contact_program(contact: object) -> Program:
     """The program of the participant's most recent episode (contacts belong to a program),
     or a new program of their organization."""
-    participant = contact.participant  # type: ignore[attr-defined]
+    participant = contact.participant
     episode = participant.episodes.order_by("-inquiry_on", "-id").first()
     if episode is not None:
         return episode.program

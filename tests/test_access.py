@@ -14,7 +14,7 @@ from openiop.participants.access import Access, participant_for, participants_fo
 from tests import factories as f
 
 
-def _request(user, method: str = "get"):  # type: ignore[no-untyped-def]
+def _request(user, method: str = "get"):
     request = getattr(RequestFactory(), method)("/participants/x/", REMOTE_ADDR="10.1.2.3")
     request.user = user
     return request

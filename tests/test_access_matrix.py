@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from django.core.signals import got_request_exception
 from django.db import transaction
-from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp import DEVICE_ID_SESSION_KEY

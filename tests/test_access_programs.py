@@ -81,7 +81,8 @@ def test_program_check_is_403_with_a_log_row_without_sud_access(two: SimpleNames
             object_type="t",
         )
     row = AccessLog.objects.get(action=AccessAction.DENIED)
-    assert row.actor == two.intake_both and row.participant == two.participant
+    assert row.actor == two.intake_both
+    assert row.participant == two.participant
 
 
 def test_a_program_named_by_a_malformed_or_foreign_id_is_404(two: SimpleNamespace) -> None:
@@ -159,7 +160,8 @@ def test_the_part2_consent_is_offered_only_in_a_substance_use_program(
     url = reverse("participants:consent_new", args=[world.participant.public_id])
     client = login(world.clinician)
     kinds = client.get(url).content.decode()
-    assert f"?kind={ConsentKind.PART2}" not in kinds and f"?kind={ConsentKind.RELEASE}" in kinds
+    assert f"?kind={ConsentKind.PART2}" not in kinds
+    assert f"?kind={ConsentKind.RELEASE}" in kinds
     asked = client.get(f"{url}?kind={ConsentKind.PART2}", follow=True).content.decode()
     assert "recorded in a program that treats substance use" in asked
     assert 'name="typed_name"' not in asked
@@ -175,6 +177,8 @@ def test_in_a_substance_use_program_only_the_part2_consent_is_offered(
     url = reverse("participants:consent_new", args=[world.participant.public_id])
     client = login(world.clinician)
     kinds = client.get(url).content.decode()
-    assert f"?kind={ConsentKind.PART2}" in kinds and f"?kind={ConsentKind.RELEASE}" not in kinds
+    assert f"?kind={ConsentKind.PART2}" in kinds
+    assert f"?kind={ConsentKind.RELEASE}" not in kinds
     form = client.get(f"{url}?kind={ConsentKind.PART2}").content.decode()
-    assert str(episode.public_id) in form and program.name in form
+    assert str(episode.public_id) in form
+    assert program.name in form

@@ -34,7 +34,7 @@ CLOSED_FOR_ALUMNI = [
 ]
 
 
-def _discharge(world) -> None:  # type: ignore[no-untyped-def]
+def _discharge(world) -> None:
     world.episode.status = EpisodeStatus.DISCHARGED
     world.episode.discharged_on = timezone.localdate()
     world.episode.discharge_reason = "Completed the program"
@@ -74,7 +74,7 @@ def test_an_alumnus_keeps_home_and_permissions(world, login) -> None:
 
 
 def test_an_alumnus_keeps_reading_the_signed_safety_plan_but_signs_no_draft(world, login) -> None:
-    def save(words: str):  # type: ignore[no-untyped-def]
+    def save(words: str):
         return safety_plan_draft_save(
             participant=world.participant,
             program=world.program,
@@ -94,7 +94,8 @@ def test_an_alumnus_keeps_reading_the_signed_safety_plan_but_signs_no_draft(worl
     page = client.get("/me/safety-plan/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "My sister" in text and "Not sleeping" in text
+    assert "My sister" in text
+    assert "Not sleeping" in text
     assert "Skipping meals" not in text  # the unsigned draft is not offered
     client.post(
         "/me/safety-plan/", {"version": str(second.public_id), "typed_name": "Patricia Example"}

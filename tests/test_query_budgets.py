@@ -9,7 +9,7 @@ from openiop.participants.models import CareTeamRole
 from tests import factories as f
 
 
-def _census(world, n: int) -> None:  # type: ignore[no-untyped-def]
+def _census(world, n: int) -> None:
     for i in range(n):
         episode = f.EpisodeFactory(
             participant=f.ParticipantFactory(organization=world.org),
@@ -21,14 +21,14 @@ def _census(world, n: int) -> None:  # type: ignore[no-untyped-def]
         f.FamilyContactFactory(participant=episode.participant)
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
 
-def _counts_at(world, login, urls: list[str], sizes: tuple[int, int]) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _counts_at(world, login, urls: list[str], sizes: tuple[int, int]) -> list[tuple[int, int]]:
     client = login(world.clinician)
     _census(world, sizes[0])
     small = [_count(client, url) for url in urls]

@@ -114,7 +114,7 @@ def test_a_good_next_is_followed(world: SimpleNamespace, login: Any) -> None:
     assert login(world.clinician).post(url, {"next": back})["Location"] == back
 
 
-def test_signing_in_with_a_bad_next_lands_on_the_home_page(world: SimpleNamespace, client) -> None:  # type: ignore[no-untyped-def]
+def test_signing_in_with_a_bad_next_lands_on_the_home_page(world: SimpleNamespace, client) -> None:
     response = client.post(
         reverse("accounts:login") + "?next=-1",
         {"username": world.participant_user.email, "password": "correct horse battery staple"},

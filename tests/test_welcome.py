@@ -48,7 +48,7 @@ def _signed_in(email: str, password: str = PASSWORD) -> Client:
     return client
 
 
-def _choose(client: Client, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _choose(client: Client, password: str = PASSWORD):
     return client.post("/welcome/", {"new_password1": password, "new_password2": password})
 
 
@@ -60,7 +60,8 @@ def test_a_participant_chooses_a_password_and_reaches_their_portal(world) -> Non
     text = page.content.decode()
     assert page.status_code == 200
     assert "newcomer@example.test" in text
-    assert person.legal_last_name not in text and world.program.name not in text
+    assert person.legal_last_name not in text
+    assert world.program.name not in text
     assert page["Referrer-Policy"] == "same-origin"  # "no-referrer" would break the form's CSRF
     assert Client().get("/welcome/?key=wrong")["Referrer-Policy"] == "no-referrer"
     assert "no-store" in page["Cache-Control"]
@@ -129,7 +130,8 @@ def test_an_expired_link_gets_a_clear_page_and_creates_nothing(world) -> None:
     response = Client().get(f"/welcome/?key={key}")
     assert response.status_code == 410
     text = response.content.decode()
-    assert "This link has expired" in text and "No account was created." in text
+    assert "This link has expired" in text
+    assert "No account was created." in text
     assert 'href="tel:988"' in text
     person.refresh_from_db()
     assert person.user is None
@@ -223,7 +225,8 @@ def test_a_turned_off_account_is_set_up_again_with_a_new_password(world) -> None
     account.refresh_from_db()
     world.participant.refresh_from_db()
     assert world.participant.user == account  # the same account, history kept
-    assert account.is_active and account.check_password(PASSWORD)
+    assert account.is_active
+    assert account.check_password(PASSWORD)
     assert Event.objects.filter(summary="Portal invitation accepted; account set up again").exists()
 
 
@@ -237,7 +240,8 @@ def test_a_family_member_accepts_and_reaches_their_page(world) -> None:
     _, key = invite(world.clinician, person, contact)
     assert _choose(_open(Client(), key)).status_code == 302
     contact.refresh_from_db()
-    assert contact.user is not None and contact.user.role == Role.FAMILY
+    assert contact.user is not None
+    assert contact.user.role == Role.FAMILY
     assert contact.user.full_name == "Quinn Newcomer"
     client = _signed_in("quinn@example.test")
     assert client.get("/").headers["Location"] == "/me/family/"

@@ -7,7 +7,7 @@ from openiop.accounts.models import AccountEvent, AccountEventKind
 
 
 @pytest.fixture
-def history(world) -> AccountEvent:  # type: ignore[no-untyped-def]
+def history(world) -> AccountEvent:
     return AccountEvent.objects.create(
         organization=world.org,
         actor=world.admin,

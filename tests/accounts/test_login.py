@@ -10,7 +10,7 @@ PASSWORD = "correct horse battery staple"
 LOGIN_URL = "/accounts/login/"
 
 
-def _post(client: Client, email: str, password: str):  # type: ignore[no-untyped-def]
+def _post(client: Client, email: str, password: str):
     return client.post(LOGIN_URL, {"username": email, "password": password})
 
 

@@ -23,7 +23,7 @@ def _code(device: TOTPDevice) -> str:
     return f"{value:0{device.digits}d}"
 
 
-def _chart_url(world) -> str:  # type: ignore[no-untyped-def]
+def _chart_url(world) -> str:
     return f"/participants/{world.participant.public_id}/"
 
 

@@ -8,7 +8,7 @@ from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
 
 
-def _event_at_utc(world, hour: int) -> None:  # type: ignore[no-untyped-def]
+def _event_at_utc(world, hour: int) -> None:
     at = timezone.now().replace(hour=hour, minute=30, second=0, microsecond=0) - dt.timedelta(
         days=2
     )

@@ -13,7 +13,7 @@ from openiop.accounts.models import AccountEvent, AccountEventKind, StaffAssignm
 URL = "/accounts/users/new/"
 
 
-def _data(world, **overrides):  # type: ignore[no-untyped-def]
+def _data(world, **overrides):
     data = {
         "email": "New.Person@Example.test",
         "full_name": "Nia Newhire",
@@ -26,7 +26,7 @@ def _data(world, **overrides):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def outbox(settings):  # type: ignore[no-untyped-def]
+def outbox(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return mail.outbox
 

@@ -15,7 +15,7 @@ def _url(user: User) -> str:
     return f"/accounts/users/{user.public_id}/edit/"
 
 
-def _data(world, user, **overrides):  # type: ignore[no-untyped-def]
+def _data(world, user, **overrides):
     data = {
         "email": user.email,
         "full_name": user.full_name,

@@ -14,7 +14,7 @@ from openiop.audit.models import AccessAction, AccessLog
 
 
 @pytest.fixture
-def entry(db) -> Callable[..., AccessLog]:  # type: ignore[no-untyped-def]
+def entry(db) -> Callable[..., AccessLog]:
     def make(
         *,
         actor: Any,

@@ -61,7 +61,7 @@ def test_an_outsider_is_not_recorded_against_a_participant_they_cannot_see(world
     assert not AccessLog.objects.filter(actor=world.outsider_clinician).exists()
 
 
-def _request(user, path: str):  # type: ignore[no-untyped-def]
+def _request(user, path: str):
     request = RequestFactory().get(path, REMOTE_ADDR=ADDRESS)
     request.user = user
     return request

@@ -13,7 +13,7 @@ from tests import factories as f
 URL = "/audit/export.csv"
 
 
-def rows_of(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def rows_of(response) -> list[dict[str, str]]:
     text = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(text)))
 

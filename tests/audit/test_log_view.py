@@ -13,7 +13,7 @@ from tests import factories as f
 URL = "/audit/"
 
 
-def other_org_participant(world):  # type: ignore[no-untyped-def]
+def other_org_participant(world):
     participant = f.ParticipantFactory(organization=world.other_org, legal_last_name="Farland")
     f.EpisodeFactory(participant=participant, program=world.other_org_program)
     return participant

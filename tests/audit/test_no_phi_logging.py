@@ -108,18 +108,18 @@ def console() -> Iterator[io.StringIO]:
     buffer = io.StringIO()
     (handler,) = {h for name in ("", "django.server") for h in _console_handlers(name)}
     assert isinstance(handler, logging.StreamHandler)
-    previous = handler.setStream(buffer)  # type: ignore[attr-defined]
+    previous = handler.setStream(buffer)
     try:
         yield buffer
     finally:
-        handler.setStream(previous)  # type: ignore[attr-defined]
+        handler.setStream(previous)
 
 
 class _RunserverThread(LiveServerThread):
     """The live-server thread with runserver's own request handler, which logs every request
     line to django.server (the test server's default handler is silent)."""
 
-    def _create_server(self, connections_override=None):  # type: ignore[no-untyped-def]
+    def _create_server(self, connections_override=None):
         return self.server_class(
             (self.host, self.port),
             WSGIRequestHandler,
@@ -129,7 +129,7 @@ class _RunserverThread(LiveServerThread):
 
 
 @pytest.fixture
-def runserver(transactional_db) -> Iterator[_RunserverThread]:  # type: ignore[no-untyped-def]
+def runserver(transactional_db) -> Iterator[_RunserverThread]:
     shared = {}
     for conn in connections.all():
         if conn.vendor == "sqlite" and conn.is_in_memory_db():

@@ -12,7 +12,7 @@ from openiop.audit.models import AccessAction, AccessLog
 from tests import factories as f
 
 
-def url(participant) -> str:  # type: ignore[no-untyped-def]
+def url(participant) -> str:
     return f"/audit/participant/{participant.public_id}/"
 
 

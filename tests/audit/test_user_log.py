@@ -8,7 +8,7 @@ from openiop.audit.models import AccessLog
 from tests import factories as f
 
 
-def url(user) -> str:  # type: ignore[no-untyped-def]
+def url(user) -> str:
     return f"/audit/user/{user.public_id}/"
 
 

@@ -50,7 +50,7 @@ def rule(**overrides: object) -> DayRule:
         "requires_authorization": False,
     }
     values.update(overrides)
-    return DayRule(**values)  # type: ignore[arg-type]
+    return DayRule(**values)
 
 
 def medicare(**overrides: object) -> MedicareRule:
@@ -62,7 +62,7 @@ def medicare(**overrides: object) -> MedicareRule:
         "recertify_within_days": 60,
     }
     values.update(overrides)
-    return MedicareRule(**values)  # type: ignore[arg-type]
+    return MedicareRule(**values)
 
 
 _counter = iter(range(1_000_000))
@@ -97,7 +97,7 @@ def draft(s: SessionAttended) -> NoteFact:
 
 
 def auth(number: str, start: date, end: date, units: int, **kw: object) -> Authorization:
-    return Authorization(number=number, start=start, end=end, approved_units=units, **kw)  # type: ignore[arg-type]
+    return Authorization(number=number, start=start, end=end, approved_units=units, **kw)
 
 
 # --- claims --------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def person(last: str, first: str, born: date, sex: Sex = Sex.FEMALE) -> Person:
 
 
 def subscriber(member_id: str, who: Person, **kw: object) -> Subscriber:
-    return Subscriber(person=who, member_id=member_id, **kw)  # type: ignore[arg-type]
+    return Subscriber(person=who, member_id=member_id, **kw)
 
 
 def lines(
@@ -150,7 +150,7 @@ def claim(
         "lines": service_lines,
     }
     values.update(kw)
-    return Claim(**values)  # type: ignore[arg-type]
+    return Claim(**values)
 
 
 def batch(claims: tuple[Claim, ...], **kw: object) -> Batch:
@@ -174,7 +174,7 @@ def batch(claims: tuple[Claim, ...], **kw: object) -> Batch:
         "created_at": datetime(2026, 1, 20, 9, 30, tzinfo=UTC),
     }
     values.update(kw)
-    return Batch(**values)  # type: ignore[arg-type]
+    return Batch(**values)
 
 
 S9480 = BillingCode("0905", "S9480")

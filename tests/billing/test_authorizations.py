@@ -93,7 +93,8 @@ def test_a_hold_uses_no_days_and_an_extension_adds_them() -> None:
     assert usage.end == day(27)
     assert usage.extended
     on_hold = [d for d in decisions if day(7) <= d.day <= day(13)]
-    assert on_hold and not any(d.billable for d in on_hold)
+    assert on_hold
+    assert not any(d.billable for d in on_hold)
 
 
 def test_days_left_count_whole_days_when_a_day_carries_several_units() -> None:
@@ -284,7 +285,7 @@ def test_medicare_without_any_certification() -> None:
 
 
 def test_a_warning_policy_refuses_negative_thresholds() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         WarningPolicy(days_left_threshold=-1, review_due_within_days=2, review_cadence_days=7)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="review cadence is at least one day"):
         WarningPolicy(days_left_threshold=1, review_due_within_days=2, review_cadence_days=0)

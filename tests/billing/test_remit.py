@@ -262,7 +262,7 @@ def remit_claim(number: str, status: str, charge: str, paid: str, **kw: object) 
         "statement_to": None,
     }
     values.update(kw)
-    return RemitClaim(**values)  # type: ignore[arg-type]
+    return RemitClaim(**values)
 
 
 def remittance(*claims: RemitClaim) -> Remittance:

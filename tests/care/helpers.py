@@ -25,7 +25,7 @@ from tests.measures.helpers import phq9, record
 from tests.scheduling.attendance_support import make_session, session_type
 
 
-def today(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+def today(w: SimpleNamespace):
     return today_in(w.program.time_zone)
 
 
@@ -83,7 +83,9 @@ def backdate(plan: TreatmentPlan, days: int) -> TreatmentPlan:
     """Move a current version's dates back as if it took effect `days` ago (the hash covers
     the dates, so it is recomputed: this stands in for a clock)."""
     plan.refresh_from_db()
-    assert plan.effective_on is not None and plan.review_due_on and plan.expires_on
+    assert plan.effective_on is not None
+    assert plan.review_due_on
+    assert plan.expires_on
     delta = timedelta(days=days)
     TreatmentPlan.objects.filter(pk=plan.pk).update(
         effective_on=plan.effective_on - delta,

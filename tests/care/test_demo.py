@@ -34,7 +34,7 @@ COUNTED: dict[str, int] = {}
 
 
 @pytest.fixture(scope="module")
-def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:  # type: ignore[no-untyped-def]
+def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
     """The demo built once for the module (rolled back after), counting the care builder's
     queries on the way."""
     original = care_demo.build
@@ -45,17 +45,17 @@ def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:  # t
         COUNTED["queries"] = len(ctx.captured_queries)
         return result
 
-    synthetic.care_demo.build = measured  # type: ignore[assignment]
+    synthetic.care_demo.build = measured
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             yield build_demo(today=TODAY, seed=7)
             transaction.set_rollback(True)
     finally:
-        synthetic.care_demo.build = original  # type: ignore[assignment]
+        synthetic.care_demo.build = original
 
 
 @pytest.fixture
-def demo(demo_once: DemoSummary, db) -> DemoSummary:  # type: ignore[no-untyped-def]
+def demo(demo_once: DemoSummary, db) -> DemoSummary:
     return demo_once
 
 
@@ -80,7 +80,8 @@ def test_reviews_made_second_versions_and_one_review_is_overdue(demo: DemoSummar
     assert PlanReview.objects.count() >= 3
     assert TreatmentPlan.objects.filter(status=PlanStatus.SUPERSEDED).exists()
     review = PlanReview.objects.exclude(pulled={}).first()
-    assert review is not None and "attendance" in review.pulled
+    assert review is not None
+    assert "attendance" in review.pulled
     assert review.items.exists()
     states = [
         plan_state(p, TODAY)
@@ -94,7 +95,8 @@ def test_the_portal_participant_has_a_plan_waiting_for_their_signature(demo: Dem
     draft = TreatmentPlan.objects.get(
         participant__user__email="participant@example.org", status=PlanStatus.DRAFT
     )
-    assert draft.clinician_signed_at is not None and draft.participant_signed_at is None
+    assert draft.clinician_signed_at is not None
+    assert draft.participant_signed_at is None
     assert TreatmentPlan.objects.filter(
         participant__user__email="participant@example.org", status=PlanStatus.CURRENT
     ).exists()

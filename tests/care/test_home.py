@@ -29,7 +29,8 @@ def test_an_overdue_review_shows_for_the_primary_clinician(
     lists = home_lists(care.clinician)
     assert [row.state for row in lists["reviews"]] == ["overdue"]
     page = login(care.clinician).get(reverse("home")).content.decode()
-    assert "Reviews due" in page and "overdue since" in page
+    assert "Reviews due" in page
+    assert "overdue since" in page
     assert AccessLog.objects.filter(
         actor=care.clinician, action=AccessAction.LIST, object_type="care.plan"
     ).exists()
@@ -97,7 +98,7 @@ def _many(w: SimpleNamespace, count: int) -> None:
 
 def test_the_home_lists_run_a_fixed_number_of_queries(
     care: SimpleNamespace, login: Login, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _many(care, 2)
     client = login(care.clinician)
     client.get(reverse("home"))
@@ -111,7 +112,7 @@ def test_the_home_lists_run_a_fixed_number_of_queries(
 
 def test_the_plan_pages_run_a_bounded_number_of_queries(
     care: SimpleNamespace, login: Login, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     plan = backdate(signed_plan(care), 30)
     client = login(care.clinician)
     for name in ("plan_version", "plan_review", "plan_print"):

@@ -58,17 +58,20 @@ def test_a_draft_needs_words_and_known_sections(care: SimpleNamespace) -> None:
 
 def test_agreeing_makes_versions_and_keeps_the_old_one(care: SimpleNamespace) -> None:
     v1 = _agreed(care)
-    assert v1.status == RelapsePlanStatus.CURRENT and relapse_hash_intact(v1)
+    assert v1.status == RelapsePlanStatus.CURRENT
+    assert relapse_hash_intact(v1)
     draft = relapse_plan_draft_save(
         actor=care.clinician,
         episode=care.episode,
         sections={**WORDS, "reasons": "Me"},
         review_on=None,
     )
-    assert draft.version == 2 and relapse_plan_current(care.episode) == v1
+    assert draft.version == 2
+    assert relapse_plan_current(care.episode) == v1
     relapse_plan_agree(actor=care.clinician, plan=draft)
     v1.refresh_from_db()
-    assert v1.status == RelapsePlanStatus.SUPERSEDED and v1.sections["reasons"] == "My kids"
+    assert v1.status == RelapsePlanStatus.SUPERSEDED
+    assert v1.sections["reasons"] == "My kids"
     RelapsePreventionPlan.objects.filter(pk=v1.pk).update(sections={"reasons": "changed"})
     v1.refresh_from_db()
     assert not relapse_hash_intact(v1)
@@ -80,7 +83,8 @@ def test_an_accepted_suggestion_makes_a_new_version(care: SimpleNamespace) -> No
         participant=care.participant, plan=v1, section="supports", text="Jo\nMy sponsor Teresa"
     )
     v2 = relapse_proposal_accept(actor=care.clinician, proposal=proposal)
-    assert v2.version == 2 and v2.sections["supports"] == "Jo\nMy sponsor Teresa"
+    assert v2.version == 2
+    assert v2.sections["supports"] == "Jo\nMy sponsor Teresa"
     assert v2.sections["reasons"] == "My kids"
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.ACCEPTED
@@ -153,7 +157,7 @@ def test_staff_accept_from_the_page(care: SimpleNamespace, login: Login) -> None
         ),
         {"decision": "accept"},
     )
-    assert relapse_plan_current(care.episode).version == 2  # type: ignore[union-attr]
+    assert relapse_plan_current(care.episode).version == 2
 
 
 def test_an_outsider_cannot_decide_a_suggestion(care: SimpleNamespace, login: Login) -> None:

@@ -21,7 +21,7 @@ from openiop.care.services import (
 from tests.care.helpers import backdate, complete_draft, today, with_history
 
 
-def _plan_with_diary_objective(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+def _plan_with_diary_objective(w: SimpleNamespace):
     plan = complete_draft(w)
     goal = plan.problems.get().goals.get()
     objective = plan_objective_add(
@@ -66,12 +66,16 @@ def test_the_review_pulls_scores_attendance_hours_and_diary(care: SimpleNamespac
         "not_recorded": 0,
         "percent": 75,
     }
-    assert overall["hours"]["mean_weekly"] is not None and overall["hours"]["weeks"]
+    assert overall["hours"]["mean_weekly"] is not None
+    assert overall["hours"]["weeks"]
     assert overall["diary"]["cards"] == 4
     score, attendance, diary = (figures["objectives"][str(o.public_id)] for o in objectives)
-    assert score["target_met"] is True and score["change"] == -10
-    assert attendance["percent"] == 75 and attendance["target_met"] is False
-    assert diary["label"] == "Substance use" and diary["trend"] == "better"
+    assert score["target_met"] is True
+    assert score["change"] == -10
+    assert attendance["percent"] == 75
+    assert attendance["target_met"] is False
+    assert diary["label"] == "Substance use"
+    assert diary["trend"] == "better"
     assert diary["target_met"] is True
 
 

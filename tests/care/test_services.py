@@ -42,7 +42,7 @@ from tests import factories as f
 from tests.care.helpers import backdate, complete_draft, signed_plan, today
 
 
-def _goal(w: SimpleNamespace):  # type: ignore[no-untyped-def]
+def _goal(w: SimpleNamespace):
     plan = plan_draft_start(actor=w.clinician, episode=w.episode)
     problem = plan_problem_add(actor=w.clinician, plan=plan, description="Using on weekends")
     return plan_goal_add(actor=w.clinician, problem=problem, description="Stay sober")
@@ -58,7 +58,7 @@ def _objective(w: SimpleNamespace, **kw: object) -> ObjectiveFields:
         "threshold": "9",
     }
     values.update(kw)
-    return ObjectiveFields(**values)  # type: ignore[arg-type]
+    return ObjectiveFields(**values)
 
 
 def _errors(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -128,7 +128,8 @@ def test_attendance_is_a_percentage(care: SimpleNamespace) -> None:
         goal=goal,
         fields=_objective(care, measure_kind=MeasureKind.ATTENDANCE, direction="", threshold="80"),
     )
-    assert ok.direction == "at_least" and ok.instrument_code == ""
+    assert ok.direction == "at_least"
+    assert ok.instrument_code == ""
 
 
 def test_a_diary_objective_names_a_row_of_the_card(care: SimpleNamespace) -> None:
@@ -228,14 +229,16 @@ def test_both_signatures_make_the_plan_current_with_dates_and_hash(care: SimpleN
     plan = plan_sign_participant(
         plan=plan, participant=care.participant, typed_name="  patricia   EXAMPLE "
     )
-    assert plan.status == PlanStatus.DRAFT and plan.participant_signed_name == "patricia EXAMPLE"
+    assert plan.status == PlanStatus.DRAFT
+    assert plan.participant_signed_name == "patricia EXAMPLE"
     plan = plan_sign_clinician(actor=care.clinician, plan=plan)
     assert plan.status == PlanStatus.CURRENT
     day = today(care)
     assert plan.effective_on == day
     assert plan.review_due_on == day + timedelta(days=care.program.plan_review_days)
     assert plan.expires_on == day + timedelta(days=care.program.plan_valid_days)
-    assert plan.content_hash and plan_hash_intact(plan_tree(plan))
+    assert plan.content_hash
+    assert plan_hash_intact(plan_tree(plan))
     assert Event.objects.filter(
         participant=care.participant, summary="Treatment plan v1 signed"
     ).exists()
@@ -253,7 +256,8 @@ def test_the_participant_signs_with_the_legal_name_on_record(
         plan_sign_participant(plan=plan, participant=care.participant, typed_name=typed)
     assert "typed_name" in _errors(excinfo)
     plan.refresh_from_db()
-    assert plan.participant_signed_at is None and plan.participant_signed_name == ""
+    assert plan.participant_signed_at is None
+    assert plan.participant_signed_name == ""
 
 
 @pytest.mark.parametrize("typed", ["Patricia Example", "patricia example", " PATRICIA\tEXAMPLE "])
@@ -280,7 +284,8 @@ def test_editing_a_draft_clears_every_signature(care: SimpleNamespace) -> None:
     plan_sign_participant(plan=plan, participant=care.participant, typed_name="Patricia Example")
     plan_sign_clinician(actor=care.clinician, plan=plan)
     plan.refresh_from_db()
-    assert plan.participant_signed_at and plan.clinician_signed_at
+    assert plan.participant_signed_at
+    assert plan.clinician_signed_at
     plan_details_update(
         actor=care.clinician,
         plan=plan,
@@ -290,8 +295,10 @@ def test_editing_a_draft_clears_every_signature(care: SimpleNamespace) -> None:
         services_summary="IOP 3 days a week",
     )
     plan.refresh_from_db()
-    assert plan.participant_signed_at is None and plan.participant_signed_name == ""
-    assert plan.clinician_signed_at is None and plan.clinician_signed_by is None
+    assert plan.participant_signed_at is None
+    assert plan.participant_signed_name == ""
+    assert plan.clinician_signed_at is None
+    assert plan.clinician_signed_by is None
     plan_sign_clinician(actor=care.clinician, plan=plan)
     problem = plan.problems.first()
     assert problem is not None
@@ -387,7 +394,9 @@ def test_a_review_makes_version_two_and_version_one_stays_readable(care: SimpleN
         changes="Attendance objective met; keep the rest.",
     )
     v2 = review.new_plan
-    assert v2 is not None and v2.version == 2 and v2.status == PlanStatus.DRAFT
+    assert v2 is not None
+    assert v2.version == 2
+    assert v2.status == PlanStatus.DRAFT
     assert v2.previous == v1
     old = {o.lineage for o in PlanObjective.objects.filter(goal__problem__plan=v1)}
     new = PlanObjective.objects.filter(goal__problem__plan=v2)
@@ -399,8 +408,10 @@ def test_a_review_makes_version_two_and_version_one_stays_readable(care: SimpleN
     plan_sign_clinician(actor=care.clinician, plan=v2)
     v2 = plan_sign_participant(plan=v2, participant=care.participant, typed_name="Patricia Example")
     v1.refresh_from_db()
-    assert v2.status == PlanStatus.CURRENT and v1.status == PlanStatus.SUPERSEDED
-    assert plan_hash_intact(plan_tree(v1)) and plan_hash_intact(plan_tree(v2))
+    assert v2.status == PlanStatus.CURRENT
+    assert v1.status == PlanStatus.SUPERSEDED
+    assert plan_hash_intact(plan_tree(v1))
+    assert plan_hash_intact(plan_tree(v2))
     assert TreatmentPlan.objects.filter(episode=care.episode).count() == 2
 
 
@@ -452,7 +463,8 @@ def test_a_review_uses_a_draft_already_started_from_the_plan(care: SimpleNamespa
         changes="No changes",
         reason="recertification",
     )
-    assert review.new_plan == draft and review.reason == "recertification"
+    assert review.new_plan == draft
+    assert review.reason == "recertification"
 
 
 def test_objective_update_validates_like_add(care: SimpleNamespace) -> None:

@@ -112,7 +112,8 @@ def test_the_clinician_builds_a_plan_through_the_forms(care: SimpleNamespace, lo
             "status": "active",
         },
     )
-    assert bad.status_code == 200 and "at most or at least" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "at most or at least" in bad.content.decode()
     assert not PlanObjective.objects.exists()
     client.post(
         _url("plan_item_add", care, plan.public_id, "objective"),
@@ -140,10 +141,12 @@ def test_the_clinician_builds_a_plan_through_the_forms(care: SimpleNamespace, lo
     )
     assert objective.interventions.count() == 1
     page = client.get(_url("plan_version", care, plan.public_id)).content.decode()
-    assert "GAD-7 score at most 9" in page and "Sign as clinician" in page
+    assert "GAD-7 score at most 9" in page
+    assert "Sign as clinician" in page
     client.post(_url("plan_sign", care, plan.public_id))
     plan.refresh_from_db()
-    assert plan.clinician_signed_by == care.clinician and plan.status == PlanStatus.DRAFT
+    assert plan.clinician_signed_by == care.clinician
+    assert plan.status == PlanStatus.DRAFT
 
 
 def test_removing_an_item_from_a_signed_draft_clears_the_signature(
@@ -165,7 +168,8 @@ def test_a_signed_version_has_no_editor(care: SimpleNamespace, login: Login) -> 
     client = login(care.clinician)
     assert client.get(_url("plan_edit", care, plan.public_id)).status_code == 404
     page = client.get(_url("plan_version", care, plan.public_id)).content.decode()
-    assert "Edit the draft" not in page and "Signed versions are read-only" in page
+    assert "Edit the draft" not in page
+    assert "Signed versions are read-only" in page
 
 
 def test_print_is_audited(care: SimpleNamespace, login: Login) -> None:
@@ -188,7 +192,9 @@ def test_the_review_page_shows_the_pulled_figures_then_saves(
     client = login(care.clinician)
     url = _url("plan_review", care, plan.public_id)
     page = client.get(url).content.decode()
-    assert "From the record" in page and "PHQ-9: 16" in page and "scheduled sessions" in page
+    assert "From the record" in page
+    assert "PHQ-9: 16" in page
+    assert "scheduled sessions" in page
     objectives = PlanObjective.objects.filter(goal__problem__plan=plan)
     data = {
         "reviewed_on": today(care).isoformat(),
@@ -200,16 +206,19 @@ def test_the_review_page_shows_the_pulled_figures_then_saves(
     response = client.post(url, data)
     assert response.status_code == 302
     review = PlanReview.objects.get()
-    assert review.new_plan is not None and review.new_plan.version == 2
+    assert review.new_plan is not None
+    assert review.new_plan.version == 2
     detail = client.get(_url("review", care, review.public_id)).content.decode()
     assert "PHQ-9: 16" in detail
     # Both versions stay readable.
     v1 = client.get(_url("plan_version", care, plan.public_id))
     v2 = client.get(_url("plan_version", care, review.new_plan.public_id))
-    assert v1.status_code == 200 and v2.status_code == 200
+    assert v1.status_code == 200
+    assert v2.status_code == 200
     assert "Compared with" in v2.content.decode()
     overview = client.get(_url("plan", care)).content.decode()
-    assert "Reviewed: new version to sign" in overview and "Review this plan" not in overview
+    assert "Reviewed: new version to sign" in overview
+    assert "Review this plan" not in overview
 
 
 def test_a_review_without_progress_saves_nothing(care: SimpleNamespace, login: Login) -> None:
@@ -259,7 +268,8 @@ def test_the_participant_signs_their_plan_in_the_portal(
     assert plan.participant_signed_at is None
     client.post(reverse("care:my_plan"), {"typed_name": "patricia  example"})
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.CURRENT and plan.participant_signed_name == "patricia example"
+    assert plan.status == PlanStatus.CURRENT
+    assert plan.participant_signed_name == "patricia example"
 
 
 def test_a_participant_sees_only_their_own_plan(care: SimpleNamespace, login: Login) -> None:

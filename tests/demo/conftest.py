@@ -12,7 +12,7 @@ TODAY = date(2026, 3, 16)  # a Monday
 
 
 @pytest.fixture(scope="module")
-def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:  # type: ignore[no-untyped-def]
+def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
     """The demo clinic built once per test module (building takes about a second) inside a
     transaction that is rolled back after the module; each test's own transaction nests in it."""
     with django_db_blocker.unblock(), transaction.atomic():
@@ -21,5 +21,5 @@ def demo_once(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:  # t
 
 
 @pytest.fixture
-def demo(demo_once: DemoSummary, db) -> DemoSummary:  # type: ignore[no-untyped-def]
+def demo(demo_once: DemoSummary, db) -> DemoSummary:
     return demo_once

@@ -28,7 +28,7 @@ SKIP = ("/accounts/logout",)
 
 
 @pytest.fixture(scope="module")
-def clinic(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def clinic(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
         build_demo(today=timezone.localdate(), seed=7)
         yield
@@ -66,7 +66,7 @@ def _charts() -> list[str]:
 
 
 @pytest.mark.parametrize("email", ["director@example.org", "clinician@example.org"])
-def test_clinical_staff_reach_every_linked_page(clinic, db, email) -> None:  # type: ignore[no-untyped-def]
+def test_clinical_staff_reach_every_linked_page(clinic, db, email) -> None:
     client = _client(email)
     start = ["/", "/participants/", "/discharge/outcomes/", *_charts()]
     if email.startswith("director"):
@@ -84,7 +84,7 @@ def test_clinical_staff_reach_every_linked_page(clinic, db, email) -> None:  # t
         assert any(path.startswith(room) for path in statuses), room
 
 
-def test_billing_sees_charts_but_no_note_or_plan_bodies(clinic, db) -> None:  # type: ignore[no-untyped-def]
+def test_billing_sees_charts_but_no_note_or_plan_bodies(clinic, db) -> None:
     client = _client("billing@example.org")
     statuses = _walk(client, ["/", *_charts()], depth=1)
     assert {p: c for p, c in statuses.items() if c >= 500} == {}
@@ -95,7 +95,7 @@ def test_billing_sees_charts_but_no_note_or_plan_bodies(clinic, db) -> None:  # 
     assert not any(path.startswith("/notes/") and code == 200 for path, code in statuses.items())
 
 
-def test_the_portal_logins_reach_their_pages(clinic, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_portal_logins_reach_their_pages(clinic, db) -> None:
     participant = _client("participant@example.org")
     home = participant.get("/me/")
     assert home.status_code == 200

@@ -14,7 +14,7 @@ from tests import factories as f
 
 
 @pytest.fixture
-def demo_mode(settings):  # type: ignore[no-untyped-def]
+def demo_mode(settings):
     settings.DEMO_MODE = True
     return settings
 

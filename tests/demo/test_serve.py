@@ -11,7 +11,7 @@ from openiop.ops.management.commands import serve
 
 
 @pytest.fixture
-def exec_calls(monkeypatch):  # type: ignore[no-untyped-def]
+def exec_calls(monkeypatch):
     # Replacing the test process with gunicorn is the one thing a test cannot let happen.
     calls: list[list[str]] = []
     monkeypatch.setattr(os, "execv", lambda path, argv: calls.append(list(argv)))
@@ -19,7 +19,7 @@ def exec_calls(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def static_root(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def static_root(db, settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.OPENIOP_STATE_DIR = tmp_path / "state"
     return settings.STATIC_ROOT

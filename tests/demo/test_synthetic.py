@@ -120,13 +120,20 @@ def test_episode_dates_match_each_status(demo):
         assert present == sorted(present)
         assert max(present) <= TODAY
         if episode.status == EpisodeStatus.REFERRED:
-            assert episode.referred_on and not episode.admitted_on and not episode.track
+            assert episode.referred_on
+            assert not episode.admitted_on
+            assert not episode.track
         if episode.status == EpisodeStatus.ADMITTED:
-            assert episode.admitted_on and not episode.started_on and episode.track
+            assert episode.admitted_on
+            assert not episode.started_on
+            assert episode.track
         if episode.status == EpisodeStatus.ACTIVE:
-            assert episode.started_on and not episode.discharged_on
+            assert episode.started_on
+            assert not episode.discharged_on
         if episode.status == EpisodeStatus.DISCHARGED:
-            assert episode.started_on and episode.discharged_on and episode.discharge_reason
+            assert episode.started_on
+            assert episode.discharged_on
+            assert episode.discharge_reason
 
 
 def test_admitted_episodes_have_a_primary_clinician_on_their_care_team(demo):
@@ -164,7 +171,8 @@ def test_the_timeline_shows_history_on_the_days_it_happened(demo):
         kinds = set(participant.events.values_list("kind", flat=True))
         assert {EventKind.PARTICIPANT_CREATED, EventKind.EPISODE_OPENED} <= kinds
     discharged = Episode.objects.filter(status=EpisodeStatus.DISCHARGED).first()
-    assert discharged is not None and discharged.discharged_on is not None
+    assert discharged is not None
+    assert discharged.discharged_on is not None
     first_event = Event.objects.filter(participant=discharged.participant).order_by("at").first()
     assert first_event is not None
     assert first_event.at.date() < discharged.discharged_on
@@ -199,7 +207,8 @@ def test_the_intake_board_has_an_inquiry_at_every_stage(demo):
     stages = set(Inquiry.objects.values_list("status", flat=True))
     assert stages == set(InquiryStatus.values)
     admitted = Inquiry.objects.get(status=InquiryStatus.ADMITTED)
-    assert admitted.episode is not None and admitted.episode.admitted_on is not None
+    assert admitted.episode is not None
+    assert admitted.episode.admitted_on is not None
 
 
 def test_every_track_member_fits_the_groups(demo):

@@ -12,7 +12,7 @@ from tests import factories as f
 
 
 @pytest.fixture
-def director(db):  # type: ignore[no-untyped-def]
+def director(db):
     user = f.UserFactory(email="director@example.org", role=Role.DIRECTOR)
     TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
     return user

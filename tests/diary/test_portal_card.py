@@ -36,7 +36,8 @@ def test_a_high_self_harm_urge_leads_to_the_calm_screen(world, login) -> None:
     body = response.content.decode()
     assert "Thank you for telling us" in body
     assert "Your care team has been told" in body
-    assert 'href="tel:988"' in body and 'href="sms:988"' in body
+    assert 'href="tel:988"' in body
+    assert 'href="sms:988"' in body
     assert "555-0100" in body  # the program's phone
     assert "Your care team can make a safety plan with you" in body
     assert Alert.objects.filter(participant=world.participant).count() == 1
@@ -105,7 +106,9 @@ def test_a_participant_chooses_a_reminder_time(world, login) -> None:
     )
     assert response.status_code == 302
     reminder = DiaryReminder.objects.get()
-    assert reminder.enabled and reminder.at.hour == 19 and reminder.at.minute == 30
+    assert reminder.enabled
+    assert reminder.at.hour == 19
+    assert reminder.at.minute == 30
 
 
 def test_an_invalid_reminder_time_is_refused(world, login) -> None:

@@ -14,7 +14,7 @@ from tests.diary.helpers import file_card
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
 
-def _remind(world, at: time = time(20, 0)) -> DiaryReminder:  # type: ignore[no-untyped-def]
+def _remind(world, at: time = time(20, 0)) -> DiaryReminder:
     world.participant.email = "pat@example.test"
     world.participant.save(update_fields=["email"])
     return DiaryReminder.objects.create(

@@ -9,7 +9,7 @@ from openiop.audit.models import AccessLog
 from tests.diary.helpers import bulk_cards, file_card
 
 
-def _url(world) -> str:  # type: ignore[no-untyped-def]
+def _url(world) -> str:
     return f"/diary/participants/{world.participant.public_id}/"
 
 
@@ -27,7 +27,8 @@ def test_the_clinician_sees_the_week_grid_trend_and_agenda(world, login) -> None
     body = response.content.decode()
     assert "Urge: self-harm" in body
     assert "Yes: wine (2 glasses)" in body
-    assert "<svg" in body and "<polyline" in body
+    assert "<svg" in body
+    assert "<polyline" in body
     assert "style=" not in body
     agenda = body[body.index('class="agenda"') :]
     # Life-threatening items come before quality-of-life ones.

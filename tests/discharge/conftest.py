@@ -63,7 +63,7 @@ def discharge(world: SimpleNamespace, **kw: object) -> DischargeSummary:
         "medication_followup": "No medications",
     }
     args.update(kw)
-    summary = episode_discharge(**args)  # type: ignore[arg-type]
+    summary = episode_discharge(**args)
     assert summary is not None
     return summary
 

@@ -41,13 +41,13 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoSummary]:
         measured["queries"] = len(queries)
         return made
 
-    discharge_demo.build = counted  # type: ignore[assignment]
+    discharge_demo.build = counted
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             yield build_demo(today=TODAY, seed=7)
             transaction.set_rollback(True)
     finally:
-        discharge_demo.build = original  # type: ignore[assignment]
+        discharge_demo.build = original
 
 
 @pytest.fixture
@@ -66,7 +66,8 @@ def test_discharged_episodes_have_kinds_and_summaries(built):
     summaries = DischargeSummary.objects.all()
     assert summaries.count() == episodes.count()
     signed = summaries.filter(status=SummaryStatus.SIGNED)
-    assert signed.exists() and summaries.filter(status=SummaryStatus.DRAFT).count() == 2
+    assert signed.exists()
+    assert summaries.filter(status=SummaryStatus.DRAFT).count() == 2
     assert all(s.is_intact for s in signed)
     assert all(s.course_of_treatment for s in signed)
 
@@ -92,7 +93,8 @@ def test_discharged_summaries_count_the_sessions_of_the_stay(built):
         episode = summary.episode
         assert "No sessions were scheduled" not in summary.attendance, episode.pk
         facts = summary.facts["attendance"]
-        assert episode.discharged_on is not None and episode.started_on is not None
+        assert episode.discharged_on is not None
+        assert episode.started_on is not None
         weeks = (episode.discharged_on - episode.started_on).days // 7
         # Three group days a week at least, and most of them attended.
         assert facts["scheduled"] >= 3 * weeks, (episode.pk, facts)
@@ -105,5 +107,6 @@ def test_discharged_summaries_count_the_sessions_of_the_stay(built):
     ).select_related("session", "episode"):
         day = entry.session.starts_at.astimezone(ZoneInfo(built.program.time_zone)).date()
         stay = entry.episode
-        assert stay.started_on is not None and stay.discharged_on is not None
+        assert stay.started_on is not None
+        assert stay.discharged_on is not None
         assert stay.started_on <= day < stay.discharged_on

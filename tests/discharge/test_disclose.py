@@ -74,7 +74,8 @@ def test_it_lists_the_consents_that_cover_the_summary(world: Any, login: Any) ->
     ends_on_discharge = _release(world, expiry=ConsentExpiry.DISCHARGE, recipient_name="Dr. Ng")
     summary = _signed_summary(world)
     page = login(world.clinician).get(_url(world, summary)).content.decode()
-    assert str(covering.public_id) in page and "Dr. Lee, Riverside Counseling" in page
+    assert str(covering.public_id) in page
+    assert "Dr. Lee, Riverside Counseling" in page
     assert "Coach Kim" not in page
     assert str(ends_on_discharge.public_id) not in page  # ended when the episode did
 
@@ -144,7 +145,8 @@ def test_a_substance_use_programs_summary_needs_a_part2_consent(world: Any, logi
     response = _post(login(world.clinician), world, summary, part2, DisclosureChannel.PDF)
     assert response.status_code == 200
     row = Disclosure.objects.get()
-    assert row.redisclosure_notice is True and row.program == program
+    assert row.redisclosure_notice is True
+    assert row.program == program
 
 
 @pytest.mark.parametrize("persona", ["billing", "admin"])

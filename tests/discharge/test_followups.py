@@ -22,7 +22,7 @@ from openiop.participants.consents import consent_revoke, consent_sign
 from tests.discharge.conftest import discharge
 
 
-def _noon(day):  # type: ignore[no-untyped-def]
+def _noon(day):
     return datetime.combine(day, time(18, 0), tzinfo=UTC)  # noon in Chicago
 
 
@@ -50,7 +50,8 @@ def test_consent_at_discharge_schedules_30_90_180(world):
     ]
     assert all(r.status == FollowUpStatus.PENDING for r in rows)
     consent = AlumniConsent.objects.get(episode=world.episode)
-    assert consent.is_active and consent.recorded_by == world.clinician
+    assert consent.is_active
+    assert consent.recorded_by == world.clinician
 
 
 def test_consent_later_from_staff_schedules_them(world):
@@ -165,7 +166,7 @@ def test_the_task_reports_counts_only(world):
     assert text == "1 follow-ups due, 0 answered, 0 missed"
 
 
-def _signed_followup_consent(world):  # type: ignore[no-untyped-def]
+def _signed_followup_consent(world):
     return consent_sign(
         actor=world.clinician,
         participant=world.participant,
@@ -179,7 +180,8 @@ def test_a_signed_followup_consent_schedules_checkins_at_discharge(world):
     _signed_followup_consent(world)
     discharge(world)  # the form's question left unanswered
     consent = AlumniConsent.objects.get(episode=world.episode)
-    assert consent.agreed and consent.how == "written"
+    assert consent.agreed
+    assert consent.how == "written"
     assert FollowUp.objects.filter(episode=world.episode).count() == 3
 
 

@@ -18,7 +18,7 @@ from tests.discharge.conftest import discharge
 from tests.measures.helpers import phq9, record
 
 
-def _made_due(world):  # type: ignore[no-untyped-def]
+def _made_due(world):
     discharge(world, followup_consent=True)
     world.episode.refresh_from_db()
     day30 = world.episode.discharged_on + timedelta(days=30)
@@ -85,7 +85,8 @@ def test_an_alumnus_who_was_not_asked_can_opt_in(world, login):
     response = client.post(reverse("discharge:portal_agree", args=[world.episode.public_id]))
     assert response.status_code == 302
     consent = AlumniConsent.objects.get()
-    assert consent.how == "portal" and consent.is_active
+    assert consent.how == "portal"
+    assert consent.is_active
     assert FollowUp.objects.count() == 3
 
 
@@ -131,7 +132,8 @@ def test_outcomes_aggregate_discharges_scores_and_followups(world, login):
     day30 = next(r for r in program.followups if r.day_offset == 30)
     assert (day30.answered, day30.closed, day30.rate) == (1, 1, 100)
     phq = next(s for s in program.scores if s.code == "PHQ-9")
-    assert phq.means["intake"] == 16 and phq.means["discharge"] == 6
+    assert phq.means["intake"] == 16
+    assert phq.means["discharge"] == 6
     assert phq.means["day_30"] == 4
     assert (phq.improved, phq.paired, phq.improved_pct) == (1, 1, 100)
 
@@ -145,7 +147,8 @@ def test_outcomes_page_shows_aggregates_without_names_and_due_list(
         response = client.get(reverse("discharge:outcomes"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Adult DBT IOP" in page and "Discharges by kind" in page
+    assert "Adult DBT IOP" in page
+    assert "Discharges by kind" in page
     # Names appear only in the due list, which is audited.
     assert page.count(world.participant.display_name) == 1
     assert AccessLog.objects.filter(

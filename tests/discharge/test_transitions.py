@@ -21,7 +21,7 @@ from openiop.participants.models import DischargeKind, EpisodeStatus
 from tests.discharge.conftest import rostered
 
 
-def _today(world):  # type: ignore[no-untyped-def]
+def _today(world):
     return today_in(world.program.time_zone)
 
 
@@ -31,7 +31,8 @@ def test_hold_records_the_reason_and_takes_future_sessions_off(world, sessions):
     )
     world.episode.refresh_from_db()
     assert world.episode.status == EpisodeStatus.ON_HOLD
-    assert change.kind == ChangeKind.HOLD and change.reason == "Hospital stay"
+    assert change.kind == ChangeKind.HOLD
+    assert change.reason == "Hospital stay"
     assert not rostered(sessions.future, world)
     assert rostered(sessions.past, world)
 
@@ -139,8 +140,10 @@ def test_step_up_discharges_with_the_destination(world, sessions):
     assert world.episode.status == EpisodeStatus.DISCHARGED
     assert world.episode.discharge_kind == DischargeKind.STEPPED_UP
     change = EpisodeChange.objects.get()
-    assert change.kind == ChangeKind.STEP_UP and change.destination == "php"
-    assert summary is not None and "Partial hospitalization" in summary.referrals
+    assert change.kind == ChangeKind.STEP_UP
+    assert change.destination == "php"
+    assert summary is not None
+    assert "Partial hospitalization" in summary.referrals
     assert not rostered(sessions.future, world)
 
 
@@ -179,4 +182,5 @@ def test_step_down_needs_the_provider(world):
     )
     world.episode.refresh_from_db()
     assert world.episode.discharge_kind == DischargeKind.STEPPED_DOWN
-    assert summary is not None and "Lakeview Clinic" in summary.referrals
+    assert summary is not None
+    assert "Lakeview Clinic" in summary.referrals

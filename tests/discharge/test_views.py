@@ -19,11 +19,11 @@ from openiop.participants.part2 import REDISCLOSURE_NOTICE
 from tests.discharge.conftest import rostered
 
 
-def _url(name, world, *extra):  # type: ignore[no-untyped-def]
+def _url(name, world, *extra):
     return reverse(f"discharge:{name}", args=[world.participant.public_id, *extra])
 
 
-def _today(world):  # type: ignore[no-untyped-def]
+def _today(world):
     return today_in(world.program.time_zone).isoformat()
 
 
@@ -244,7 +244,7 @@ def test_staff_home_lists_episodes_reaching_their_planned_end(world, login):
     assert _url("transitions", world, world.episode.public_id) in page
 
 
-def _queries(client, url):  # type: ignore[no-untyped-def]
+def _queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

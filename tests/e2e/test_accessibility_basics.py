@@ -60,7 +60,8 @@ def visit_nav(page: Any) -> list[str]:
     hrefs = page.locator("header nav a").evaluate_all("links => links.map(a => a.href)")
     for href in hrefs:
         response = page.goto(href)
-        assert response is not None and response.status == 200, href
+        assert response is not None, href
+        assert response.status == 200, href
         assert_basics(page)
     return hrefs
 

@@ -104,7 +104,8 @@ def test_an_inquiry_becomes_an_admitted_participant_on_the_schedule(
     page.wait_for_load_state()
     inquiry.refresh_from_db()
     participant, episode = inquiry.participant, inquiry.episode
-    assert participant is not None and episode is not None
+    assert participant is not None
+    assert episode is not None
 
     # Assessment, with the recommendation's rules shown, accepted.
     page.get_by_role("link", name="Intake assessment").first.click()
@@ -186,11 +187,13 @@ def test_an_inquiry_becomes_an_admitted_participant_on_the_schedule(
     assert "PHQ-9" in admitted.inner_text()
     _shot(page, "admission")
     episode.refresh_from_db()
-    assert episode.status == EpisodeStatus.ADMITTED and episode.started_on == start
+    assert episode.status == EpisodeStatus.ADMITTED
+    assert episode.started_on == start
     rostered = set(
         RosterEntry.objects.filter(participant=participant).values_list("session_id", flat=True)
     )
-    assert rostered == {first.pk, later.pk} and before.pk not in rostered
+    assert rostered == {first.pk, later.pk}
+    assert before.pk not in rostered
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.ADMITTED
 

@@ -154,7 +154,8 @@ def test_a_clinician_discharges_edits_signs_prints_and_exports_the_summary(
     page.get_by_label("Alumni check-ins").select_option("yes")
     page.get_by_role("button", name="Discharge").click()
     page.wait_for_load_state()
-    assert "/discharge/participants/" in page.url and "/summaries/" in page.url
+    assert "/discharge/participants/" in page.url
+    assert "/summaries/" in page.url
     assert page.get_by_text("the summary is drafted").is_visible()
     assert page.get_by_text("Millbrook Counseling").first.is_visible()
 
@@ -182,7 +183,8 @@ def test_a_clinician_discharges_edits_signs_prints_and_exports_the_summary(
     _to_docs(shot(page, "discharge-summary"))
 
     summary = DischargeSummary.objects.get(episode=w.episode)
-    assert summary.status == SummaryStatus.SIGNED and summary.is_intact
+    assert summary.status == SummaryStatus.SIGNED
+    assert summary.is_intact
 
     pdf_href = page.get_by_role("link", name="Download PDF").get_attribute("href")
     page.get_by_role("link", name="Print").click()

@@ -197,7 +197,8 @@ class Background:
         from django_tasks_db.models import DBTaskResult
 
         result = DBTaskResult.objects.get(id=claim.result_id)
-        assert claim.claimed_by and result.worker_ids, (claim.claimed_by, result.worker_ids)
+        assert claim.claimed_by, claim
+        assert result.worker_ids, result
         if self.children:
             worker, scheduler = self.children
             assert claim.claimed_by.endswith(f":{scheduler.pid}"), claim.claimed_by
@@ -295,13 +296,15 @@ def _admit_and_invite(page: Any, w: SimpleNamespace, participant: Any, episode: 
     # The e-mail: neutral wording, one link, nothing about the person or the program.
     assert [m.to for m in mail.outbox] == [["noor.haddad@example.org"]]
     assert mail.outbox[0].subject == "Set up your account"
-    assert "Haddad" not in mail.outbox[0].body and w.program.name not in mail.outbox[0].body
+    assert "Haddad" not in mail.outbox[0].body
+    assert w.program.name not in mail.outbox[0].body
 
 
 def _set_up_the_account_on_a_phone(phone: Any, link: str) -> None:
     phone.goto(link)
     assert phone.locator("h1").inner_text() == "Set up your account"
-    assert "/welcome/" in phone.url and "key=" not in phone.url
+    assert "/welcome/" in phone.url
+    assert "key=" not in phone.url
     picture(phone, "portal-welcome")
     phone.get_by_label("Choose a password").fill(PASSWORD)
     phone.get_by_label("Type the password again").fill(PASSWORD)
@@ -364,7 +367,8 @@ def _write_and_sign_the_chain_analysis(primary: Any, w: SimpleNamespace, alert: 
     primary.wait_for_load_state()
     assert primary.get_by_text("Note signed.").is_visible()
     note.refresh_from_db()
-    assert note.is_signed and note.chain["behaviour"] == "Urge to cut at 5/5; did not act."
+    assert note.is_signed
+    assert note.chain["behaviour"] == "Urge to cut at 5/5; did not act."
     assert NoteLink.objects.get(note=note).addressed
     primary.goto(f"{w.url}/safety/alerts/{alert.public_id}/")
     assert primary.get_by_text("marked as addressing this alert").is_visible()
@@ -425,7 +429,8 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         assert "1 alert waiting (1 high)" in watcher.locator("#alert-indicator").inner_text()
         watcher.locator("#alerts-panel", has_text="Noor Haddad").wait_for(timeout=LIVE_TIMEOUT_MS)
         row = watcher.locator("#alerts-panel tr", has_text="Noor Haddad")
-        assert "Waiting" in row.inner_text() and "Casey Clinician" in row.inner_text()
+        assert "Waiting" in row.inner_text()
+        assert "Casey Clinician" in row.inner_text()
         assert "self-harm urge 5/5" in row.inner_text()
         picture(watcher, "alerts-home-panel")
 
@@ -447,7 +452,8 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         assert primary.get_by_text("Acknowledged: the alert is yours.").is_visible()
         primary.goto(f"{w.url}/")
         row = primary.locator("#alerts-panel tr", has_text="Noor Haddad")
-        assert "Held by you" in row.inner_text() and "Yours" in row.inner_text()
+        assert "Held by you" in row.inner_text()
+        assert "Yours" in row.inner_text()
         primary.goto(f"{w.url}/safety/alerts/")
         assert primary.locator("table", has_text="Noor Haddad").is_visible()
         watcher.locator("#alerts-panel", has_text="Held by Casey Clinician").wait_for(
@@ -501,7 +507,8 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         ).wait_for(timeout=LIVE_TIMEOUT_MS)
         primary.goto(f"{w.url}/safety/alerts/{unanswered.public_id}/")
         chain = primary.locator("ol.chain").inner_text()
-        assert "Program director: Dana Director" in chain and "Sent" in chain
+        assert "Program director: Dana Director" in chain
+        assert "Sent" in chain
         picture(primary, "alert-escalation-chain", full_page=True)
 
         # The director, now in the chain, finds both on their home: who holds what, since when.
@@ -515,7 +522,8 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
             assert director.openiop_problems == []
         finally:
             director_context.close()
-        assert watcher.openiop_problems == [] and primary.openiop_problems == []
+        assert watcher.openiop_problems == []
+        assert primary.openiop_problems == []
     finally:
         with contextlib.suppress(Exception):
             watch_context.close()

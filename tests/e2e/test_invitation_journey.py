@@ -66,7 +66,8 @@ def _newcomer(w: SimpleNamespace, status: str = EpisodeStatus.ASSESSED) -> Any:
 def _choose_password(phone: Any, link: str) -> None:
     phone.goto(link)
     assert phone.locator("h1").inner_text() == "Set up your account"
-    assert "/welcome/" in phone.url and "key=" not in phone.url
+    assert "/welcome/" in phone.url
+    assert "key=" not in phone.url
     phone.get_by_label("Choose a password").fill(PASSWORD)
     phone.get_by_label("Type the password again").fill(PASSWORD)
     phone.get_by_role("button", name="Create my account").click()

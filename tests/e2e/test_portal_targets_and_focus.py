@@ -102,7 +102,9 @@ def test_portal_links_and_buttons_are_thumb_sized(
     banner = phone_page.locator(".crisis-banner")
     for name in ("Call 988", "Text 988", "Call 911"):
         box = banner.get_by_role("link", name=name).bounding_box()
-        assert box is not None and box["width"] >= 44 and box["height"] >= 44, (name, box)
+        assert box is not None, name
+        assert box["width"] >= 44, (name, box)
+        assert box["height"] >= 44, (name, box)
 
 
 def test_the_family_page_and_sign_in_are_thumb_sized(

@@ -82,7 +82,8 @@ def test_admission_needs_consent_to_treatment(world, assessed) -> None:
     assert "Consent to treatment is not signed" in str(error.value.message_dict["consent"])
     assessed.refresh_from_db()
     assert assessed.status == EpisodeStatus.ASSESSED
-    assert assessed.track is None and assessed.admitted_on is None
+    assert assessed.track is None
+    assert assessed.admitted_on is None
 
 
 def test_a_revoked_treatment_consent_does_not_count(world, assessed) -> None:

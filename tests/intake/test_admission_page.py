@@ -72,7 +72,8 @@ def test_it_admits_and_shows_what_follows(world, login) -> None:
     assert episode.status == EpisodeStatus.ADMITTED
     assert "First treatment plan due by" in text
     assert "On the schedule" in text
-    assert "Intake check-ins due" in text and "PHQ-9" in text
+    assert "Intake check-ins due" in text
+    assert "PHQ-9" in text
     assert f"/schedule/week/participant/{episode.participant.public_id}/" in text
 
 
@@ -127,14 +128,16 @@ def test_admission_offers_the_portal_and_emails_the_invitation(
     client = login(world.intake)
     form = client.get(_url(episode)).content.decode()
     assert "E-mail an invitation to the portal" in form
-    assert 'name="invite_to_portal"' in form and "checked" in form
+    assert 'name="invite_to_portal"' in form
+    assert "checked" in form
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             _url(episode), {**_post(world), "invite_to_portal": "on"}, follow=True
         )
     text = response.content.decode()
     assert "Portal invitation e-mailed to newcomer@example.test." in text
-    assert "Invitation sent" in text and "Revoke invitation" in text
+    assert "Invitation sent" in text
+    assert "Revoke invitation" in text
     invitation = PortalInvitation.objects.get(participant=participant)
     assert invitation.status == InvitationStatus.PENDING
     assert [m.to for m in mail.outbox] == [["newcomer@example.test"]]
@@ -148,7 +151,8 @@ def test_admission_without_the_box_sends_nothing_and_offers_it_afterwards(world,
     response = login(world.intake).post(_url(episode), _post(world), follow=True)
     text = response.content.decode()
     assert not PortalInvitation.objects.exists()
-    assert "Not invited" in text and "Invite to the portal" in text
+    assert "Not invited" in text
+    assert "Invite to the portal" in text
 
 
 def test_admission_says_why_it_cannot_invite(world, login) -> None:

@@ -191,7 +191,8 @@ def test_the_intake_battery_status_is_shown(world: Any, login: Any) -> None:
     client = login(world.intake)
     client.post(_url(episode), _form())
     text = client.get(_url(episode)).content.decode()
-    assert "Intake battery" in text and "PHQ-9" in text
+    assert "Intake battery" in text
+    assert "PHQ-9" in text
 
 
 def test_a_locus_level_needs_its_date(world: Any, login: Any) -> None:

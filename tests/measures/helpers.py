@@ -48,7 +48,7 @@ def record(
 
 def due(
     w: SimpleNamespace, code: str = "PHQ-9", *, participant=None, episode=None
-) -> Administration:  # type: ignore[no-untyped-def]
+) -> Administration:
     participant = participant or w.participant
     episode = episode or w.episode
     return Administration.objects.create(

@@ -129,7 +129,7 @@ def test_a_naive_time_is_refused():
             [0] * 7,
             result,
             patient_ref=PATIENT,
-            authored=datetime(2026, 3, 2, 14, 30),
+            authored=datetime(2026, 3, 2, 14, 30),  # noqa: DTZ001 - naive on purpose
             response_id=RESPONSE,
         )
 

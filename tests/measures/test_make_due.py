@@ -23,7 +23,7 @@ STARTED = date(2026, 3, 2)  # a Monday; America/Chicago moves to daylight time o
 
 
 @pytest.fixture
-def episode(world):  # type: ignore[no-untyped-def]
+def episode(world):
     return f.EpisodeFactory(
         participant=f.ParticipantFactory(organization=world.org),
         program=world.program,
@@ -34,7 +34,7 @@ def episode(world):  # type: ignore[no-untyped-def]
     )
 
 
-def _codes(episode, phase: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _codes(episode, phase: str) -> list[str]:
     return sorted(
         Administration.objects.filter(episode=episode, phase=phase).values_list(
             "instrument_code", flat=True
@@ -68,7 +68,8 @@ def test_weekly_check_ins_follow_the_program_week_across_the_boundary_idempotent
     assert summary.created == 2
     assert _codes(episode, Phase.WEEKLY) == ["GAD-7", "PHQ-9"]
     weekly = Administration.objects.filter(episode=episode, phase=Phase.WEEKLY).first()
-    assert weekly is not None and weekly.period_start == date(2026, 3, 9)
+    assert weekly is not None
+    assert weekly.period_start == date(2026, 3, 9)
 
     # Running again in the same week, hours later, adds nothing.
     administrations_make_due(now=after + timedelta(hours=20))

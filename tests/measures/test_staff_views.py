@@ -14,11 +14,11 @@ from tests.measures.helpers import PHQ9_ITEM9, PHQ9_MILD, record
 from tests.participants.consent_support import sign
 
 
-def _response_url(w, saved, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def _response_url(w, saved, suffix: str = "") -> str:
     return f"/measures/participants/{w.participant.public_id}/responses/{saved.public_id}/{suffix}"
 
 
-def _entry(w) -> str:  # type: ignore[no-untyped-def]
+def _entry(w) -> str:
     return f"/measures/participants/{w.participant.public_id}/enter/PHQ-9/"
 
 
@@ -33,7 +33,8 @@ def test_a_clinician_enters_a_phq9_in_session(world, login) -> None:
     saved = Response.objects.get()
     assert response.status_code == 302
     assert str(saved.public_id) in response["Location"]
-    assert saved.mode == "in_session" and saved.entered_by == world.clinician
+    assert saved.mode == "in_session"
+    assert saved.entered_by == world.clinician
     assert CriticalFinding.objects.filter(response=saved).exists()
 
 
@@ -153,7 +154,7 @@ def test_a_correction_through_the_page(world, login) -> None:
     assert Response.objects.final().get().total == 16
 
 
-def _fhir_disclosed(world, client, saved):  # type: ignore[no-untyped-def]
+def _fhir_disclosed(world, client, saved):
     consent = sign(world.episode, world.clinician, information=[ConsentInfo.ASSESSMENTS])
     url = _response_url(world, saved, "fhir.json")
     return client.post(url, {"consent": str(consent.public_id), "channel": "fhir", "confirm": "on"})
@@ -167,9 +168,11 @@ def test_the_fhir_export_is_a_download_recorded_as_an_export(world, login) -> No
     assert "attachment" in response["Content-Disposition"]
     bundle = json.loads(response.content)
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
-    assert kinds[0] == "QuestionnaireResponse" and "Observation" in kinds
+    assert kinds[0] == "QuestionnaireResponse"
+    assert "Observation" in kinds
     codes = json.dumps(bundle)
-    assert "44261-6" in codes and "44260-8" in codes
+    assert "44261-6" in codes
+    assert "44260-8" in codes
     assert AccessLog.objects.filter(
         action=AccessAction.EXPORT, object_id=str(saved.public_id), actor=world.clinician
     ).exists()

@@ -22,11 +22,11 @@ from tests import factories as f
 from tests.notes.conftest import complete_input
 
 
-def _signed(group, world) -> ClinicalNote:  # type: ignore[no-untyped-def]
+def _signed(group, world) -> ClinicalNote:
     return services.note_sign(note=group.note, actor=world.clinician)
 
 
-def _tamper(sql_update) -> None:  # type: ignore[no-untyped-def]
+def _tamper(sql_update) -> None:
     """Change a row behind the application's back, as someone with database access could;
     on PostgreSQL that means switching the lock triggers off for this session first."""
     with transaction.atomic():
@@ -60,7 +60,7 @@ def test_a_changed_entry_is_detected_by_the_hash(group, world):
 
 def test_a_removed_objective_link_is_detected_by_the_hash(group, world):
     note = _signed(group, world)
-    _tamper(lambda: NoteObjective.objects.filter(entry__note=note).first().delete())  # type: ignore[union-attr]
+    _tamper(lambda: NoteObjective.objects.filter(entry__note=note).first().delete())
     assert not services.note_hash_intact(note)
 
 

@@ -46,15 +46,15 @@ DAP = {
 RISK_SCREEN = EntryInput(si_asked=True, si_present=False, hi_asked=True, hi_present=False)
 
 
-def _alert(world):  # type: ignore[no-untyped-def]
+def _alert(world):
     return file_card(world, urge_self_harm=5).alerts[0]
 
 
-def _start_url(world) -> str:  # type: ignore[no-untyped-def]
+def _start_url(world) -> str:
     return f"/notes/participants/{world.participant.public_id}/start/"
 
 
-def _fill(note: ClinicalNote, actor, *, chain=None, addressed=None) -> ClinicalNote:  # type: ignore[no-untyped-def]
+def _fill(note: ClinicalNote, actor, *, chain=None, addressed=None) -> ClinicalNote:
     entry = note.entries.get()
     return services.note_save(
         note=note,
@@ -73,7 +73,8 @@ def _fill(note: ClinicalNote, actor, *, chain=None, addressed=None) -> ClinicalN
 def test_an_alert_starts_a_contact_note_with_the_alert_and_a_chain_analysis(world) -> None:
     alert = _alert(world)
     note = services.note_start_from(actor=world.clinician, episode=world.episode, alert=alert)
-    assert note.kind == NoteKind.CONTACT and note.session is None
+    assert note.kind == NoteKind.CONTACT
+    assert note.session is None
     assert note.entries.get().participant == world.participant
     link = NoteLink.objects.get(note=note)
     assert (link.kind, link.alert, link.started_from) == (LinkKind.ALERT, alert, True)
@@ -108,9 +109,11 @@ def test_todays_individual_session_gets_the_note_when_it_has_started(world) -> N
     session.save()
     alert = _alert(world)
     target = services.note_target_for(actor=world.clinician, episode=world.episode)
-    assert target.kind == "session" and target.label == "today's individual session note"
+    assert target.kind == "session"
+    assert target.label == "today's individual session note"
     note = services.note_start_from(actor=world.clinician, episode=world.episode, alert=alert)
-    assert note.kind == NoteKind.INDIVIDUAL and note.session == session
+    assert note.kind == NoteKind.INDIVIDUAL
+    assert note.session == session
     assert NoteLink.objects.get(note=note).alert == alert
     # Someone who does not run that session writes a contact note instead.
     other = f.UserFactory(organization=world.org, role=Role.CLINICIAN, programs=[world.program])
@@ -175,7 +178,8 @@ def test_a_contact_note_with_a_chain_analysis_signs_and_its_hash_covers_both(wor
     signed = services.note_sign(note=note, actor=world.clinician)
     assert signed.status == NoteStatus.SIGNED
     assert services.note_hash_intact(signed)
-    assert signed.minutes == 20 and signed.occurred_at == when
+    assert signed.minutes == 20
+    assert signed.occurred_at == when
     assert NoteLink.objects.get(note=signed).addressed
     # The chain is covered by the signature: other words would not match what was signed.
     signed.chain = {**CHAIN, "behaviour": "changed"}
@@ -274,15 +278,18 @@ def test_an_agenda_item_starts_a_note_and_is_shown_addressed_once_marked(world, 
     assert 'name="agenda" value="risk_urges"' in review.content.decode()
     response = client.post(_start_url(world), {"agenda": "risk_urges", "week": week.isoformat()})
     note = ClinicalNote.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/notes/{note.public_id}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/notes/{note.public_id}/"
     link = NoteLink.objects.get(note=note)
     assert (link.kind, link.agenda_key, link.agenda_week) == (LinkKind.AGENDA, "risk_urges", week)
     assert set(note.chain) == set(CHAIN_KEYS)
     page = client.get(f"/notes/{note.public_id}/").content.decode()
-    assert "DBT chain analysis" in page and "Suicide or self-harm urges at 3 or more" in page
+    assert "DBT chain analysis" in page
+    assert "Suicide or self-harm urges at 3 or more" in page
     _fill(note, world.clinician, addressed=["agenda:risk_urges"])
     review = client.get(f"/diary/participants/{world.participant.public_id}/").content.decode()
-    assert "Addressed" in review and f"/notes/{note.public_id}/" in review
+    assert "Addressed" in review
+    assert f"/notes/{note.public_id}/" in review
 
 
 def test_other_agenda_items_of_the_week_can_be_marked_addressed(world) -> None:
@@ -301,7 +308,7 @@ def test_other_agenda_items_of_the_week_can_be_marked_addressed(world) -> None:
     assert NoteLink.objects.filter(note=note, kind=LinkKind.ALERT).exists()
 
 
-def _alert_or_first(world):  # type: ignore[no-untyped-def]
+def _alert_or_first(world):
     from openiop.safety.models import Alert
 
     return Alert.objects.filter(participant=world.participant).first()
@@ -395,8 +402,10 @@ def test_the_contact_note_page_edits_and_signs_over_http(world, login) -> None:
     response = client.post(f"/notes/{note.public_id}/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     note.refresh_from_db()
-    assert note.is_signed and note.chain["behaviour"] == CHAIN["behaviour"]
+    assert note.is_signed
+    assert note.chain["behaviour"] == CHAIN["behaviour"]
     page = client.get(f"/notes/{note.public_id}/").content.decode()
-    assert "Between-session contact note" in page and "Addressed in this note" in page
+    assert "Between-session contact note" in page
+    assert "Addressed in this note" in page
     chart = client.get(f"/participants/{world.participant.public_id}/").content.decode()
     assert "Between-session contact" in chart

@@ -13,7 +13,7 @@ from openiop.scheduling.models import Attendance, AttendanceStatus, SessionStatu
 from tests.notes.conftest import group_session
 
 
-def _built(world, **kw):  # type: ignore[no-untyped-def]
+def _built(world, **kw):
     return group_session(
         world.program, facilitator=world.clinician, director=world.director, attendees=2, **kw
     )

@@ -94,7 +94,7 @@ def _attempt(statement: str, params: list[object] | None = None) -> str:
 
 
 @pytest.fixture
-def app_role(world, monkeypatch):  # type: ignore[no-untyped-def]
+def app_role(world, monkeypatch):
     """A fresh application role set up by `openiop bootstrap --database-roles` (created in
     the test's transaction, so it is gone when the test ends)."""
     name = f"openiop_app_{uuid.uuid4().hex[:10]}"

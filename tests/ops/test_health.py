@@ -34,7 +34,7 @@ urlpatterns = [path("down/", _database_down), path("bug/", _bug)]
 handler500 = "openiop.ops.views.server_error"
 
 
-def _all_ran(at):  # type: ignore[no-untyped-def]
+def _all_ran(at):
     for name in registered_periodic():
         PeriodicClaim.objects.create(
             name=name, due_at=at, claimed_at=at, finished_at=at, ok=True, summary="0"
@@ -42,7 +42,7 @@ def _all_ran(at):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
+def _fresh_cache():
     cache.clear()
     yield
     cache.clear()

@@ -39,7 +39,7 @@ def _explode(now: datetime) -> str:
 
 
 @pytest.fixture
-def only_test_jobs():  # type: ignore[no-untyped-def]
+def only_test_jobs():
     """Run the scheduler with a known set of jobs instead of the product's."""
     saved = dict(_PERIODIC)
     _PERIODIC.clear()
@@ -110,12 +110,14 @@ def test_health_says_when_each_job_last_ran_and_whether_it_is_late(
 ) -> None:
     now = timezone.now()
     (never,) = periodic_health(now=now)
-    assert never.last_ok is None and never.late
+    assert never.last_ok is None
+    assert never.late
     with django_capture_on_commit_callbacks(execute=True):
         periodic_enqueue_due(now=now)
     run_tasks()
     (fresh,) = periodic_health(now=timezone.now())
-    assert fresh.last_ok is not None and not fresh.late
+    assert fresh.last_ok is not None
+    assert not fresh.late
     (stale,) = periodic_health(now=timezone.now() + timedelta(minutes=12))
     assert stale.late
 

@@ -80,7 +80,8 @@ class PgServer:
         initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         if not (initdb and pg_ctl):
             _unavailable("PostgreSQL's initdb and pg_ctl are not installed")
-        assert initdb and pg_ctl
+        assert initdb
+        assert pg_ctl
         self.initdb, self.pg_ctl = initdb, pg_ctl
         self.user: str | None = None
         if os.geteuid() == 0:
@@ -123,7 +124,7 @@ class PgServer:
 
     def sql(self, statement: str, params: tuple[Any, ...] = (), *, db: str = "postgres") -> Any:
         with psycopg.connect(self.url(db), autocommit=True, connect_timeout=5) as conn:
-            cur = conn.execute(statement, params)  # type: ignore[arg-type]
+            cur = conn.execute(statement, params)
             return cur.fetchall() if cur.description else None
 
     def remove(self) -> None:
@@ -318,7 +319,8 @@ def test_worker_and_scheduler_ride_out_two_database_restarts(clinic: Clinic) -> 
         # page, not Django's bare "Server Error (500)".
         code, page = _status(f"http://127.0.0.1:{port}/me/", "sessionid=" + "a1b2c3d4" * 4)
         assert code == 503
-        assert 'href="tel:988"' in page and "555-0100" in page
+        assert 'href="tel:988"' in page
+        assert "555-0100" in page
         clinic.server.start()
         back = time.monotonic()
         if outage == 2:

@@ -25,7 +25,7 @@ def record(n: int) -> int:
 
 
 @pytest.fixture(autouse=True)
-def _short(settings):  # type: ignore[no-untyped-def]
+def _short(settings):
     settings.OPENIOP_TASK_LEASE_SECONDS = 30
     settings.OPENIOP_TASK_MAX_ATTEMPTS = 3
     settings.OPENIOP_TASK_RETRY_DELAY_SECONDS = 10

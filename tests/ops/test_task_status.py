@@ -31,7 +31,7 @@ def stop_halfway(context: TaskContext) -> None:
     raise RuntimeError("no")
 
 
-def _start(world, django_capture_on_commit_callbacks, fn=count_to, *args):  # type: ignore[no-untyped-def]
+def _start(world, django_capture_on_commit_callbacks, fn=count_to, *args):
     with django_capture_on_commit_callbacks(execute=True):
         return task_start(fn, *args, requester=world.director, label="Counting")
 

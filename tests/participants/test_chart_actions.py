@@ -9,25 +9,25 @@ from tests import factories as f
 from tests.participants.consent_support import sign
 
 
-def _chart(world):  # type: ignore[no-untyped-def]
+def _chart(world):
     return f"/participants/{world.participant.public_id}/"
 
 
-def test_the_list_offers_new_participant_to_those_who_may_create(world, login):  # type: ignore[no-untyped-def]
+def test_the_list_offers_new_participant_to_those_who_may_create(world, login):
     assert b"New participant" in login(world.intake).get("/participants/").content
     assert b"New participant" in login(world.director).get("/participants/").content
     assert b"New participant" not in login(world.clinician).get("/participants/").content
     assert b"New participant" not in login(world.billing).get("/participants/").content
 
 
-def test_the_chart_offers_write_actions_to_writers(world, login):  # type: ignore[no-untyped-def]
+def test_the_chart_offers_write_actions_to_writers(world, login):
     content = login(world.clinician).get(_chart(world)).content
     assert f"/participants/{world.participant.public_id}/edit/".encode() in content
     assert f"/episodes/{world.episode.public_id}/status/".encode() in content
     assert f"/consents/{world.consent.public_id}/revoke/".encode() in content
 
 
-def test_the_chart_hides_write_actions_from_billing(world, login):  # type: ignore[no-untyped-def]
+def test_the_chart_hides_write_actions_from_billing(world, login):
     response = login(world.billing).get(_chart(world))
     assert response.status_code == 200
     assert b"/edit/" not in response.content
@@ -35,13 +35,13 @@ def test_the_chart_hides_write_actions_from_billing(world, login):  # type: igno
     assert b"/revoke/" not in response.content
 
 
-def test_the_chart_lists_consents_under_family(world, login):  # type: ignore[no-untyped-def]
+def test_the_chart_lists_consents_under_family(world, login):
     content = login(world.billing).get(_chart(world)).content
     assert b"Program and care-team contact" in content
     assert b"Consents for Sam Example" in content
 
 
-def test_the_timeline_shows_newest_first(world, login):  # type: ignore[no-untyped-def]
+def test_the_timeline_shows_newest_first(world, login):
     older = event_record(
         participant=world.participant, kind="consent", summary="Older thing", actor=None
     )
@@ -55,7 +55,7 @@ def test_the_timeline_shows_newest_first(world, login):  # type: ignore[no-untyp
 
 def test_the_chart_query_count_does_not_grow_with_family(
     world, login, django_assert_max_num_queries
-):  # type: ignore[no-untyped-def]
+):
     client = login(world.clinician)
     client.get(_chart(world))
     with django_assert_max_num_queries(45) as small:

@@ -43,8 +43,10 @@ def test_consent_to_treatment_is_signed_with_its_statement_and_hash(world) -> No
     assert consent.recorded_by == world.intake
     assert consent.program == world.program
     assert consent.signed_on == _today(world)
-    assert "Patricia Example" in consent.statement and "revoke" in consent.statement
-    assert len(consent.content_hash) == 64 and consent_verified(consent)
+    assert "Patricia Example" in consent.statement
+    assert "revoke" in consent.statement
+    assert len(consent.content_hash) == 64
+    assert consent_verified(consent)
     event = Event.objects.get(kind=EventKind.CONSENT)
     assert event.summary == "Adult DBT IOP: Consent to treatment signed"
     assert event.program == world.program
@@ -55,7 +57,7 @@ def test_a_signed_consent_cannot_be_edited(world) -> None:
     consent.purpose = "Something else"
     with pytest.raises(ValueError, match="cannot be edited"):
         consent.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be edited"):
         consent.save(update_fields=["purpose"])
 
 
@@ -209,7 +211,8 @@ def test_revocation_takes_effect_at_once_and_only_once(world) -> None:
     assert consent.is_active_on(_today(world))
     consent_revoke(actor=world.clinician, consent=consent, how=ConsentRevokedHow.VERBAL)
     consent.refresh_from_db()
-    assert consent.revoked_at is not None and consent.revoked_by == world.clinician
+    assert consent.revoked_at is not None
+    assert consent.revoked_by == world.clinician
     assert not consent.is_active_on(_today(world))
     assert consent.status_label(_today(world)) == "Revoked"
     assert consent_verified(consent)  # revocation does not touch what was signed
@@ -309,7 +312,7 @@ def test_a_part2_consent_of_another_program_does_not_count(world) -> None:
 
 
 def test_unknown_information_is_a_programming_error(world) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown kind of information"):
         part2_disclosure_allowed(
             participant=world.participant, program=world.program, information="x", on=_today(world)
         )
@@ -319,4 +322,5 @@ def test_followup_consent_is_a_kind_of_its_own(world) -> None:
     consent = sign(world.episode, world.clinician, ConsentKind.FOLLOWUP)
     assert consent.kind == ConsentKind.FOLLOWUP
     assert "contact me after I leave the program" in consent.statement
-    assert consent.information == [] and consent.recipient_label == ""
+    assert consent.information == []
+    assert consent.recipient_label == ""

@@ -17,7 +17,8 @@ def _base(world: Any) -> str:
 def test_the_kind_chooser_offers_part2_only_with_a_sud_program(world, login) -> None:
     client = login(world.clinician)
     text = client.get(f"{_base(world)}/consents/new/").content.decode()
-    assert "?kind=treatment" in text and "?kind=release" in text
+    assert "?kind=treatment" in text
+    assert "?kind=release" in text
     assert "?kind=part2" not in text
     sud_world(world)
     text = client.get(f"{_base(world)}/consents/new/").content.decode()
@@ -44,7 +45,8 @@ def test_a_treatment_consent_is_signed_on_the_page(world, login) -> None:
     assert response.status_code == 302
     assert response["Location"] == f"{_base(world)}/"
     consent = Consent.objects.get()
-    assert consent.kind == ConsentKind.TREATMENT and consent.recorded_by == world.intake
+    assert consent.kind == ConsentKind.TREATMENT
+    assert consent.recorded_by == world.intake
 
 
 def test_the_page_returns_to_a_safe_next_address_only(world, login) -> None:
@@ -85,7 +87,8 @@ def test_the_chart_lists_consents_with_their_status(world, login) -> None:
     text = login(world.billing).get(f"{_base(world)}/").content.decode()
     assert 'id="consents-h"' in text
     assert "Consent to treatment" in text
-    assert "Release of information" in text and "Revoked" in text
+    assert "Release of information" in text
+    assert "Revoked" in text
 
 
 def test_a_part2_consent_is_hidden_from_staff_of_other_programs(world, login) -> None:
@@ -101,7 +104,8 @@ def test_viewing_and_printing_are_audited(world, login) -> None:
     client = login(world.billing)
     url = f"{_base(world)}/consents/{consent.public_id}/"
     text = client.get(url).content.decode()
-    assert consent.content_hash in text and "matches the signed content" in text
+    assert consent.content_hash in text
+    assert "matches the signed content" in text
     assert "Revoke" not in text  # billing cannot write
     assert client.get(url + "print/").status_code == 200
     actions = set(

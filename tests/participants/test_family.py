@@ -7,11 +7,11 @@ from openiop.lib.timezones import today_in
 from openiop.participants.models import Consent, ConsentKind, FamilyContact
 
 
-def _base(world):  # type: ignore[no-untyped-def]
+def _base(world):
     return f"/participants/{world.participant.public_id}"
 
 
-def test_it_adds_a_family_contact(world, login):  # type: ignore[no-untyped-def]
+def test_it_adds_a_family_contact(world, login):
     response = login(world.clinician).post(
         f"{_base(world)}/family/new/",
         {"name": "Lee Example", "relationship": "Parent", "phone": "555-0150"},
@@ -25,7 +25,7 @@ def test_it_adds_a_family_contact(world, login):  # type: ignore[no-untyped-def]
     assert "555-0150" not in event.summary
 
 
-def test_a_contact_without_a_name_is_refused(world, login):  # type: ignore[no-untyped-def]
+def test_a_contact_without_a_name_is_refused(world, login):
     before = FamilyContact.objects.count()
     response = login(world.clinician).post(
         f"{_base(world)}/family/new/", {"name": "", "relationship": "Parent"}
@@ -35,7 +35,7 @@ def test_a_contact_without_a_name_is_refused(world, login):  # type: ignore[no-u
     assert FamilyContact.objects.count() == before
 
 
-def test_it_edits_a_contact(world, login):  # type: ignore[no-untyped-def]
+def test_it_edits_a_contact(world, login):
     url = f"{_base(world)}/family/{world.family_contact.public_id}/edit/"
     response = login(world.intake).post(
         url, {"name": "Sam Example", "relationship": "Spouse", "is_emergency_contact": "on"}
@@ -46,7 +46,7 @@ def test_it_edits_a_contact(world, login):  # type: ignore[no-untyped-def]
     assert world.family_contact.is_emergency_contact
 
 
-def test_a_contact_of_another_participant_is_404(world, login):  # type: ignore[no-untyped-def]
+def test_a_contact_of_another_participant_is_404(world, login):
     from tests import factories as f
 
     stranger = f.FamilyContactFactory(participant=world.other_participant)
@@ -54,7 +54,7 @@ def test_a_contact_of_another_participant_is_404(world, login):  # type: ignore[
     assert login(world.director).get(url).status_code == 404
 
 
-def _release(world, **extra):  # type: ignore[no-untyped-def]
+def _release(world, **extra):
     data = {
         "kind": "release",
         "episode": str(world.episode.public_id),
@@ -69,7 +69,7 @@ def _release(world, **extra):  # type: ignore[no-untyped-def]
     return data
 
 
-def test_it_records_a_signed_release_to_a_family_member(world, login):  # type: ignore[no-untyped-def]
+def test_it_records_a_signed_release_to_a_family_member(world, login):
     response = login(world.clinician).post(f"{_base(world)}/consents/new/", _release(world))
     assert response.status_code == 302
     consent = Consent.objects.get()
@@ -83,7 +83,7 @@ def test_it_records_a_signed_release_to_a_family_member(world, login):  # type: 
     )
 
 
-def test_a_release_without_the_witness_check_is_refused(world, login):  # type: ignore[no-untyped-def]
+def test_a_release_without_the_witness_check_is_refused(world, login):
     data = _release(world)
     del data["witnessed"]
     response = login(world.clinician).post(f"{_base(world)}/consents/new/", data)
@@ -92,7 +92,7 @@ def test_a_release_without_the_witness_check_is_refused(world, login):  # type: 
     assert not Consent.objects.exists()
 
 
-def test_an_end_date_in_the_past_is_refused(world, login):  # type: ignore[no-untyped-def]
+def test_an_end_date_in_the_past_is_refused(world, login):
     today = today_in(world.program.time_zone)
     response = login(world.clinician).post(
         f"{_base(world)}/consents/new/",
@@ -102,7 +102,7 @@ def test_an_end_date_in_the_past_is_refused(world, login):  # type: ignore[no-un
     assert not Consent.objects.exists()
 
 
-def test_revoking_ends_the_consent_today(world, login):  # type: ignore[no-untyped-def]
+def test_revoking_ends_the_consent_today(world, login):
     url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
     response = login(world.director).post(url)
     assert response.status_code == 302
@@ -113,7 +113,7 @@ def test_revoking_ends_the_consent_today(world, login):  # type: ignore[no-untyp
     assert "Consent revoked for Sam Example" in Event.objects.get(kind=EventKind.CONSENT).summary
 
 
-def test_revoking_twice_changes_nothing(world, login):  # type: ignore[no-untyped-def]
+def test_revoking_twice_changes_nothing(world, login):
     url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
     client = login(world.director)
     client.post(url)
@@ -122,14 +122,14 @@ def test_revoking_twice_changes_nothing(world, login):  # type: ignore[no-untype
     assert Event.objects.filter(kind=EventKind.CONSENT).count() == 1
 
 
-def test_an_earlier_permission_is_revoked_only_by_post(world, login):  # type: ignore[no-untyped-def]
+def test_an_earlier_permission_is_revoked_only_by_post(world, login):
     url = f"{_base(world)}/consents/{world.consent.public_id}/revoke/"
     assert login(world.director).get(url).status_code == 404
     world.consent.refresh_from_db()
     assert world.consent.revoked_on is None
 
 
-def test_family_pages_deny_billing_and_outsiders(world, login):  # type: ignore[no-untyped-def]
+def test_family_pages_deny_billing_and_outsiders(world, login):
     urls = [
         f"{_base(world)}/family/new/",
         f"{_base(world)}/family/{world.family_contact.public_id}/edit/",

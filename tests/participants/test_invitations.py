@@ -30,11 +30,11 @@ from tests.participants.invitation_support import (
 )
 
 
-def _url(participant, action: str = "invite") -> str:  # type: ignore[no-untyped-def]
+def _url(participant, action: str = "invite") -> str:
     return f"/participants/{participant.public_id}/portal/{action}/"
 
 
-def _family_url(contact, action: str = "invite") -> str:  # type: ignore[no-untyped-def]
+def _family_url(contact, action: str = "invite") -> str:
     return (
         f"/participants/{contact.participant.public_id}/family/{contact.public_id}/portal/{action}/"
     )
@@ -96,12 +96,14 @@ def test_the_chart_shows_the_pending_invitation_and_its_actions(world, login) ->
     person = newcomer(world)
     client = login(world.clinician)
     text = client.get(f"/participants/{person.public_id}/").content.decode()
-    assert "Not invited" in text and "Invite to the portal" in text
+    assert "Not invited" in text
+    assert "Invite to the portal" in text
     invite(world.clinician, person)
     text = client.get(f"/participants/{person.public_id}/").content.decode()
     assert "Invitation sent" in text
     assert "newcomer@example.test" in text
-    assert "Send again" in text and "Revoke invitation" in text
+    assert "Send again" in text
+    assert "Revoke invitation" in text
     assert "Invite to the portal" not in text
 
 
@@ -110,7 +112,8 @@ def test_billing_sees_the_state_but_no_buttons(world, login) -> None:
     invite(world.clinician, person)
     text = login(world.billing).get(f"/participants/{person.public_id}/").content.decode()
     assert "Invitation sent" in text
-    assert "Revoke invitation" not in text and "Send again" not in text
+    assert "Revoke invitation" not in text
+    assert "Send again" not in text
 
 
 def test_sending_again_replaces_the_earlier_link(world) -> None:
@@ -323,7 +326,8 @@ def test_an_email_that_could_not_be_sent_is_shown_on_the_chart(world, login, mon
             actor=world.clinician, participant=person, site_url=SITE
         )
     invitation.refresh_from_db()
-    assert invitation.sent_at is None and invitation.send_failed_at is not None
+    assert invitation.sent_at is None
+    assert invitation.send_failed_at is not None
     text = login(world.clinician).get(f"/participants/{person.public_id}/").content.decode()
     assert "The e-mail could not be sent" in text
     assert "Send again" in text

@@ -2,26 +2,28 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from openiop.audit.models import AccessAction, AccessLog, Event, EventKind
 from openiop.participants.models import Participant
 
 URL = "/participants/new/"
 
 
-def _data(world, **overrides):  # type: ignore[no-untyped-def]
+def _data(world, **overrides):
     data = {
         "legal_first_name": "Robin",
         "legal_last_name": "Newperson",
         "date_of_birth": "1991-04-05",
         "program": str(world.program.public_id),
-        "inquiry_on": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "inquiry_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat(),
         "referral_source": "Self",
     }
     data.update(overrides)
     return data
 
 
-def test_it_creates_a_participant_and_opens_the_chart(world, login):  # type: ignore[no-untyped-def]
+def test_it_creates_a_participant_and_opens_the_chart(world, login):
     response = login(world.intake).post(URL, _data(world))
     participant = Participant.objects.get(legal_last_name="Newperson")
     assert response.status_code == 302
@@ -35,7 +37,7 @@ def test_it_creates_a_participant_and_opens_the_chart(world, login):  # type: ig
     ).exists()
 
 
-def test_the_director_may_create(world, login):  # type: ignore[no-untyped-def]
+def test_the_director_may_create(world, login):
     response = login(world.director).get(URL)
     assert response.status_code == 200
     assert b"Adult DBT IOP" in response.content
@@ -43,20 +45,20 @@ def test_the_director_may_create(world, login):  # type: ignore[no-untyped-def]
     assert b"Adolescent IOP" not in response.content
 
 
-def test_it_requires_the_create_permission(world, login):  # type: ignore[no-untyped-def]
+def test_it_requires_the_create_permission(world, login):
     before = Participant.objects.count()
     for user in (world.clinician, world.billing, world.admin):
         assert login(user).post(URL, _data(world)).status_code == 403
     assert Participant.objects.count() == before
 
 
-def test_anonymous_users_are_sent_to_sign_in(world, client):  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(world, client):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
 
 
-def test_a_program_outside_the_users_assignments_is_refused(world, login):  # type: ignore[no-untyped-def]
+def test_a_program_outside_the_users_assignments_is_refused(world, login):
     before = Participant.objects.count()
     response = login(world.intake).post(
         URL, _data(world, program=str(world.other_program.public_id))
@@ -66,7 +68,7 @@ def test_a_program_outside_the_users_assignments_is_refused(world, login):  # ty
     assert Participant.objects.count() == before
 
 
-def test_missing_fields_show_errors_and_save_nothing(world, login):  # type: ignore[no-untyped-def]
+def test_missing_fields_show_errors_and_save_nothing(world, login):
     before = Participant.objects.count()
     response = login(world.intake).post(URL, _data(world, legal_last_name="", date_of_birth=""))
     assert response.status_code == 200
@@ -75,9 +77,9 @@ def test_missing_fields_show_errors_and_save_nothing(world, login):  # type: ign
     assert Participant.objects.count() == before
 
 
-def test_a_future_birth_date_is_shown_on_its_field(world, login):  # type: ignore[no-untyped-def]
+def test_a_future_birth_date_is_shown_on_its_field(world, login):
     before = Participant.objects.count()
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     response = login(world.intake).post(URL, _data(world, date_of_birth=future))
     assert response.status_code == 200
     assert b"The date of birth cannot be in the future." in response.content

@@ -13,7 +13,7 @@ from tests import factories as f
 
 
 @pytest.fixture
-def sud(world):  # type: ignore[no-untyped-def]
+def sud(world):
     program = f.ProgramFactory(site=world.site, name="Recovery Path SUD IOP", treats_sud=True)
     clinician = f.UserFactory(organization=world.org, role=Role.CLINICIAN, programs=[program])
     episode = f.EpisodeFactory(

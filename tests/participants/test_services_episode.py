@@ -20,12 +20,12 @@ from tests import factories as f
 
 
 @pytest.fixture
-def today(world):  # type: ignore[no-untyped-def]
+def today(world):
     return today_in(world.program.time_zone)
 
 
 @pytest.fixture
-def inquiry(world, today):  # type: ignore[no-untyped-def]
+def inquiry(world, today):
     """A fresh inquiry in the staff's program, ten days old."""
     participant = f.ParticipantFactory(organization=world.org)
     return f.EpisodeFactory(
@@ -38,13 +38,13 @@ def inquiry(world, today):  # type: ignore[no-untyped-def]
     )
 
 
-def _move(world, episode, status, on, **kw):  # type: ignore[no-untyped-def]
+def _move(world, episode, status, on, **kw):
     return services.episode_transition(
         actor=world.intake, episode=episode, to_status=status, on=on, **kw
     )
 
 
-def test_an_episode_walks_the_whole_path_setting_each_date(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_an_episode_walks_the_whole_path_setting_each_date(world, inquiry, today):
     d = today - dt.timedelta(days=9)
     _move(world, inquiry, EpisodeStatus.REFERRED, d)
     _move(world, inquiry, EpisodeStatus.ASSESSED, d + dt.timedelta(days=1))
@@ -98,7 +98,7 @@ def test_an_episode_walks_the_whole_path_setting_each_date(world, inquiry, today
         (EpisodeStatus.ACTIVE, EpisodeStatus.ACTIVE),
     ],
 )
-def test_it_refuses_moves_outside_the_transition_table(world, today, start, target):  # type: ignore[no-untyped-def]
+def test_it_refuses_moves_outside_the_transition_table(world, today, start, target):
     episode = f.EpisodeFactory(
         participant=f.ParticipantFactory(organization=world.org),
         program=world.program,
@@ -113,13 +113,13 @@ def test_it_refuses_moves_outside_the_transition_table(world, today, start, targ
     assert not Event.objects.filter(kind=EventKind.EPISODE_STATUS).exists()
 
 
-def test_a_discharged_episode_cannot_move(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_a_discharged_episode_cannot_move(world, inquiry, today):
     _move(world, inquiry, EpisodeStatus.DISCHARGED, today, discharge_reason="Did not admit")
     with pytest.raises(ValidationError, match="cannot become"):
         _move(world, inquiry, EpisodeStatus.ACTIVE, today)
 
 
-def test_a_date_before_the_inquiry_is_refused(world, inquiry):  # type: ignore[no-untyped-def]
+def test_a_date_before_the_inquiry_is_refused(world, inquiry):
     with pytest.raises(ValidationError) as error:
         _move(world, inquiry, EpisodeStatus.REFERRED, inquiry.inquiry_on - dt.timedelta(days=1))
     assert "before the inquiry date" in error.value.message_dict["on"][0]
@@ -128,18 +128,18 @@ def test_a_date_before_the_inquiry_is_refused(world, inquiry):  # type: ignore[n
     assert inquiry.referred_on is None
 
 
-def test_a_date_before_the_last_step_is_refused(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_a_date_before_the_last_step_is_refused(world, inquiry, today):
     _move(world, inquiry, EpisodeStatus.REFERRED, today - dt.timedelta(days=2))
     with pytest.raises(ValidationError, match="last recorded date"):
         _move(world, inquiry, EpisodeStatus.ASSESSED, today - dt.timedelta(days=3))
 
 
-def test_a_future_date_is_refused(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_a_future_date_is_refused(world, inquiry, today):
     with pytest.raises(ValidationError, match="cannot be in the future"):
         _move(world, inquiry, EpisodeStatus.REFERRED, today + dt.timedelta(days=1))
 
 
-def test_admitting_needs_a_track_and_a_primary_clinician(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_admitting_needs_a_track_and_a_primary_clinician(world, inquiry, today):
     _move(world, inquiry, EpisodeStatus.REFERRED, today)
     _move(world, inquiry, EpisodeStatus.ASSESSED, today)
     with pytest.raises(ValidationError) as error:
@@ -149,7 +149,7 @@ def test_admitting_needs_a_track_and_a_primary_clinician(world, inquiry, today):
     assert inquiry.status == EpisodeStatus.ASSESSED
 
 
-def test_admitting_refuses_a_track_of_another_program(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_admitting_refuses_a_track_of_another_program(world, inquiry, today):
     _move(world, inquiry, EpisodeStatus.REFERRED, today)
     _move(world, inquiry, EpisodeStatus.ASSESSED, today)
     elsewhere = f.TrackFactory(program=world.other_program)
@@ -166,7 +166,7 @@ def test_admitting_refuses_a_track_of_another_program(world, inquiry, today):  #
     assert not CareTeamMember.objects.filter(episode=inquiry).exists()
 
 
-def test_admitting_refuses_a_clinician_outside_the_program(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_admitting_refuses_a_clinician_outside_the_program(world, inquiry, today):
     _move(world, inquiry, EpisodeStatus.REFERRED, today)
     _move(world, inquiry, EpisodeStatus.ASSESSED, today)
     with pytest.raises(ValidationError) as error:
@@ -181,7 +181,7 @@ def test_admitting_refuses_a_clinician_outside_the_program(world, inquiry, today
     assert "primary_clinician" in error.value.message_dict
 
 
-def test_discharge_needs_a_reason(world, inquiry, today):  # type: ignore[no-untyped-def]
+def test_discharge_needs_a_reason(world, inquiry, today):
     with pytest.raises(ValidationError) as error:
         _move(world, inquiry, EpisodeStatus.DISCHARGED, today, discharge_reason="  ")
     assert "discharge_reason" in error.value.message_dict
@@ -189,12 +189,12 @@ def test_discharge_needs_a_reason(world, inquiry, today):  # type: ignore[no-unt
     assert inquiry.is_open
 
 
-def test_staff_cannot_move_an_episode_in_a_program_they_do_not_work_in(world, today):  # type: ignore[no-untyped-def]
+def test_staff_cannot_move_an_episode_in_a_program_they_do_not_work_in(world, today):
     with pytest.raises(ValidationError, match="assigned to"):
         _move(world, world.other_episode, EpisodeStatus.ON_HOLD, today)
 
 
-def test_only_one_open_episode_per_program(world, today):  # type: ignore[no-untyped-def]
+def test_only_one_open_episode_per_program(world, today):
     before = Episode.objects.count()
     with pytest.raises(ValidationError) as error:
         services.episode_open(
@@ -207,7 +207,7 @@ def test_only_one_open_episode_per_program(world, today):  # type: ignore[no-unt
     assert Episode.objects.count() == before
 
 
-def test_a_new_episode_may_open_after_discharge(world, today):  # type: ignore[no-untyped-def]
+def test_a_new_episode_may_open_after_discharge(world, today):
     _move(world, world.episode, EpisodeStatus.DISCHARGED, today, discharge_reason="Completed")
     episode = services.episode_open(
         actor=world.intake, participant=world.participant, program=world.program, inquiry_on=today
@@ -219,7 +219,7 @@ def test_a_new_episode_may_open_after_discharge(world, today):  # type: ignore[n
     )
 
 
-def test_changing_the_primary_clinician_moves_the_primary_row(world):  # type: ignore[no-untyped-def]
+def test_changing_the_primary_clinician_moves_the_primary_row(world):
     colleague = cast(
         User, f.UserFactory(organization=world.org, role="clinician", programs=[world.program])
     )
@@ -239,14 +239,14 @@ def test_changing_the_primary_clinician_moves_the_primary_row(world):  # type: i
     assert colleague.full_name in event.summary
 
 
-def test_a_participant_in_treatment_keeps_a_track(world):  # type: ignore[no-untyped-def]
+def test_a_participant_in_treatment_keeps_a_track(world):
     with pytest.raises(ValidationError, match="needs a track"):
         services.episode_update(actor=world.clinician, episode=world.episode, track=None)
     world.episode.refresh_from_db()
     assert world.episode.track == world.morning
 
 
-def test_changing_the_track_records_it(world):  # type: ignore[no-untyped-def]
+def test_changing_the_track_records_it(world):
     services.episode_update(actor=world.clinician, episode=world.episode, track=world.evening)
     world.episode.refresh_from_db()
     assert world.episode.track == world.evening

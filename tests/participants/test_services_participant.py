@@ -15,7 +15,7 @@ from openiop.participants.models import Episode, EpisodeStatus, Participant
 from tests import factories as f
 
 
-def _create(world, actor=None, **overrides):  # type: ignore[no-untyped-def]
+def _create(world, actor=None, **overrides):
     data = {
         "actor": actor or world.intake,
         "program": world.program,
@@ -28,7 +28,7 @@ def _create(world, actor=None, **overrides):  # type: ignore[no-untyped-def]
     return services.participant_create(**data)
 
 
-def test_it_creates_the_record_with_an_inquiry_episode(world):  # type: ignore[no-untyped-def]
+def test_it_creates_the_record_with_an_inquiry_episode(world):
     participant = _create(world, preferred_name="  Rob ", referral_source="Primary care")
     assert participant.organization == world.org
     assert participant.preferred_name == "Rob"
@@ -40,7 +40,7 @@ def test_it_creates_the_record_with_an_inquiry_episode(world):  # type: ignore[n
     assert participants_for(world.intake).filter(pk=participant.pk).exists()
 
 
-def test_it_records_one_creation_event_without_contact_details(world):  # type: ignore[no-untyped-def]
+def test_it_records_one_creation_event_without_contact_details(world):
     participant = _create(world, phone="555-0199", address="1 Example Road")
     event = Event.objects.get(participant=participant)
     assert event.kind == EventKind.PARTICIPANT_CREATED
@@ -50,7 +50,7 @@ def test_it_records_one_creation_event_without_contact_details(world):  # type: 
     assert "Example Road" not in event.summary
 
 
-def test_it_numbers_records_after_the_highest_in_the_organization(world):  # type: ignore[no-untyped-def]
+def test_it_numbers_records_after_the_highest_in_the_organization(world):
     f.ParticipantFactory(organization=world.org, record_number="P-09041")
     f.ParticipantFactory(organization=world.other_org, record_number="P-00900")
     first = _create(world)
@@ -59,13 +59,13 @@ def test_it_numbers_records_after_the_highest_in_the_organization(world):  # typ
     assert second.record_number == "P-09043"
 
 
-def test_it_keeps_counting_past_the_padding(world):  # type: ignore[no-untyped-def]
+def test_it_keeps_counting_past_the_padding(world):
     f.ParticipantFactory(organization=world.org, record_number="P-99999")
     f.ParticipantFactory(organization=world.org, record_number="P-100000")
     assert _create(world).record_number == "P-100001"
 
 
-def test_it_starts_a_new_organization_at_one(world):  # type: ignore[no-untyped-def]
+def test_it_starts_a_new_organization_at_one(world):
     other = f.UserFactory(
         organization=world.other_org, role="intake", programs=[world.other_org_program]
     )
@@ -73,21 +73,21 @@ def test_it_starts_a_new_organization_at_one(world):  # type: ignore[no-untyped-
     assert participant.record_number == "P-00001"
 
 
-def test_the_database_refuses_a_duplicate_record_number(world):  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_duplicate_record_number(world):
     f.ParticipantFactory(organization=world.org, record_number="P-00007")
     f.ParticipantFactory(organization=world.other_org, record_number="P-00007")
     with pytest.raises(IntegrityError), transaction.atomic():
         f.ParticipantFactory(organization=world.org, record_number="P-00007")
 
 
-def test_it_refuses_a_program_the_user_is_not_assigned_to(world):  # type: ignore[no-untyped-def]
+def test_it_refuses_a_program_the_user_is_not_assigned_to(world):
     before = Participant.objects.count()
     with pytest.raises(ValidationError, match="programs you are assigned to"):
         _create(world, program=world.other_program)
     assert Participant.objects.count() == before
 
 
-def test_it_refuses_a_birth_date_in_the_future(world):  # type: ignore[no-untyped-def]
+def test_it_refuses_a_birth_date_in_the_future(world):
     before = (Participant.objects.count(), Episode.objects.count(), Event.objects.count())
     tomorrow = today_in(world.program.time_zone) + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as error:
@@ -96,7 +96,7 @@ def test_it_refuses_a_birth_date_in_the_future(world):  # type: ignore[no-untype
     assert (Participant.objects.count(), Episode.objects.count(), Event.objects.count()) == before
 
 
-def test_it_updates_only_changed_fields_and_names_them(world):  # type: ignore[no-untyped-def]
+def test_it_updates_only_changed_fields_and_names_them(world):
     participant = world.participant
     changed = services.participant_update(
         actor=world.clinician,
@@ -110,7 +110,7 @@ def test_it_updates_only_changed_fields_and_names_them(world):  # type: ignore[n
     assert event.summary == "Details updated: phone"
 
 
-def test_an_update_without_changes_writes_nothing(world):  # type: ignore[no-untyped-def]
+def test_an_update_without_changes_writes_nothing(world):
     changed = services.participant_update(
         actor=world.clinician,
         participant=world.participant,
@@ -120,7 +120,7 @@ def test_an_update_without_changes_writes_nothing(world):  # type: ignore[no-unt
     assert not Event.objects.filter(kind=EventKind.PARTICIPANT_UPDATED).exists()
 
 
-def test_an_update_refuses_fields_outside_the_record(world):  # type: ignore[no-untyped-def]
+def test_an_update_refuses_fields_outside_the_record(world):
     with pytest.raises(ValidationError, match="record_number"):
         services.participant_update(
             actor=world.clinician, participant=world.participant, changes={"record_number": "X"}
@@ -132,7 +132,7 @@ def test_an_update_refuses_fields_outside_the_record(world):  # type: ignore[no-
     reason="SQLite has one writer at a time; row locks are tested on PostgreSQL",
 )
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_creations_get_distinct_numbers(world):  # type: ignore[no-untyped-def]
+def test_concurrent_creations_get_distinct_numbers(world):
     workers = 6
     barrier = threading.Barrier(workers)
     numbers: list[str] = []

@@ -74,7 +74,8 @@ def test_it_adds_a_block_at_the_end(world: SimpleNamespace, director: Client) ->
     url = reverse("programs:curriculum_block_create", args=[world.program.public_id])
     director.post(url, {"module": SkillsModule.EMOTION_REGULATION, "weeks": "3"})
     last = CurriculumBlock.objects.filter(program=world.program).order_by("position").last()
-    assert last is not None and (last.position, last.weeks) == (7, 3)
+    assert last is not None
+    assert (last.position, last.weeks) == (7, 3)
 
 
 def test_a_block_of_zero_weeks_is_refused(world: SimpleNamespace, director: Client) -> None:

@@ -8,7 +8,7 @@ from tests import factories as f
 from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 
 
-def _url(program) -> str:  # type: ignore[no-untyped-def]
+def _url(program) -> str:
     return f"/programs/{program.public_id}/"
 
 
@@ -18,14 +18,16 @@ def test_it_shows_the_program_with_edit_and_add_links(world, director) -> None:
     )
     room = f.RoomFactory(site=world.site, name="Zoom room", telehealth=True)
     body = director.get(_url(world.program)).content.decode()
-    assert "Adult DBT IOP" in body and "America/Chicago" in body
+    assert "Adult DBT IOP" in body
+    assert "America/Chicago" in body
     assert f"/programs/{world.program.public_id}/edit/" in body
     assert f"/programs/{world.program.public_id}/tracks/new/" in body
     assert f"/programs/{world.program.public_id}/session-types/new/" in body
     assert f"/programs/tracks/{world.morning.public_id}/edit/" in body
     assert f"/programs/session-types/{kind.public_id}/edit/" in body
     assert f"/programs/rooms/{room.public_id}/edit/?program={world.program.public_id}" in body
-    assert "Telehealth" in body and "Does not count" in body
+    assert "Telehealth" in body
+    assert "Does not count" in body
 
 
 def test_it_is_404_for_an_unassigned_program_of_my_organization(world, director) -> None:

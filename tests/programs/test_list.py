@@ -27,12 +27,15 @@ def test_it_shows_my_programs_with_tracks_session_types_and_rooms(world, directo
     body = response.content.decode()
     assert "Main Street" in body
     assert "Adult DBT IOP" in body
-    assert "Morning" in body and "Evening" in body
+    assert "Morning" in body
+    assert "Evening" in body
     assert "Tue, Thu, Sat" in body  # the evening track's days label
     assert "09:00\u201312:00" in body
-    assert "Emotion regulation skills" in body and "90853" in body
+    assert "Emotion regulation skills" in body
+    assert "90853" in body
     assert "Garden room" in body
-    assert "Pet-friendly" in body and "Wheelchair-accessible" in body
+    assert "Pet-friendly" in body
+    assert "Wheelchair-accessible" in body
 
 
 def test_it_leaves_out_programs_i_am_not_assigned_to(world, director) -> None:
@@ -61,7 +64,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, world) -> None:
     assert_sent_to_login(client.get(URL))
 
 
-def _grow(world, n: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(world, n: int) -> None:
     """n more programs at fresh sites, each the director's, with tracks, types and rooms."""
     for _ in range(n):
         site = f.SiteFactory(organization=world.org)
@@ -73,7 +76,7 @@ def _grow(world, n: int) -> None:  # type: ignore[no-untyped-def]
         f.RoomFactory(site=site, telehealth=True)
 
 
-def _count(client) -> int:  # type: ignore[no-untyped-def]
+def _count(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(URL)
     assert response.status_code == 200

@@ -15,11 +15,11 @@ from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 NEW = "/programs/new/"
 
 
-def _edit(program) -> str:  # type: ignore[no-untyped-def]
+def _edit(program) -> str:
     return f"/programs/{program.public_id}/edit/"
 
 
-def _data(world, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _data(world, **overrides: Any) -> dict[str, Any]:
     data = {
         "name": "Young Adult IOP",
         "site": str(world.site.public_id),
@@ -37,7 +37,8 @@ def test_it_creates_a_program_and_assigns_me_to_it(world, director) -> None:
     program = Program.objects.get(name="Young Adult IOP")
     assert response.status_code == 302
     assert response["Location"] == f"/programs/{program.public_id}/"
-    assert program.organization == world.org and program.time_zone == "America/Denver"
+    assert program.organization == world.org
+    assert program.time_zone == "America/Denver"
     assert StaffAssignment.objects.filter(user=world.director, program=program).exists()
     assert director.get(response["Location"]).status_code == 200
 
@@ -49,7 +50,8 @@ def test_it_preselects_the_site_from_the_overview_link(world, director) -> None:
 
 def test_it_offers_every_time_zone_as_a_suggestion(world, director) -> None:
     body = director.get(NEW).content.decode()
-    assert 'list="time-zones"' in body and '<option value="Europe/Berlin">' in body
+    assert 'list="time-zones"' in body
+    assert '<option value="Europe/Berlin">' in body
 
 
 @pytest.mark.parametrize(

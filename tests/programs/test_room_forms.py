@@ -11,11 +11,11 @@ from tests import factories as f
 from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 
 
-def _new(site) -> str:  # type: ignore[no-untyped-def]
+def _new(site) -> str:
     return f"/programs/sites/{site.public_id}/rooms/new/"
 
 
-def _edit(room) -> str:  # type: ignore[no-untyped-def]
+def _edit(room) -> str:
     return f"/programs/rooms/{room.public_id}/edit/"
 
 

@@ -11,11 +11,11 @@ from tests import factories as f
 from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 
 
-def _new(program) -> str:  # type: ignore[no-untyped-def]
+def _new(program) -> str:
     return f"/programs/{program.public_id}/session-types/new/"
 
 
-def _edit(session_type) -> str:  # type: ignore[no-untyped-def]
+def _edit(session_type) -> str:
     return f"/programs/session-types/{session_type.public_id}/edit/"
 
 

@@ -11,7 +11,7 @@ from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 NEW = "/programs/sites/new/"
 
 
-def _edit(site) -> str:  # type: ignore[no-untyped-def]
+def _edit(site) -> str:
     return f"/programs/sites/{site.public_id}/edit/"
 
 

@@ -12,11 +12,11 @@ from openiop.programs.models import Track
 from tests.programs.conftest import REFUSED_ROLES, assert_sent_to_login
 
 
-def _new(program) -> str:  # type: ignore[no-untyped-def]
+def _new(program) -> str:
     return f"/programs/{program.public_id}/tracks/new/"
 
 
-def _edit(track) -> str:  # type: ignore[no-untyped-def]
+def _edit(track) -> str:
     return f"/programs/tracks/{track.public_id}/edit/"
 
 
@@ -34,7 +34,8 @@ def test_it_adds_a_track_with_the_chosen_days(world, director) -> None:
     response = director.post(_new(world.program), _data())
     assert response.status_code == 302
     track = Track.objects.get(program=world.program, name="Afternoon")
-    assert track.days == "0,1,3" and track.days_label == "Mon, Tue, Thu"
+    assert track.days == "0,1,3"
+    assert track.days_label == "Mon, Tue, Thu"
     assert (track.start_time, track.end_time) == (dt.time(13), dt.time(16))
     assert track.organization == world.org
 
@@ -74,7 +75,8 @@ def test_it_edits_a_track_and_shows_its_days_checked(world, director) -> None:
     )
     assert response.status_code == 302
     world.evening.refresh_from_db()
-    assert world.evening.days == "4" and world.evening.start_time == dt.time(13)
+    assert world.evening.days == "4"
+    assert world.evening.start_time == dt.time(13)
 
 
 def test_it_deactivates_a_track_nobody_is_on(world, director) -> None:

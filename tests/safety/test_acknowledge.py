@@ -16,7 +16,7 @@ from tests import factories as f
 from tests.diary.helpers import file_card
 
 
-def _alert(world) -> Alert:  # type: ignore[no-untyped-def]
+def _alert(world) -> Alert:
     return file_card(world, urge_self_harm=5).alerts[0]
 
 
@@ -41,7 +41,7 @@ def test_two_clinicians_acknowledging_at_once_leave_one_acknowledgement(world) -
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def press(user) -> None:  # type: ignore[no-untyped-def]
+    def press(user) -> None:
         try:
             barrier.wait()
             alert_acknowledge(alert=Alert.objects.get(pk=alert.pk), actor=user)

@@ -30,7 +30,7 @@ INDICATOR = "/safety/alerts/indicator/"
 PANEL = "/safety/alerts/panel/"
 
 
-def _second_clinician(world):  # type: ignore[no-untyped-def]
+def _second_clinician(world):
     return f.UserFactory(
         organization=world.org,
         role=Role.CLINICIAN,
@@ -39,11 +39,11 @@ def _second_clinician(world):  # type: ignore[no-untyped-def]
     )
 
 
-def _alert(world, **answers):  # type: ignore[no-untyped-def]
+def _alert(world, **answers):
     return file_card(world, **(answers or {"urge_self_harm": 5})).alerts[0]
 
 
-def _participant_in_program(world, name: str):  # type: ignore[no-untyped-def]
+def _participant_in_program(world, name: str):
     participant = f.ParticipantFactory(
         organization=world.org, legal_first_name=name, legal_last_name="Person"
     )
@@ -57,7 +57,7 @@ def _participant_in_program(world, name: str):  # type: ignore[no-untyped-def]
     return participant, episode
 
 
-def _card_for(world, participant, **answers):  # type: ignore[no-untyped-def]
+def _card_for(world, participant, **answers):
     from openiop.diary.services import diary_card_submit, program_today
     from tests.diary.helpers import answers as build
 
@@ -196,7 +196,9 @@ def test_the_indicator_counts_without_naming_anyone_and_without_logging(world, l
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 alert waiting (1 high)" in body
-    assert "Pat" not in body and "Example" not in body and "self-harm" not in body
+    assert "Pat" not in body
+    assert "Example" not in body
+    assert "self-harm" not in body
     assert AccessLog.objects.count() == before
 
 
@@ -214,7 +216,8 @@ def test_the_indicator_tells_the_page_when_the_alerts_changed(world, login) -> N
     assert changed["HX-Trigger"] == "openiop:alerts-changed"
     body = changed.content.decode()
     assert "New alert" in body
-    assert 'id="alert-announcer"' in body and "hx-swap-oob" in body
+    assert 'id="alert-announcer"' in body
+    assert "hx-swap-oob" in body
 
 
 def test_polling_the_indicator_does_not_keep_an_idle_session_alive(world, login) -> None:
@@ -259,7 +262,8 @@ def test_an_outsider_indicator_counts_nothing_of_this_program(world, login) -> N
 
 def test_every_staff_page_carries_the_indicator_for_clinicians_only(world, login) -> None:
     page = login(world.clinician).get("/participants/").content.decode()
-    assert 'id="alert-indicator"' in page and 'hx-trigger="load"' in page
+    assert 'id="alert-indicator"' in page
+    assert 'hx-trigger="load"' in page
     assert 'id="alert-indicator"' not in login(world.billing).get("/participants/").content.decode()
 
 
@@ -368,11 +372,15 @@ def test_the_alert_page_shows_the_escalation_chain(world, login) -> None:
         ("On-call backup", "due"),
         ("Program director", "later"),
     ]
-    assert chain[1].people == "Bea Backup" and chain[1].at == now + timedelta(minutes=30)
-    assert chain[2].people == "Dana Director" and chain[2].at == now + timedelta(minutes=60)
+    assert chain[1].people == "Bea Backup"
+    assert chain[1].at == now + timedelta(minutes=30)
+    assert chain[2].people == "Dana Director"
+    assert chain[2].at == now + timedelta(minutes=60)
     assert "Sol Second (On call)" in chain[0].people
     body = login(world.clinician).get(f"/safety/alerts/{alert.public_id}/").content.decode()
-    assert "Escalation chain" in body and "Bea Backup" in body and "Dana Director" in body
+    assert "Escalation chain" in body
+    assert "Bea Backup" in body
+    assert "Dana Director" in body
 
     alerts_escalate(now=now + timedelta(minutes=30))
     alert.refresh_from_db()
@@ -395,7 +403,8 @@ def test_the_trail_names_reasons_in_words(world, login) -> None:
     )
     alert = _alert(world)
     sent = AlertStep.objects.get(alert=alert, kind=AlertStepKind.SENT)
-    assert "(On call)" in sent.detail and "on_call" not in sent.detail
+    assert "(On call)" in sent.detail
+    assert "on_call" not in sent.detail
     body = login(world.clinician).get(f"/safety/alerts/{alert.public_id}/").content.decode()
     assert "on_call" not in body
     assert "(Primary clinician)" in body

@@ -7,7 +7,7 @@ from openiop.safety.models import Alert, AlertStatus
 from tests.diary.helpers import file_card
 
 
-def _alert(world) -> Alert:  # type: ignore[no-untyped-def]
+def _alert(world) -> Alert:
     return file_card(world, urge_self_harm=5).alerts[0]
 
 

@@ -92,7 +92,7 @@ def test_two_clinicians_claiming_at_once_leave_one_claim(world) -> None:
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def press(user) -> None:  # type: ignore[no-untyped-def]
+    def press(user) -> None:
         try:
             barrier.wait()
             coaching_request_claim(request=CoachingRequest.objects.get(pk=made.pk), actor=user)
@@ -126,7 +126,8 @@ def test_answering_by_message_records_times_and_closes(world) -> None:
     assert done.status == CoachingStatus.CLOSED
     assert done.responder == world.clinician
     assert done.closed_at is not None
-    assert done.minutes_to_response is not None and 24 < done.minutes_to_response < 60
+    assert done.minutes_to_response is not None
+    assert 24 < done.minutes_to_response < 60
     assert Event.objects.filter(summary="Coaching contact: answered").count() == 1
 
 
@@ -168,7 +169,8 @@ def test_coaching_pauses_for_the_set_hours_after_a_self_harm_card(world) -> None
     filed_at = timezone.now() - timedelta(hours=1)
     file_card(world, action_self_harm=True, now=filed_at)
     until = coaching_paused_until(world.episode)
-    assert until is not None and until <= filed_at + timedelta(hours=24)
+    assert until is not None
+    assert until <= filed_at + timedelta(hours=24)
     with pytest.raises(ValidationError, match="paused"):
         ask(world)
     assert CoachingRequest.objects.count() == 0
@@ -193,7 +195,8 @@ def test_median_and_90th_percentile() -> None:
     assert median([10, 20, 30, 40]) == 25
     assert percentile(list(range(1, 11)), 0.9) == 9
     assert percentile([5], 0.9) == 5
-    assert median([]) is None and percentile([], 0.9) is None
+    assert median([]) is None
+    assert percentile([], 0.9) is None
 
 
 def test_the_report_groups_by_program_and_week_and_skips_unanswered() -> None:
@@ -214,5 +217,6 @@ def test_the_report_groups_by_program_and_week_and_skips_unanswered() -> None:
     assert this_week.answered == 3
     assert this_week.median_minutes == 20
     assert this_week.p90_minutes == 90
-    assert report[-2].answered == 1 and report[-2].median_minutes == 40
+    assert report[-2].answered == 1
+    assert report[-2].median_minutes == 40
     assert sum(w.answered for w in report) == 4

@@ -17,7 +17,7 @@ from tests import factories as f
 from tests.diary.helpers import file_card
 
 
-def _rota(world, *, backup=None):  # type: ignore[no-untyped-def]
+def _rota(world, *, backup=None):
     on_call = f.UserFactory(
         organization=world.org,
         role=Role.CLINICIAN,
@@ -39,7 +39,7 @@ def _rota(world, *, backup=None):  # type: ignore[no-untyped-def]
     return on_call
 
 
-def _reasons(alert) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _reasons(alert) -> dict[str, str]:
     return {r.user.full_name: r.reason for r in alert.recipients.select_related("user")}
 
 

@@ -85,9 +85,11 @@ def test_the_overview_and_the_chart_show_only_the_viewers_programs(
         reverse("safety:plan", args=[two.participant.public_id])
     )
     body = overview.content.decode()
-    assert "SUD words" in body and "DBT words" not in body
+    assert "SUD words" in body
+    assert "DBT words" not in body
     both = login(two.clinician).get(reverse("safety:plan", args=[two.participant.public_id]))
-    assert "SUD words" in both.content.decode() and "DBT words" in both.content.decode()
+    assert "SUD words" in both.content.decode()
+    assert "DBT words" in both.content.decode()
     chart = login(two.sud_clinician).get(
         reverse("participants:chart", args=[two.participant.public_id])
     )
@@ -119,7 +121,8 @@ def test_a_role_without_sud_access_is_refused_the_substance_use_plan_with_a_log_
     assert client.get(_url("safety:plan_version", two, two.sud_plan)).status_code == 403
     assert AccessLog.objects.filter(actor=intake, action=AccessAction.DENIED).exists()
     page = client.get(reverse("safety:plan", args=[two.participant.public_id])).content.decode()
-    assert "DBT words" in page and "SUD words" not in page
+    assert "DBT words" in page
+    assert "SUD words" not in page
 
 
 def test_the_edit_page_asks_which_program_when_there_are_two(
@@ -129,19 +132,23 @@ def test_the_edit_page_asks_which_program_when_there_are_two(
     url = reverse("safety:plan_edit", args=[two.participant.public_id])
     assert client.get(url).status_code == 302
     chosen = client.get(f"{url}?program={two.sud_program.public_id}")
-    assert chosen.status_code == 200 and "SUD words" in chosen.content.decode()
+    assert chosen.status_code == 200
+    assert "SUD words" in chosen.content.decode()
     client.post(
         f"{url}?program={two.sud_program.public_id}", {"warning_signs": "Revised SUD words"}
     )
     draft = SafetyPlanVersion.objects.get(status=PlanStatus.DRAFT)
-    assert draft.program == two.sud_program and draft.version == 2
+    assert draft.program == two.sud_program
+    assert draft.version == 2
 
 
 def test_the_participant_keeps_both_plans_in_the_portal(two: SimpleNamespace, login: Any) -> None:
     page = login(two.participant_user).get(reverse("portal:safety_plan")).content.decode()
-    assert "DBT words" in page and "SUD words" in page
+    assert "DBT words" in page
+    assert "SUD words" in page
     printed = login(two.participant_user).get(reverse("portal:safety_plan_print")).content.decode()
-    assert "DBT words" in printed and "SUD words" in printed
+    assert "DBT words" in printed
+    assert "SUD words" in printed
 
 
 # --- the migration --------------------------------------------------------------------------
@@ -159,6 +166,9 @@ def test_the_migration_gives_each_version_its_episodes_program_and_restores_the_
     )
     migration.assign_programs(apps, None)
     dbt, sud = (SafetyPlanVersion.objects.get(pk=p.pk) for p in (two.dbt_plan, two.sud_plan))
-    assert dbt.program == two.program and dbt.status == PlanStatus.SIGNED
-    assert sud.program == two.sud_program and sud.status == PlanStatus.SIGNED
-    assert dbt.is_intact and sud.is_intact
+    assert dbt.program == two.program
+    assert dbt.status == PlanStatus.SIGNED
+    assert sud.program == two.sud_program
+    assert sud.status == PlanStatus.SIGNED
+    assert dbt.is_intact
+    assert sud.is_intact

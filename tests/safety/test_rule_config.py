@@ -10,7 +10,7 @@ from openiop.safety.models import OnCallShift, RiskRule, RuleKind, SafetySetting
 from openiop.safety.services import rules_for
 
 
-def _url(world, page: str = "rules") -> str:  # type: ignore[no-untyped-def]
+def _url(world, page: str = "rules") -> str:
     return f"/safety/programs/{world.program.public_id}/{page}/"
 
 
@@ -99,7 +99,8 @@ def test_the_director_adds_and_removes_an_on_call_shift(world, login) -> None:
     )
     assert response.status_code == 302
     shift = OnCallShift.objects.get()
-    assert shift.user == world.clinician and shift.backup == world.director
+    assert shift.user == world.clinician
+    assert shift.backup == world.director
     client.post(_url(world, "on-call"), {"remove": str(shift.public_id)})
     assert OnCallShift.objects.count() == 0
 

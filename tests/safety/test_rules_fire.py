@@ -94,7 +94,7 @@ def test_cssrs_low_raises_nothing(world) -> None:
     assert Alert.objects.count() == 0
 
 
-def _noon(world, days_from_start: int) -> datetime:  # type: ignore[no-untyped-def]
+def _noon(world, days_from_start: int) -> datetime:
     import zoneinfo
 
     start = world.episode.started_on

@@ -30,7 +30,7 @@ def group_at(world: SimpleNamespace, starts_at: datetime, **kw: object) -> Sessi
         facilitators=[world.clinician],
         roster=[world.episode],
         created_by=world.director,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
@@ -172,7 +172,7 @@ def _item(world: SimpleNamespace) -> FollowUpItem:
 
 def test_the_home_lists_open_follow_ups_and_resolves_one_with_a_note(
     world: SimpleNamespace,
-    login,  # type: ignore[no-untyped-def]
+    login,
 ) -> None:
     item = _item(world)
     client = login(world.clinician)
@@ -187,7 +187,7 @@ def test_the_home_lists_open_follow_ups_and_resolves_one_with_a_note(
     assert "Weekly hours below" not in client.get("/").content.decode()
 
 
-def test_resolving_without_a_note_is_refused(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_resolving_without_a_note_is_refused(world: SimpleNamespace, login) -> None:
     item = _item(world)
     url = reverse("scheduling:follow_up_resolve", args=[item.public_id])
     response = login(world.clinician).post(url, {"note": "  "}, follow=True)
@@ -196,7 +196,7 @@ def test_resolving_without_a_note_is_refused(world: SimpleNamespace, login) -> N
     assert item.resolved_at is None
 
 
-def test_a_clinician_of_another_program_cannot_resolve(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_clinician_of_another_program_cannot_resolve(world: SimpleNamespace, login) -> None:
     item = _item(world)
     url = reverse("scheduling:follow_up_resolve", args=[item.public_id])
     assert login(world.outsider_clinician).post(url, {"note": "x"}).status_code == 404
@@ -205,7 +205,7 @@ def test_a_clinician_of_another_program_cannot_resolve(world: SimpleNamespace, l
     assert item.resolved_at is None
 
 
-def test_the_home_links_todays_sessions_to_attendance(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_home_links_todays_sessions_to_attendance(world: SimpleNamespace, login) -> None:
     today = today_in(world.program.time_zone)
     session = group_at(world, local_midnight(today, world.program.time_zone) + timedelta(hours=1))
     yesterday = group_at(world, local_midnight(today, world.program.time_zone) - timedelta(hours=1))
@@ -215,13 +215,13 @@ def test_the_home_links_todays_sessions_to_attendance(world: SimpleNamespace, lo
     assert reverse("scheduling:session_attendance", args=[yesterday.public_id]) not in body
 
 
-def test_the_home_does_not_list_other_facilitators_sessions(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_home_does_not_list_other_facilitators_sessions(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world, facilitators=[world.director])
     body = login(world.clinician).get("/").content.decode()
     assert reverse("scheduling:session_attendance", args=[session.public_id]) not in body
 
 
-def test_the_chart_shows_weekly_hours_and_open_follow_ups(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_chart_shows_weekly_hours_and_open_follow_ups(world: SimpleNamespace, login) -> None:
     _item(world)
     body = (
         login(world.billing).get(f"/participants/{world.participant.public_id}/").content.decode()

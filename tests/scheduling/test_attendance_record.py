@@ -39,8 +39,8 @@ def record(world: SimpleNamespace, session: Session, status: str, **kw: object) 
         session=session,
         participant=world.participant,
         status=status,
-        actor=kw.pop("actor", world.clinician),  # type: ignore[arg-type]
-        **kw,  # type: ignore[arg-type]
+        actor=kw.pop("actor", world.clinician),
+        **kw,
     )
 
 

@@ -23,7 +23,7 @@ def mark_url(session: Session, world: SimpleNamespace) -> str:
     )
 
 
-def test_it_lists_the_roster_with_one_tap_buttons(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_roster_with_one_tap_buttons(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     response = login(world.clinician).get(page_url(session))
     assert response.status_code == 200
@@ -36,7 +36,7 @@ def test_it_lists_the_roster_with_one_tap_buttons(world: SimpleNamespace, login)
     ).exists()
 
 
-def test_a_tap_over_htmx_returns_just_the_row(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_tap_over_htmx_returns_just_the_row(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     response = login(world.clinician).post(
         mark_url(session, world), {"status": AttendanceStatus.PRESENT}, **HTMX
@@ -53,7 +53,7 @@ def test_a_tap_over_htmx_returns_just_the_row(world: SimpleNamespace, login) -> 
     ).exists()
 
 
-def test_a_plain_post_redirects_back_to_the_page(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_plain_post_redirects_back_to_the_page(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     response = login(world.clinician).post(
         mark_url(session, world), {"status": AttendanceStatus.ABSENT_EXCUSED}
@@ -63,7 +63,7 @@ def test_a_plain_post_redirects_back_to_the_page(world: SimpleNamespace, login) 
     assert Attendance.objects.get().minutes == 0
 
 
-def test_a_late_arrival_time_gives_the_minutes(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_arrival_time_gives_the_minutes(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     import zoneinfo
 
@@ -86,7 +86,7 @@ def test_a_late_arrival_time_gives_the_minutes(world: SimpleNamespace, login) ->
 
 def test_an_impossible_time_shows_the_error_and_saves_nothing(
     world: SimpleNamespace, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     session = ongoing_session(world)
     client = login(world.clinician)
     response = client.post(
@@ -103,7 +103,7 @@ def test_an_impossible_time_shows_the_error_and_saves_nothing(
     assert Attendance.objects.count() == 0
 
 
-def test_all_present_marks_the_roster(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_all_present_marks_the_roster(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world, roster=[world.episode, *episodes(world.program, 4)])
     url = reverse("scheduling:attendance_all_present", args=[session.public_id])
     response = login(world.clinician).post(url, **HTMX)
@@ -112,7 +112,7 @@ def test_all_present_marks_the_roster(world: SimpleNamespace, login) -> None:  #
     assert Attendance.objects.filter(status=AttendanceStatus.PRESENT).count() == 5
 
 
-def test_a_facilitator_who_is_not_a_clinician_may_record(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_facilitator_who_is_not_a_clinician_may_record(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world, facilitators=[world.intake])
     response = login(world.intake).post(
         mark_url(session, world), {"status": AttendanceStatus.PRESENT}, **HTMX
@@ -121,7 +121,7 @@ def test_a_facilitator_who_is_not_a_clinician_may_record(world: SimpleNamespace,
     assert Attendance.objects.count() == 1
 
 
-def test_billing_sees_attendance_without_buttons(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_billing_sees_attendance_without_buttons(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     response = login(world.billing).get(page_url(session))
     assert response.status_code == 200
@@ -129,7 +129,7 @@ def test_billing_sees_attendance_without_buttons(world: SimpleNamespace, login) 
     assert 'value="present"' not in response.content.decode()
 
 
-def test_billing_may_not_record(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_billing_may_not_record(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     client = login(world.billing)
     assert client.post(mark_url(session, world), {"status": "present"}).status_code == 403
@@ -138,14 +138,14 @@ def test_billing_may_not_record(world: SimpleNamespace, login) -> None:  # type:
     assert Attendance.objects.count() == 0
 
 
-def test_intake_who_does_not_facilitate_may_not_record(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_intake_who_does_not_facilitate_may_not_record(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     response = login(world.intake).post(mark_url(session, world), {"status": "present"})
     assert response.status_code == 403
     assert Attendance.objects.count() == 0
 
 
-def test_a_clinician_of_another_program_gets_404(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_clinician_of_another_program_gets_404(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     client = login(world.outsider_clinician)
     assert client.get(page_url(session)).status_code == 404
@@ -153,12 +153,12 @@ def test_a_clinician_of_another_program_gets_404(world: SimpleNamespace, login) 
     assert Attendance.objects.count() == 0
 
 
-def test_another_organization_gets_404(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_another_organization_gets_404(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     assert login(world.other_org_clinician).get(page_url(session)).status_code == 404
 
 
-def test_participants_get_403(world: SimpleNamespace, login) -> None:  # type: ignore[no-untyped-def]
+def test_participants_get_403(world: SimpleNamespace, login) -> None:
     session = ongoing_session(world)
     client = login(world.participant_user)
     assert client.get(page_url(session)).status_code == 403
@@ -166,7 +166,7 @@ def test_participants_get_403(world: SimpleNamespace, login) -> None:  # type: i
     assert Attendance.objects.count() == 0
 
 
-def test_anonymous_users_are_sent_to_sign_in(world: SimpleNamespace, client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(world: SimpleNamespace, client) -> None:
     session = ongoing_session(world)
     response = client.get(page_url(session))
     assert response.status_code == 302
@@ -176,7 +176,7 @@ def test_anonymous_users_are_sent_to_sign_in(world: SimpleNamespace, client) -> 
 def test_the_page_runs_the_same_queries_for_10_or_200_on_the_roster(
     world: SimpleNamespace,
     login,
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries,
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -201,7 +201,7 @@ def test_the_page_runs_the_same_queries_for_10_or_200_on_the_roster(
 
 def test_all_present_before_the_start_shows_why_and_saves_nothing(
     world: SimpleNamespace,
-    login,  # type: ignore[no-untyped-def]
+    login,
 ) -> None:
     from datetime import timedelta
 

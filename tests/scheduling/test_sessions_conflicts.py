@@ -19,15 +19,15 @@ from tests.scheduling.sessions_support import add_schedule_setup, local, program
 
 
 @pytest.fixture
-def w(world):  # type: ignore[no-untyped-def]
+def w(world):
     return add_schedule_setup(world)
 
 
-def _day():  # type: ignore[no-untyped-def]
+def _day():
     return program_today() + timedelta(days=3)
 
 
-def _book(w, *, start=time(13, 0), end=time(13, 50), room=None, actor=None, **kw):  # type: ignore[no-untyped-def]
+def _book(w, *, start=time(13, 0), end=time(13, 50), room=None, actor=None, **kw):
     return services.session_book_individual(
         actor=actor or w.clinician,
         participant=w.participant,
@@ -45,7 +45,7 @@ def _kinds(proposal: Proposal) -> list[str]:
     return [c.kind for c in conflicts_for(proposal)]
 
 
-def _proposal(w, **kw):  # type: ignore[no-untyped-def]
+def _proposal(w, **kw):
     base = {
         "program": w.program,
         "session_type": w.process,
@@ -58,44 +58,44 @@ def _proposal(w, **kw):  # type: ignore[no-untyped-def]
     return Proposal(**base)
 
 
-def test_a_double_booked_room_is_a_conflict(w):  # type: ignore[no-untyped-def]
+def test_a_double_booked_room_is_a_conflict(w):
     _book(w)
     assert _kinds(_proposal(w, room=w.office, capacity=1)) == [ConflictKind.ROOM]
 
 
-def test_virtual_rooms_are_never_double_booked(w):  # type: ignore[no-untyped-def]
+def test_virtual_rooms_are_never_double_booked(w):
     _book(w, room=w.virtual, telehealth_url="https://video.example.test/a")
     proposal = _proposal(w, room=w.virtual, telehealth_url="https://video.example.test/b")
     assert _kinds(proposal) == []
 
 
-def test_a_double_booked_facilitator_is_a_conflict(w):  # type: ignore[no-untyped-def]
+def test_a_double_booked_facilitator_is_a_conflict(w):
     _book(w)
     conflicts = conflicts_for(_proposal(w, facilitators=[w.clinician]))
     assert [c.kind for c in conflicts] == [ConflictKind.FACILITATOR]
     assert "Casey Clinician" in conflicts[0].detail
 
 
-def test_a_double_booked_participant_is_a_conflict(w):  # type: ignore[no-untyped-def]
+def test_a_double_booked_participant_is_a_conflict(w):
     _book(w)
     assert _kinds(_proposal(w, participants=[w.participant])) == [ConflictKind.PARTICIPANT]
 
 
-def test_a_session_larger_than_its_room_is_a_conflict(w):  # type: ignore[no-untyped-def]
+def test_a_session_larger_than_its_room_is_a_conflict(w):
     assert _kinds(_proposal(w, room=w.office, capacity=8)) == [ConflictKind.CAPACITY]
 
 
-def test_animal_assisted_therapy_needs_a_pet_friendly_room(w):  # type: ignore[no-untyped-def]
+def test_animal_assisted_therapy_needs_a_pet_friendly_room(w):
     assert _kinds(_proposal(w, session_type=w.animal)) == [ConflictKind.ROOM_FEATURE]
     assert _kinds(_proposal(w, session_type=w.animal, room=w.cedar)) == []
 
 
-def test_telehealth_sessions_need_a_telehealth_room(w):  # type: ignore[no-untyped-def]
+def test_telehealth_sessions_need_a_telehealth_room(w):
     proposal = _proposal(w, telehealth_url="https://video.example.test/x")
     assert _kinds(proposal) == [ConflictKind.ROOM_FEATURE]
 
 
-def test_a_declared_unavailable_time_is_a_conflict_in_program_time(w):  # type: ignore[no-untyped-def]
+def test_a_declared_unavailable_time_is_a_conflict_in_program_time(w):
     services.unavailability_add(
         actor=w.clinician,
         participant=w.participant,
@@ -116,7 +116,7 @@ def test_a_declared_unavailable_time_is_a_conflict_in_program_time(w):  # type: 
     assert _kinds(earlier) == []
 
 
-def test_a_booking_with_a_conflict_saves_nothing(w):  # type: ignore[no-untyped-def]
+def test_a_booking_with_a_conflict_saves_nothing(w):
     _book(w)
     other = f.UserFactory(organization=w.org, role="clinician", programs=[w.program])
     with pytest.raises(services.ConflictError) as caught:
@@ -125,7 +125,7 @@ def test_a_booking_with_a_conflict_saves_nothing(w):  # type: ignore[no-untyped-
     assert Session.objects.count() == 1
 
 
-def test_a_director_may_schedule_anyway_with_a_reason(w):  # type: ignore[no-untyped-def]
+def test_a_director_may_schedule_anyway_with_a_reason(w):
     _book(w)
     session = _book(
         w,
@@ -141,7 +141,7 @@ def test_a_director_may_schedule_anyway_with_a_reason(w):  # type: ignore[no-unt
     assert {o.overridden_by for o in overrides} == {w.director}
 
 
-def test_a_clinician_cannot_override(w):  # type: ignore[no-untyped-def]
+def test_a_clinician_cannot_override(w):
     _book(w)
     with pytest.raises(services.ConflictError, match="Only a program director"):
         _book(w, start=time(13, 30), end=time(14, 20), override_reason="Please")
@@ -149,7 +149,7 @@ def test_a_clinician_cannot_override(w):  # type: ignore[no-untyped-def]
     assert ConflictOverride.objects.count() == 0
 
 
-def test_a_series_into_a_booked_room_lists_the_conflicts(w):  # type: ignore[no-untyped-def]
+def test_a_series_into_a_booked_room_lists_the_conflicts(w):
     _book(w, room=w.willow, start=time(9, 30), end=time(10, 20))
     day = _day()
     with pytest.raises(services.ConflictError) as caught:

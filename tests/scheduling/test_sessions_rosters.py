@@ -24,11 +24,11 @@ from tests.scheduling.sessions_support import (
 
 
 @pytest.fixture
-def w(world):  # type: ignore[no-untyped-def]
+def w(world):
     return add_schedule_setup(world)
 
 
-def _assessed(w):  # type: ignore[no-untyped-def]
+def _assessed(w):
     participant = f.ParticipantFactory(organization=w.org)
     today = program_today()
     return f.EpisodeFactory(
@@ -41,11 +41,11 @@ def _assessed(w):  # type: ignore[no-untyped-def]
     )
 
 
-def _sessions_with(participant, series):  # type: ignore[no-untyped-def]
+def _sessions_with(participant, series):
     return set(series.sessions.filter(roster__participant=participant).values_list("pk", flat=True))
 
 
-def test_a_participant_admitted_mid_cycle_is_on_every_future_session_and_none_before(w):  # type: ignore[no-untyped-def]
+def test_a_participant_admitted_mid_cycle_is_on_every_future_session_and_none_before(w):
     series = morning_series(w)
     episode = _assessed(w)
     participant_services.episode_transition(
@@ -62,7 +62,7 @@ def test_a_participant_admitted_mid_cycle_is_on_every_future_session_and_none_be
     assert _sessions_with(episode.participant, series) == future
 
 
-def test_discharge_removes_future_sessions_and_keeps_the_past(w):  # type: ignore[no-untyped-def]
+def test_discharge_removes_future_sessions_and_keeps_the_past(w):
     series = morning_series(w)
     now = timezone.now()
     past_before = series.sessions.filter(starts_at__lt=now, roster__participant=w.participant)
@@ -78,7 +78,7 @@ def test_discharge_removes_future_sessions_and_keeps_the_past(w):  # type: ignor
     assert _sessions_with(w.participant, series) == past_ids
 
 
-def test_a_hold_takes_them_off_and_coming_back_puts_them_on(w):  # type: ignore[no-untyped-def]
+def test_a_hold_takes_them_off_and_coming_back_puts_them_on(w):
     series = morning_series(w)
     now = timezone.now()
     participant_services.episode_transition(
@@ -92,7 +92,7 @@ def test_a_hold_takes_them_off_and_coming_back_puts_them_on(w):  # type: ignore[
     assert _sessions_with(w.participant, series) >= future
 
 
-def test_a_track_change_moves_them_to_the_other_tracks_future_sessions(w):  # type: ignore[no-untyped-def]
+def test_a_track_change_moves_them_to_the_other_tracks_future_sessions(w):
     morning = morning_series(w)
     evening = morning_series(
         w, track=w.evening, weekdays=[1, 3], start_time=time(17, 0), end_time=time(18, 30)
@@ -105,7 +105,7 @@ def test_a_track_change_moves_them_to_the_other_tracks_future_sessions(w):  # ty
     assert _sessions_with(w.participant, evening) == future_evening
 
 
-def test_a_full_session_records_a_shortfall_instead_of_overbooking(w):  # type: ignore[no-untyped-def]
+def test_a_full_session_records_a_shortfall_instead_of_overbooking(w):
     series = morning_series(w, capacity=1)
     episode = _assessed(w)
     participant_services.episode_transition(
@@ -121,7 +121,7 @@ def test_a_full_session_records_a_shortfall_instead_of_overbooking(w):  # type: 
     assert RosterShortfall.objects.filter(participant=episode.participant).count() == future.count()
 
 
-def test_adding_to_a_full_session_says_it_is_full(w):  # type: ignore[no-untyped-def]
+def test_adding_to_a_full_session_says_it_is_full(w):
     series = morning_series(w, capacity=1)
     session = series.sessions.filter(starts_at__gte=timezone.now()).first()
     other = _assessed(w)
@@ -135,7 +135,7 @@ def test_adding_to_a_full_session_says_it_is_full(w):  # type: ignore[no-untyped
     reason="SQLite has one writer at a time; row locks are tested on PostgreSQL",
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_staff_adding_the_last_seat_at_once_one_wins(world):  # type: ignore[no-untyped-def]
+def test_two_staff_adding_the_last_seat_at_once_one_wins(world):
     w = add_schedule_setup(world)
     day = program_today() + timedelta(days=2)
     session = Session.objects.create(
@@ -153,7 +153,7 @@ def test_two_staff_adding_the_last_seat_at_once_one_wins(world):  # type: ignore
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def add(episode) -> None:  # type: ignore[no-untyped-def]
+    def add(episode) -> None:
         try:
             barrier.wait()
             roster_add(

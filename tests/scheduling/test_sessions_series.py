@@ -20,7 +20,7 @@ from tests.scheduling.sessions_support import (
 
 
 @pytest.fixture
-def w(world):  # type: ignore[no-untyped-def]
+def w(world):
     return add_schedule_setup(world)
 
 
@@ -31,7 +31,7 @@ def _local_times(series: SessionSeries) -> list[tuple[date, time]]:
     ]
 
 
-def test_a_series_keeps_local_nine_oclock_across_the_spring_dst_change(w):  # type: ignore[no-untyped-def]
+def test_a_series_keeps_local_nine_oclock_across_the_spring_dst_change(w):
     # US daylight saving starts on Sunday 10 March 2030.
     series = morning_series(
         w, starts_on=date(2030, 3, 4), ends_on=date(2030, 3, 15), weekdays=[0, 2, 4]
@@ -50,7 +50,7 @@ def test_a_series_keeps_local_nine_oclock_across_the_spring_dst_change(w):  # ty
     assert utc_hours == [15, 15, 15, 14, 14, 14]
 
 
-def test_sessions_get_the_series_facilitators_and_capacity(w):  # type: ignore[no-untyped-def]
+def test_sessions_get_the_series_facilitators_and_capacity(w):
     series = morning_series(w, room=w.office, capacity=3)
     session = series.sessions.first()
     assert session.capacity == 3
@@ -58,7 +58,7 @@ def test_sessions_get_the_series_facilitators_and_capacity(w):  # type: ignore[n
     assert session.track == w.morning
 
 
-def test_a_capacity_above_the_room_is_refused_naming_the_room(w):  # type: ignore[no-untyped-def]
+def test_a_capacity_above_the_room_is_refused_naming_the_room(w):
     from django.core.exceptions import ValidationError
 
     from openiop.scheduling.models import SessionSeries
@@ -72,7 +72,7 @@ def test_a_capacity_above_the_room_is_refused_naming_the_room(w):  # type: ignor
     assert not SessionSeries.objects.exists()
 
 
-def test_a_series_follows_the_curriculum(w):  # type: ignore[no-untyped-def]
+def test_a_series_follows_the_curriculum(w):
     from openiop.programs.curriculum import curriculum_default
 
     curriculum_default(w.program)
@@ -84,20 +84,20 @@ def test_a_series_follows_the_curriculum(w):  # type: ignore[no-untyped-def]
     assert all(s.lesson_id is not None for s in series.sessions.all())
 
 
-def test_a_series_without_facilitators_saves_nothing(w):  # type: ignore[no-untyped-def]
+def test_a_series_without_facilitators_saves_nothing(w):
     with pytest.raises(ValidationError, match="at least one facilitator"):
         morning_series(w, facilitators=[])
     assert SessionSeries.objects.count() == 0
     assert Session.objects.count() == 0
 
 
-def test_only_a_director_creates_a_series(w):  # type: ignore[no-untyped-def]
+def test_only_a_director_creates_a_series(w):
     with pytest.raises(ValidationError, match="Only a program director"):
         morning_series(w, actor=w.clinician)
     assert Session.objects.count() == 0
 
 
-def test_editing_one_occurrence_detaches_it(w):  # type: ignore[no-untyped-def]
+def test_editing_one_occurrence_detaches_it(w):
     series = morning_series(w)
     session = series.sessions.filter(starts_at__gt=timezone.now()).first()
     day = session.starts_at.astimezone(CHICAGO).date()
@@ -115,7 +115,7 @@ def test_editing_one_occurrence_detaches_it(w):  # type: ignore[no-untyped-def]
     assert session.starts_at.astimezone(CHICAGO).time() == time(11, 0)
 
 
-def test_editing_the_rest_leaves_detached_and_past_sessions_alone(w):  # type: ignore[no-untyped-def]
+def test_editing_the_rest_leaves_detached_and_past_sessions_alone(w):
     series = morning_series(w)
     future = list(series.sessions.filter(starts_at__gt=timezone.now()))
     detached = future[0]
@@ -159,7 +159,7 @@ def test_editing_the_rest_leaves_detached_and_past_sessions_alone(w):  # type: i
     assert past.room == w.willow
 
 
-def test_changing_the_weekdays_regenerates_the_future(w):  # type: ignore[no-untyped-def]
+def test_changing_the_weekdays_regenerates_the_future(w):
     series = morning_series(w)
     from_on = program_today() + timedelta(days=1)
     before_past = series.sessions.filter(starts_at__lt=local(from_on, time(0))).count()
@@ -185,7 +185,7 @@ def test_changing_the_weekdays_regenerates_the_future(w):  # type: ignore[no-unt
     assert new.roster.filter(participant=w.participant).exists()
 
 
-def test_cancelling_keeps_the_roster(w):  # type: ignore[no-untyped-def]
+def test_cancelling_keeps_the_roster(w):
     series = morning_series(w)
     session = series.sessions.filter(starts_at__gt=timezone.now()).first()
     assert session.roster.count() == 1
@@ -196,7 +196,7 @@ def test_cancelling_keeps_the_roster(w):  # type: ignore[no-untyped-def]
     assert session.roster.count() == 1
 
 
-def test_cancelling_needs_a_reason(w):  # type: ignore[no-untyped-def]
+def test_cancelling_needs_a_reason(w):
     series = morning_series(w)
     session = series.sessions.first()
     with pytest.raises(ValidationError, match="reason"):
@@ -205,7 +205,7 @@ def test_cancelling_needs_a_reason(w):  # type: ignore[no-untyped-def]
     assert session.status == SessionStatus.SCHEDULED
 
 
-def test_a_family_session_names_who_attends(w):  # type: ignore[no-untyped-def]
+def test_a_family_session_names_who_attends(w):
     day = program_today() + timedelta(days=3)
     session = services.session_book_family(
         actor=w.clinician,
@@ -222,7 +222,7 @@ def test_a_family_session_names_who_attends(w):  # type: ignore[no-untyped-def]
     assert [e.participant for e in session.roster.all()] == [w.participant]
 
 
-def test_an_individual_session_needs_the_individual_type(w):  # type: ignore[no-untyped-def]
+def test_an_individual_session_needs_the_individual_type(w):
     day = program_today() + timedelta(days=3)
     with pytest.raises(ValidationError, match="an individual therapy session type"):
         services.session_book_individual(

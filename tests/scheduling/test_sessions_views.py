@@ -26,15 +26,15 @@ from tests.scheduling.sessions_support import add_schedule_setup, morning_series
 
 
 @pytest.fixture
-def w(world):  # type: ignore[no-untyped-def]
+def w(world):
     return add_schedule_setup(world)
 
 
-def _future(series):  # type: ignore[no-untyped-def]
+def _future(series):
     return series.sessions.filter(starts_at__gt=timezone.now()).first()
 
 
-def _series_post(w, **overrides):  # type: ignore[no-untyped-def]
+def _series_post(w, **overrides):
     today = program_today()
     data = {
         "track": str(w.morning.public_id),
@@ -56,7 +56,7 @@ def _series_post(w, **overrides):  # type: ignore[no-untyped-def]
 # --- series setup ---------------------------------------------------------------------------
 
 
-def test_a_director_sees_the_schedule_setup(w, login):  # type: ignore[no-untyped-def]
+def test_a_director_sees_the_schedule_setup(w, login):
     morning_series(w)
     response = login(w.director).get(reverse("scheduling:series_list"))
     assert response.status_code == 200
@@ -65,17 +65,17 @@ def test_a_director_sees_the_schedule_setup(w, login):  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("who", ["clinician", "billing", "intake", "admin"])
-def test_only_directors_reach_schedule_setup(w, login, who):  # type: ignore[no-untyped-def]
+def test_only_directors_reach_schedule_setup(w, login, who):
     assert login(getattr(w, who)).get(reverse("scheduling:series_list")).status_code == 403
 
 
-def test_anonymous_users_are_sent_to_sign_in(w, client):  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(w, client):
     response = client.get(reverse("scheduling:series_list"))
     assert response.status_code == 302
     assert "login" in response["Location"]
 
 
-def test_a_director_creates_a_series(w, login):  # type: ignore[no-untyped-def]
+def test_a_director_creates_a_series(w, login):
     response = login(w.director).post(reverse("scheduling:series_new"), _series_post(w))
     assert response.status_code == 302
     series = SessionSeries.objects.get()
@@ -83,7 +83,7 @@ def test_a_director_creates_a_series(w, login):  # type: ignore[no-untyped-def]
     assert all(s.roster.filter(participant=w.participant).exists() for s in series.sessions.all())
 
 
-def test_an_invalid_series_shows_the_error_and_saves_nothing(w, login):  # type: ignore[no-untyped-def]
+def test_an_invalid_series_shows_the_error_and_saves_nothing(w, login):
     data = _series_post(w, start_time="12:00", end_time="11:00")
     response = login(w.director).post(reverse("scheduling:series_new"), data)
     assert response.status_code == 200
@@ -92,7 +92,7 @@ def test_an_invalid_series_shows_the_error_and_saves_nothing(w, login):  # type:
     assert Session.objects.count() == 0
 
 
-def test_conflicts_are_listed_and_a_director_can_schedule_anyway(w, login):  # type: ignore[no-untyped-def]
+def test_conflicts_are_listed_and_a_director_can_schedule_anyway(w, login):
     client = login(w.director)
     data = _series_post(w, session_type=str(w.animal.public_id))
     response = client.post(reverse("scheduling:series_new"), data)
@@ -110,7 +110,7 @@ def test_conflicts_are_listed_and_a_director_can_schedule_anyway(w, login):  # t
     assert ConflictOverride.objects.filter(reason="Small group this cycle").exists()
 
 
-def test_a_director_edits_the_rest_of_a_series(w, login):  # type: ignore[no-untyped-def]
+def test_a_director_edits_the_rest_of_a_series(w, login):
     series = morning_series(w)
     today = program_today()
     response = login(w.director).post(
@@ -131,7 +131,7 @@ def test_a_director_edits_the_rest_of_a_series(w, login):  # type: ignore[no-unt
     assert series.sessions.filter(room=w.cedar).exists()
 
 
-def test_a_series_of_another_program_is_not_found(w, login):  # type: ignore[no-untyped-def]
+def test_a_series_of_another_program_is_not_found(w, login):
     series = morning_series(w)
     outsider = f.UserFactory(organization=w.org, role="director", programs=[w.other_program])
     url = reverse("scheduling:series_edit", args=[series.public_id])
@@ -142,7 +142,7 @@ def test_a_series_of_another_program_is_not_found(w, login):  # type: ignore[no-
 
 
 @pytest.mark.parametrize("who", ["director", "clinician", "billing"])
-def test_staff_of_the_program_see_the_session_page(w, login, who):  # type: ignore[no-untyped-def]
+def test_staff_of_the_program_see_the_session_page(w, login, who):
     session = _future(morning_series(w))
     response = login(getattr(w, who)).get(
         reverse("scheduling:session_detail", args=[session.public_id])
@@ -152,14 +152,14 @@ def test_staff_of_the_program_see_the_session_page(w, login, who):  # type: igno
     assert b"09:00" in response.content
 
 
-def test_a_session_of_another_program_is_not_found(w, login):  # type: ignore[no-untyped-def]
+def test_a_session_of_another_program_is_not_found(w, login):
     session = _future(morning_series(w))
     url = reverse("scheduling:session_detail", args=[session.public_id])
     assert login(w.outsider_clinician).get(url).status_code == 404
     assert login(w.other_org_clinician).get(url).status_code == 404
 
 
-def test_the_roster_never_shows_a_participant_the_viewer_cannot_see(w, login):  # type: ignore[no-untyped-def]
+def test_the_roster_never_shows_a_participant_the_viewer_cannot_see(w, login):
     session = _future(morning_series(w))
     RosterEntry.objects.create(
         organization=w.org,
@@ -177,7 +177,7 @@ def test_the_roster_never_shows_a_participant_the_viewer_cannot_see(w, login):  
     assert w.other_participant.display_name.encode() not in roster
 
 
-def test_the_session_page_has_a_bounded_query_count(w, login, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_the_session_page_has_a_bounded_query_count(w, login, django_assert_max_num_queries):
     session = _future(morning_series(w))
     episodes = [
         f.EpisodeFactory(
@@ -207,7 +207,7 @@ def test_the_session_page_has_a_bounded_query_count(w, login, django_assert_max_
     assert response.content.count(b"/participants/") >= 201
 
 
-def test_the_series_list_has_a_bounded_query_count(w, login, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_the_series_list_has_a_bounded_query_count(w, login, django_assert_max_num_queries):
     for hour in range(8, 18, 2):
         morning_series(w, start_time=time(hour, 0), end_time=time(hour + 1, 0), capacity=12)
     client = login(w.director)
@@ -219,14 +219,14 @@ def test_the_series_list_has_a_bounded_query_count(w, login, django_assert_max_n
 # --- edit and cancel ------------------------------------------------------------------------
 
 
-def test_a_clinician_cannot_edit_a_group_session(w, login):  # type: ignore[no-untyped-def]
+def test_a_clinician_cannot_edit_a_group_session(w, login):
     session = _future(morning_series(w))
     url = reverse("scheduling:session_edit", args=[session.public_id])
     assert login(w.clinician).get(url).status_code == 403
     assert login(w.billing).get(url).status_code == 403
 
 
-def test_a_director_cancels_a_session_with_a_reason(w, login):  # type: ignore[no-untyped-def]
+def test_a_director_cancels_a_session_with_a_reason(w, login):
     session = _future(morning_series(w))
     url = reverse("scheduling:session_cancel", args=[session.public_id])
     client = login(w.director)
@@ -239,7 +239,7 @@ def test_a_director_cancels_a_session_with_a_reason(w, login):  # type: ignore[n
     assert session.status == SessionStatus.CANCELLED
 
 
-def test_a_director_moves_one_occurrence(w, login):  # type: ignore[no-untyped-def]
+def test_a_director_moves_one_occurrence(w, login):
     session = _future(morning_series(w))
     response = login(w.director).post(
         reverse("scheduling:session_edit", args=[session.public_id]),
@@ -255,13 +255,14 @@ def test_a_director_moves_one_occurrence(w, login):  # type: ignore[no-untyped-d
     )
     assert response.status_code == 302
     session.refresh_from_db()
-    assert session.detached and session.topic == "Moved"
+    assert session.detached
+    assert session.topic == "Moved"
 
 
 # --- bookings and unavailable times ---------------------------------------------------------
 
 
-def _booking(w, **kw):  # type: ignore[no-untyped-def]
+def _booking(w, **kw):
     data = {
         "session_type": str(w.individual.public_id),
         "day": str(program_today() + timedelta(days=2)),
@@ -274,7 +275,7 @@ def _booking(w, **kw):  # type: ignore[no-untyped-def]
     return data
 
 
-def test_a_clinician_books_an_individual_session_from_the_chart(w, login):  # type: ignore[no-untyped-def]
+def test_a_clinician_books_an_individual_session_from_the_chart(w, login):
     url = reverse("scheduling:book_individual", args=[w.participant.public_id])
     response = login(w.clinician).post(url, _booking(w))
     assert response.status_code == 302
@@ -282,7 +283,7 @@ def test_a_clinician_books_an_individual_session_from_the_chart(w, login):  # ty
     assert list(session.roster.values_list("participant", flat=True)) == [w.participant.pk]
 
 
-def test_a_clinician_books_a_family_session_naming_who_attends(w, login):  # type: ignore[no-untyped-def]
+def test_a_clinician_books_a_family_session_naming_who_attends(w, login):
     url = reverse("scheduling:book_family", args=[w.participant.public_id])
     data = _booking(
         w, session_type=str(w.family_type.public_id), contacts=[str(w.family_contact.public_id)]
@@ -291,7 +292,7 @@ def test_a_clinician_books_a_family_session_naming_who_attends(w, login):  # typ
     assert Session.objects.get().family.get().contact == w.family_contact
 
 
-def test_a_booking_conflict_is_shown_and_a_clinician_cannot_override(w, login):  # type: ignore[no-untyped-def]
+def test_a_booking_conflict_is_shown_and_a_clinician_cannot_override(w, login):
     client = login(w.clinician)
     url = reverse("scheduling:book_individual", args=[w.participant.public_id])
     client.post(url, _booking(w))
@@ -301,7 +302,7 @@ def test_a_booking_conflict_is_shown_and_a_clinician_cannot_override(w, login): 
     assert Session.objects.count() == 1
 
 
-def test_booking_deny_paths(w, login):  # type: ignore[no-untyped-def]
+def test_booking_deny_paths(w, login):
     url = reverse("scheduling:book_individual", args=[w.participant.public_id])
     assert login(w.outsider_clinician).get(url).status_code == 404
     assert login(w.billing).get(url).status_code == 403
@@ -310,7 +311,7 @@ def test_booking_deny_paths(w, login):  # type: ignore[no-untyped-def]
     assert login(w.clinician).get(other).status_code == 404
 
 
-def test_a_discharged_participant_cannot_be_booked(w, login):  # type: ignore[no-untyped-def]
+def test_a_discharged_participant_cannot_be_booked(w, login):
     w.episode.status = EpisodeStatus.DISCHARGED
     w.episode.discharged_on = program_today()
     w.episode.save()
@@ -318,7 +319,7 @@ def test_a_discharged_participant_cannot_be_booked(w, login):  # type: ignore[no
     assert login(w.clinician).get(url).status_code == 404
 
 
-def test_unavailable_times_are_added_and_shown_on_the_chart(w, login):  # type: ignore[no-untyped-def]
+def test_unavailable_times_are_added_and_shown_on_the_chart(w, login):
     client = login(w.clinician)
     url = reverse("scheduling:unavailability_new", args=[w.participant.public_id])
     bad = client.post(
@@ -341,12 +342,12 @@ def test_unavailable_times_are_added_and_shown_on_the_chart(w, login):  # type: 
     assert Unavailability.objects.count() == 0
 
 
-def test_unavailable_times_of_an_outsider_are_not_found(w, login):  # type: ignore[no-untyped-def]
+def test_unavailable_times_of_an_outsider_are_not_found(w, login):
     url = reverse("scheduling:unavailability_new", args=[w.participant.public_id])
     assert login(w.outsider_clinician).get(url).status_code == 404
 
 
-def test_the_booking_pages_read_as_english(w, login):  # type: ignore[no-untyped-def]
+def test_the_booking_pages_read_as_english(w, login):
     client = login(w.clinician)
     individual = client.get(reverse("scheduling:book_individual", args=[w.participant.public_id]))
     family = client.get(reverse("scheduling:book_family", args=[w.participant.public_id]))

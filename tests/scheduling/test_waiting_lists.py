@@ -41,11 +41,11 @@ from tests.scheduling.sessions_support import (
 
 
 @pytest.fixture
-def w(world):  # type: ignore[no-untyped-def]
+def w(world):
     return add_schedule_setup(world)
 
 
-def _member(w, name: str, *, track=None, started_days_ago: int = 16):  # type: ignore[no-untyped-def]
+def _member(w, name: str, *, track=None, started_days_ago: int = 16):
     participant = f.ParticipantFactory(
         organization=w.org, legal_first_name=name, legal_last_name="Member"
     )
@@ -61,7 +61,7 @@ def _member(w, name: str, *, track=None, started_days_ago: int = 16):  # type: i
     return episode
 
 
-def _next(series) -> Session:  # type: ignore[no-untyped-def]
+def _next(series) -> Session:
     return series.sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()
 
 
@@ -78,7 +78,7 @@ def _waiting(session: Session) -> list[str]:
 
 
 @pytest.fixture
-def full(w):  # type: ignore[no-untyped-def]
+def full(w):
     """A morning group for two: Patricia (the world's participant) and Ana on it; Ben then
     Cleo waiting, in that order."""
     w.series = morning_series(w, capacity=2)
@@ -138,7 +138,7 @@ def test_raising_the_capacity_places_the_waiting_in_order(full, login) -> None:
     assert _waiting(session) == ["Cleo"]
 
 
-def _session_form(session: Session, w, **changes):  # type: ignore[no-untyped-def]
+def _session_form(session: Session, w, **changes):
     from openiop.scheduling.forms import session_initial
 
     data = {k: v for k, v in session_initial(session).items() if v is not None}
@@ -319,7 +319,8 @@ def test_admission_reports_placed_waiting_and_expected_hours(full) -> None:
     assert (first.position, first.of) == (2, 2)
     assert report.below  # nothing placed: 0 h against the 9 h minimum
     patricia = placement_report(w.episode)
-    assert w.session in patricia.placed and patricia.waiting == []
+    assert w.session in patricia.placed
+    assert patricia.waiting == []
 
 
 def test_the_admission_page_says_what_admission_did(full, login) -> None:
@@ -408,7 +409,7 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
-    def run(action) -> None:  # type: ignore[no-untyped-def]
+    def run(action) -> None:
         try:
             barrier.wait()
             action()
@@ -420,12 +421,12 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
         finally:
             connection.close()
 
-    def hold(episode):  # type: ignore[no-untyped-def]
+    def hold(episode):
         return lambda: episode_hold(
             actor=w.director, episode=episode, on=program_today(), reason="Away"
         )
 
-    def claim(episode):  # type: ignore[no-untyped-def]
+    def claim(episode):
         return lambda: roster_add(
             actor=w.director, session=session, participant=episode.participant, episode=episode
         )
@@ -439,7 +440,9 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
     assert errors == []
     on = _on(session)
     assert len(on) == RosterEntry.objects.filter(session=session).count() <= 3
-    assert "Ana" not in on and "Ben" not in on and "Cal" in on
+    assert "Ana" not in on
+    assert "Ben" not in on
+    assert "Cal" in on
     # Every seat freed went to someone: the waiting list first, in order, or a drop-in that
     # got there first; nobody waits while a seat stands empty.
     assert len(on) == 3
@@ -450,7 +453,7 @@ def test_two_frees_and_two_claims_at_once_never_overbook(world) -> None:
     assert outcomes.count("This session is full (3 of 3).") == 2 - claims
 
 
-def _interleave(first, second) -> tuple[list[str], list[BaseException]]:  # type: ignore[no-untyped-def]
+def _interleave(first, second) -> tuple[list[str], list[BaseException]]:
     """Run `first` in a transaction that stays open for half a second after it is done, and
     `second` as soon as `first` is done but before it commits: without row locks `second`
     would act on the state from before `first`."""
@@ -493,7 +496,7 @@ def _interleave(first, second) -> tuple[list[str], list[BaseException]]:  # type
     return outcomes, errors
 
 
-def _small_group(w, *, capacity: int):  # type: ignore[no-untyped-def]
+def _small_group(w, *, capacity: int):
     day = program_today() + timedelta(days=3)
     session = Session.objects.create(
         organization=w.org,
@@ -569,7 +572,8 @@ def test_two_frees_at_once_place_each_waiting_member_once(world) -> None:
     session, _ = _small_group(w, capacity=2)
     ana, ben = _member(w, "Ana"), _member(w, "Ben")
     _member(w, "Wes")
-    assert _on(session) == {"Ana", "Ben"} and _waiting(session) == ["Wes"]
+    assert _on(session) == {"Ana", "Ben"}
+    assert _waiting(session) == ["Wes"]
 
     outcomes, errors = _interleave(
         lambda: episode_hold(actor=w.director, episode=ana, on=program_today(), reason="Away"),

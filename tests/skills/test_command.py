@@ -30,6 +30,7 @@ def test_check_reports_which_program_items_fall_back_to_english(program_dir, cap
 def test_search_and_situation_print_the_best_items_first(capsys):
     assert main(["search", "dormir", "--language", "es"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert "sleep-hygiene" in first and "Higiene del sueño" in first
+    assert "sleep-hygiene" in first
+    assert "Higiene del sueño" in first
     assert main(["situation", "urge"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("stop ")

@@ -113,7 +113,8 @@ def test_skills_for_right_now_by_situation(situation, first, also):
 def test_situations_list_only_those_with_items_each_with_both_labels():
     for situation, items in shipped_library().situations():
         assert items
-        assert situation.label("en") and situation.label("es")
+        assert situation.label("en")
+        assert situation.label("es")
         assert situation.label("en") != situation.label("es")
 
 
@@ -155,7 +156,8 @@ def test_modules_come_in_order_with_labels_in_both_languages():
 )
 def test_find_resolves_the_skill_names_used_on_the_diary_card_and_in_coaching(name, item_id):
     found = shipped_library().find(name)
-    assert found is not None and found.id == item_id
+    assert found is not None
+    assert found.id == item_id
 
 
 def test_find_returns_none_for_a_name_it_does_not_know():

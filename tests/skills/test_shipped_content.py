@@ -81,7 +81,10 @@ def test_every_item_has_every_language_with_four_filled_sections(item_id):
         assert page.language == language
         assert [section.key for section in page.sections] == list(SECTION_KEYS)
         assert all(section.markdown.strip() for section in page.sections)
-        assert page.title and page.summary and page.name and page.keywords
+        assert page.title
+        assert page.summary
+        assert page.name
+        assert page.keywords
 
 
 @pytest.mark.parametrize("item_id", ALL_IDS)
@@ -90,7 +93,8 @@ def test_every_item_names_its_sources_and_version(item_id):
     assert item.version == "1.0"
     assert item.sources
     for source in item.sources:
-        assert source.title and source.publisher
+        assert source.title
+        assert source.publisher
         assert not source.url or source.url.startswith("https://")
 
 
@@ -144,7 +148,8 @@ def test_every_distress_tolerance_skill_points_to_the_safety_plan_and_988():
     library = shipped_library()
     for item in library.by_module("distress_tolerance"):
         assert item.crisis, item.id
-        assert "988" in item.crisis_note("en") and "988" in item.crisis_note("es")
+        assert "988" in item.crisis_note("en")
+        assert "988" in item.crisis_note("es")
         for page in item.pages.values():
             assert "988" in page.body
             assert re.search(r"safety plan|plan de seguridad", page.body), page.path

@@ -39,7 +39,7 @@ def policy(rate: object = "30%", days: tuple[Weekday, ...] | None = None) -> Tes
     return TestingPolicy(
         specimen_types=frozenset({SpecimenType.URINE, SpecimenType.BREATH}),
         testing_days=frozenset(days or (Weekday.MONDAY, Weekday.WEDNESDAY, Weekday.THURSDAY)),
-        weekly_rate=rate,  # type: ignore[arg-type]
+        weekly_rate=rate,
     )
 
 
@@ -254,7 +254,7 @@ def test_a_naive_draw_time_is_refused() -> None:
             week_start=MONDAY,
             candidates=people(3),
             drawn_by="director-1",
-            drawn_at=datetime(2026, 1, 4, 23, 0),  # naive on purpose
+            drawn_at=datetime(2026, 1, 4, 23, 0),  # noqa: DTZ001 - naive on purpose
             today=SUNDAY,
             existing=(),
         )
@@ -327,10 +327,10 @@ def test_a_draw_already_replaced_cannot_be_replaced_again() -> None:
         "today": SUNDAY,
         "reason": "The pool was drawn before the holds were entered",
     }
-    second = redraw(first, existing=(first,), **kwargs)  # type: ignore[arg-type]
+    second = redraw(first, existing=(first,), **kwargs)
     with pytest.raises(DrawExists, match="already replaced"):
-        redraw(first, existing=(first, second), **kwargs)  # type: ignore[arg-type]
-    third = redraw(second, existing=(first, second), **kwargs)  # type: ignore[arg-type]
+        redraw(first, existing=(first, second), **kwargs)
+    third = redraw(second, existing=(first, second), **kwargs)
     assert current_draw([third, first, second]) == third
 
 

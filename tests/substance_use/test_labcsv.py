@@ -47,13 +47,13 @@ def good(
 
 
 def parse(text: str, **kw: object) -> LabFile:
-    return parse_lab_file(text.encode("utf-8"), known=KNOWN, now=NOW, **kw)  # type: ignore[arg-type]
+    return parse_lab_file(text.encode("utf-8"), known=KNOWN, now=NOW, **kw)
 
 
 def problems_of(text: str | bytes, **kw: object) -> tuple[str, ...]:
     data = text if isinstance(text, bytes) else text.encode("utf-8")
     with pytest.raises(LabFileRefused) as refused:
-        parse_lab_file(data, known=KNOWN, now=NOW, **kw)  # type: ignore[arg-type]
+        parse_lab_file(data, known=KNOWN, now=NOW, **kw)
     return refused.value.problems
 
 

@@ -36,8 +36,8 @@ def rated(*dims: int | None, on: date = MONDAY) -> Ratings:
     return Ratings(on=on, dimensions=dims)
 
 
-def review(*history: Ratings, **kw: object):  # type: ignore[no-untyped-def]
-    return continued_stay(list(history), **kw)  # type: ignore[arg-type]
+def review(*history: Ratings, **kw: object):
+    return continued_stay(list(history), **kw)
 
 
 # --- trends --------------------------------------------------------------------------------

@@ -59,8 +59,8 @@ def test_maud_is_recognised_by_generic_or_brand_name(name: str, generic: str) ->
 
 
 def test_naltrexone_is_moud_or_maud_by_its_indication() -> None:
-    assert recognise("Vivitrol", "opioid use disorder").label == "MOUD"  # type: ignore[union-attr]
-    assert recognise("naltrexone 50 mg", "alcohol use disorder").label == "MAUD"  # type: ignore[union-attr]
+    assert recognise("Vivitrol", "opioid use disorder").label == "MOUD"
+    assert recognise("naltrexone 50 mg", "alcohol use disorder").label == "MAUD"
     unsaid = recognise("Revia")
     assert unsaid is not None
     assert unsaid.label == "MOUD or MAUD"

@@ -35,17 +35,17 @@ NEG, POS = ResultValue.NEGATIVE, ResultValue.POSITIVE
 LAB = Method.CONFIRMATORY
 
 
-def read(rows: list, medications: list | None = None, **kw: object):  # type: ignore[no-untyped-def]
+def read(rows: list, medications: list | None = None, **kw: object):
     return read_collection(
-        kw.pop("c", collection()),  # type: ignore[arg-type]
+        kw.pop("c", collection()),
         rows,
         medications=medications or [],
         zone=ZONE,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
-def only(reading, substance: str):  # type: ignore[no-untyped-def]
+def only(reading, substance: str):
     (found,) = [s for s in reading.substances if s.substance == substance]
     return found
 

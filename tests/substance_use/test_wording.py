@@ -60,4 +60,5 @@ def test_the_sentences_it_writes_use_positive_and_negative() -> None:
         written += [f"{f.title} {f.text}" for f in reading.follow_ups]
     assert len(written) >= 8
     assert not [w for w in written if JUDGING.search(w)]
-    assert any("positive" in w for w in written) and any("negative" in w for w in written)
+    assert any("positive" in w for w in written)
+    assert any("negative" in w for w in written)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp.middleware import is_verified
 
 from openiop.accounts.policy import MFA_EXEMPT_ATTR, is_passive, policy_of
 
@@ -59,7 +60,7 @@ class IdleTimeoutMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        user: Any = request.user
+        user = request.user
         if not user.is_authenticated:
             return None
         minutes = (
@@ -100,13 +101,13 @@ class AccessPolicyMiddleware:
         module = getattr(view_func, "__module__", "")
         if policy_of(view_func) is None and not module.startswith("django.views.static"):
             raise ImproperlyConfigured(f"View {module}.{view_func.__name__} declares no policy")
-        user: Any = request.user
+        user = request.user
         if (
             settings.OPENIOP_REQUIRE_MFA
             and user.is_authenticated
             and user.is_staff_member
             and not getattr(view_func, MFA_EXEMPT_ATTR, False)
-            and not user.is_verified()
+            and not is_verified(user)
         ):
             from django_otp import devices_for_user
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -55,13 +55,13 @@ def staff(perm: Perm) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            user: Any = request.user
+            user = request.user
             if not (user.is_authenticated and user.is_staff_member and user.can(perm)):
                 raise PermissionDenied("Your role does not allow this.")
             return view(request, *args, **kwargs)
 
         _mark(wrapper, f"staff:{perm}")
-        return wrapper  # type: ignore[return-value]
+        return cast(View, wrapper)  # wraps() kept the view's signature and attributes
 
     return decorator
 
@@ -70,13 +70,13 @@ def _role_only(role: str, perm: Perm, name: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            user: Any = request.user
+            user = request.user
             if not (user.is_authenticated and user.role == role and user.can(perm)):
                 raise PermissionDenied("This page is for participants and their families.")
             return view(request, *args, **kwargs)
 
         _mark(wrapper, name)
-        return wrapper  # type: ignore[return-value]
+        return cast(View, wrapper)  # wraps() kept the view's signature and attributes
 
     return decorator
 

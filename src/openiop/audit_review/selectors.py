@@ -30,21 +30,27 @@ from openiop.participants.models import FamilyContact, Participant
 from openiop.programs.models import Program
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from openiop.accounts.models import User
 
 
-def _reviewer_org(user: User | Any) -> int | None:
+def _reviewer_org(user: User | AnonymousUser) -> int | None:
     if not (user.is_authenticated and user.is_staff_member and user.can(Perm.AUDIT_REVIEW)):
         return None
     org_id: int | None = user.organization_id
     return org_id
 
 
-def reviews_whole_organization(user: User | Any) -> bool:
-    return bool(_reviewer_org(user) is not None and user.role == Role.ADMINISTRATOR)
+def reviews_whole_organization(user: User | AnonymousUser) -> bool:
+    return bool(
+        _reviewer_org(user) is not None
+        and user.is_authenticated
+        and user.role == Role.ADMINISTRATOR
+    )
 
 
-def reviewable_participants(user: User | Any) -> QuerySet[Participant]:
+def reviewable_participants(user: User | AnonymousUser) -> QuerySet[Participant]:
     org_id = _reviewer_org(user)
     if org_id is None:
         return Participant.objects.none()
@@ -53,7 +59,7 @@ def reviewable_participants(user: User | Any) -> QuerySet[Participant]:
     return participants_for(user)
 
 
-def reviewable_entries(user: User | Any) -> QuerySet[AccessLog]:
+def reviewable_entries(user: User | AnonymousUser) -> QuerySet[AccessLog]:
     org_id = _reviewer_org(user)
     if org_id is None:
         return AccessLog.objects.none()
@@ -65,7 +71,7 @@ def reviewable_entries(user: User | Any) -> QuerySet[AccessLog]:
     return entries.filter(in_reach | own)
 
 
-def reviewable_users(user: User | Any) -> QuerySet[User]:
+def reviewable_users(user: User | AnonymousUser) -> QuerySet[User]:
     """Accounts whose activity the reviewer may open: for a director, staff of the
     organization and the portal accounts (participant or family) of participants in reach."""
     from openiop.accounts.models import User
@@ -83,7 +89,7 @@ def reviewable_users(user: User | Any) -> QuerySet[User]:
     )
 
 
-def staff_actors(user: User | Any) -> QuerySet[User]:
+def staff_actors(user: User | AnonymousUser) -> QuerySet[User]:
     """The people offered in the "who" filter: staff only, because the names of portal
     accounts are participants' and family members' names."""
     return (
@@ -101,12 +107,12 @@ def _get_or_404(queryset: QuerySet[Any], public_id: UUID | str) -> Any:
         raise Http404("Nothing to review here.") from None
 
 
-def reviewable_participant(user: User | Any, public_id: UUID | str) -> Participant:
+def reviewable_participant(user: User | AnonymousUser, public_id: UUID | str) -> Participant:
     participant: Participant = _get_or_404(reviewable_participants(user), public_id)
     return participant
 
 
-def reviewable_user(user: User | Any, public_id: UUID | str) -> User:
+def reviewable_user(user: User | AnonymousUser, public_id: UUID | str) -> User:
     subject: User = _get_or_404(reviewable_users(user), public_id)
     return subject
 

@@ -15,9 +15,10 @@ CMS, and a screen can link to the published lists.
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -210,7 +211,8 @@ def _decimal(value: str | None) -> Decimal:
 def _date(value: str | None) -> date | None:
     if not value:
         return None
-    return datetime.strptime(value, "%Y%m%d").date()
+    # A calendar date: parsed as datetime.strptime would, without a naive datetime between.
+    return date(*time.strptime(value, "%Y%m%d")[:3])
 
 
 def _value(node: Any, path: str) -> str:

@@ -121,8 +121,10 @@ class ObjectiveForm(Form):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument_code"].choices = [("", "—")] + [(c, c) for c in instrument_codes()]  # type: ignore[attr-defined]
-        self.fields["diary_key"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+        self.field_of("instrument_code", forms.ChoiceField).choices = [("", "—")] + [
+            (c, c) for c in instrument_codes()
+        ]
+        self.field_of("diary_key", forms.ChoiceField).choices = [("", "—")] + [
             (m.key, f"{m.label} ({m.unit})") for m in diary_measures(episode)
         ]
 
@@ -161,7 +163,7 @@ class InterventionForm(Form):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = clinicians_for(episode)  # type: ignore[attr-defined]
+        self.field_of("responsible", forms.ModelChoiceField).queryset = clinicians_for(episode)
 
 
 class SignForm(Form):

@@ -189,7 +189,8 @@ def _scores(episode: Episode, end: date) -> dict[str, dict[str, Any]]:
     scores: dict[str, dict[str, Any]] = {}
     for code, responses in sorted(by_code.items()):
         baseline, latest = responses[0], responses[-1]
-        assert baseline.total is not None and latest.total is not None
+        assert baseline.total is not None
+        assert latest.total is not None
         result = None
         try:
             instrument = get_instrument(code)

@@ -121,6 +121,7 @@ def relapse_proposals(episode: Episode, *, pending_only: bool = False) -> list[R
     headings = {key: heading for key, heading, _ in RELAPSE_SECTIONS}
     found = list(rows.order_by("-proposed_at", "-id")[:50])
     for proposal in found:
+        # A template-only attribute on the model instance (mypy knows only its fields).
         proposal.heading = headings.get(proposal.section, proposal.section)  # type: ignore[attr-defined]
     return found
 

@@ -167,13 +167,14 @@ def plan_overview(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def plan_version(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpResponse:
     participant = _participant(request, public_id)
     plan = plan_tree(_plan_of(request, participant, plan_id))
-    previous = plan_tree(plan.previous) if plan.previous_id else None  # type: ignore[arg-type]
+    previous = plan_tree(plan.previous) if plan.previous is not None else None
     today = today_in(plan.episode.program.time_zone)
     changes = objective_changes(plan, previous) if previous else None
     if changes is not None:
         for problem in plan.problems.all():
             for goal in problem.goals.all():
                 for objective in goal.objectives.all():
+                    # A template-only attribute on the model instance (mypy knows only its fields).
                     objective.change_state = changes["state"].get(objective.lineage, "")  # type: ignore[attr-defined]
     context = {
         "participant": participant,

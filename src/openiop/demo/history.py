@@ -82,7 +82,8 @@ def build_past_rosters(*, program: Program) -> int:
     taken = {s.pk: s.seats_taken for s in sessions}
     rows: list[RosterEntry] = []
     for episode in discharged:
-        assert episode.started_on is not None and episode.discharged_on is not None
+        assert episode.started_on is not None
+        assert episode.discharged_on is not None
         start = datetime.combine(episode.started_on, time.min, tzinfo=tz)
         end = datetime.combine(episode.discharged_on, time.min, tzinfo=tz)
         for session in sessions:

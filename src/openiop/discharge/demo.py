@@ -232,7 +232,8 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     followups: list[FollowUp] = []
     ends: dict[tuple[int, str], int] = {}
     for index, episode in enumerate(discharged):
-        assert episode.discharged_on is not None and episode.started_on is not None
+        assert episode.discharged_on is not None
+        assert episode.started_on is not None
         kind, destination, provider = _kind_of(episode.discharge_reason)
         if destination == Destination.OUTPATIENT and not provider:
             provider = rng.choice(PROVIDERS)
@@ -326,7 +327,8 @@ def build(*, program: Program, today: date, rng: random.Random) -> int:
     summaries = []
     drafts = 0
     for index, episode in enumerate(discharged):
-        assert episode.discharged_on is not None and episode.primary_clinician is not None
+        assert episode.discharged_on is not None
+        assert episode.primary_clinician is not None
         last = [c for c in changes if c.episode_id == episode.pk][-1]
         aftercare = {
             "destination": str(Destination(last.destination).label) if last.destination else "",

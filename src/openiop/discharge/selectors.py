@@ -78,7 +78,7 @@ def episode_for(
 ) -> Episode:
     """One of the participant's episodes in the user's programs (404 otherwise); an episode of
     a substance-use program needs SUD access (403)."""
-    user: Any = request.user
+    user = request.user
     episode = (
         participant.episodes.select_related("program", "track", "primary_clinician", "participant")
         .filter(public_id=episode_id, program_id__in=program_ids_for(user))
@@ -86,7 +86,9 @@ def episode_for(
     )
     if episode is None:
         raise Http404("No such episode.")
-    if episode.program.treats_sud and not user.can(Perm.PARTICIPANT_SUD):
+    if episode.program.treats_sud and not (
+        user.is_authenticated and user.can(Perm.PARTICIPANT_SUD)
+    ):
         _deny(request, participant, object_type)
     return episode
 
@@ -94,7 +96,7 @@ def episode_for(
 def summary_for(
     request: HttpRequest, participant: Participant, summary_id: UUID, *, object_type: str
 ) -> DischargeSummary:
-    user: Any = request.user
+    user = request.user
     summary = (
         DischargeSummary.objects.select_related(
             "episode__program",
@@ -113,7 +115,9 @@ def summary_for(
     )
     if summary is None:
         raise Http404("No such summary.")
-    if summary.episode.program.treats_sud and not user.can(Perm.PARTICIPANT_SUD):
+    if summary.episode.program.treats_sud and not (
+        user.is_authenticated and user.can(Perm.PARTICIPANT_SUD)
+    ):
         _deny(request, participant, object_type)
     return summary
 

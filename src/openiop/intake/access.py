@@ -55,7 +55,7 @@ def may_change_inquiries(user: Any) -> bool:
 
 
 def inquiry_for(request: HttpRequest, public_id: UUID | str, *, write: bool = False) -> Inquiry:
-    user: Any = request.user
+    user = request.user
     try:
         inquiry = (
             inquiries_for(user)

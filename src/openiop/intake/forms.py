@@ -50,8 +50,10 @@ class TimeInput(forms.TimeInput):
 
 
 class ProgramChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.organization.name})" if self.show_org else obj.name  # type: ignore[attr-defined]
+    show_org = False  # name each program's organization when the choices span several
+
+    def label_from_instance(self, obj: Program) -> str:
+        return f"{obj.name} ({obj.organization.name})" if self.show_org else obj.name
 
 
 class InquiryForm(Form):
@@ -97,7 +99,7 @@ class InquiryForm(Form):
 
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["program"]
+        field = self.field_of("program", ProgramChoiceField)
         field.queryset = programs.select_related("organization")
         field.show_org = programs.values("organization").distinct().count() > 1
         if not self.is_bound:
@@ -183,8 +185,8 @@ class ReferralForm(Form):
         self, *args: Any, programs: QuerySet[Program], assignees: QuerySet[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
-        self.fields["assigned_to"].queryset = assignees  # type: ignore[attr-defined]
+        self.field_of("program", forms.ModelChoiceField).queryset = programs
+        self.field_of("assigned_to", forms.ModelChoiceField).queryset = assignees
 
 
 class MoveForm(Form):
@@ -202,7 +204,7 @@ class FollowUpForm(Form):
 
     def __init__(self, *args: Any, assignees: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = assignees  # type: ignore[attr-defined]
+        self.field_of("assigned_to", forms.ModelChoiceField).queryset = assignees
 
 
 class ConvertForm(Form):
@@ -344,7 +346,7 @@ class DecisionForm(Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+        self.field_of("decided_track", forms.ModelChoiceField).queryset = Track.objects.filter(
             program=program, is_active=True
         )
 
@@ -405,10 +407,10 @@ class AdmitForm(Form):
         self, *args: Any, program: Program, portal_blocker: str = "", **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+        self.field_of("track", forms.ModelChoiceField).queryset = Track.objects.filter(
             program=program, is_active=True
         )
         if portal_blocker:
             # Nothing to send (no address, or an account already): say why instead.
             del self.fields["invite_to_portal"]
-        self.fields["primary_clinician"].queryset = clinicians_of(program)  # type: ignore[attr-defined]
+        self.field_of("primary_clinician", forms.ModelChoiceField).queryset = clinicians_of(program)

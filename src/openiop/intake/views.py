@@ -127,6 +127,7 @@ def board(request: AuthedRequest) -> HttpResponse:
     )
     today = {p.pk: today_in(p.time_zone) for p in {c.program for c in cards}}
     for card in cards:
+        # A template-only attribute on the model instance (mypy knows only its fields).
         card.overdue = selectors.overdue(card, today[card.program_id])  # type: ignore[attr-defined]
     context = {
         "columns": columns,

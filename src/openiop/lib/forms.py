@@ -11,7 +11,7 @@ raw value of each field is checked before any field cleans it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.utils.datastructures import MultiValueDict
@@ -33,11 +33,29 @@ def has_nul(value: Any) -> bool:
     return isinstance(name, str) and NUL in name
 
 
-class NulSafeMixin:
+_F = TypeVar("_F", bound=forms.Field)
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the type checker; at run time it stays a plain mixin
+    # (every concrete form still derives from Form or ModelForm below).
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class NulSafeMixin(_FormBase):
     """Refuses a NUL in any field's submitted value, before the field cleans it."""
 
+    def field_of(self, name: str, kind: type[_F]) -> _F:
+        """The field `name`, checked to be a `kind`: for narrowing a field in `__init__`
+        (`self.field_of("room", forms.ModelChoiceField).queryset = ...`)."""
+        field = self.fields[name]
+        if not isinstance(field, kind):
+            raise TypeError(f"{type(self).__name__}.{name} is a {type(field).__name__}")
+        return field
+
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         form: Any = self
         if not form.is_bound:
             return

@@ -90,7 +90,8 @@ def outcome(pre: float, post: float, rule: ChangeRule) -> Outcome | None:
     if rule.points is not None:
         reliable = abs(change) >= rule.points
     else:
-        assert rule.sd is not None and rule.reliability is not None
+        assert rule.sd is not None
+        assert rule.reliability is not None
         reliable = abs(rci(pre, post, sd=rule.sd, reliability=rule.reliability)) > RCI_CRITICAL
     if not reliable:
         return Outcome.NO_RELIABLE_CHANGE

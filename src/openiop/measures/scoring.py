@@ -209,7 +209,9 @@ def score(
         "positive_screen": None,
     }
     for key in flags["critical_items"]:
-        notes.append(f"critical item: {instrument.item(key).critical.reason}")  # type: ignore[union-attr]
+        critical = instrument.item(key).critical
+        assert critical is not None  # critical_items holds only items with a critical rule
+        notes.append(f"critical item: {critical.reason}")
 
     total: int | float | None = None
     raw_total: int | float | None = None

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -67,6 +67,9 @@ from openiop.scheduling.models import (
     SessionStatus,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 EVENT_NOTE = "note"
 TEXT_MAX = 2000
 NARRATIVE_MAX = 4000
@@ -79,8 +82,9 @@ WRITER_ROLES = frozenset({Role.DIRECTOR, Role.CLINICIAN})
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def may_read_notes(user: User | Any, program: Program) -> bool:
-    """Note bodies are clinical content; in a substance-use program they are Part 2 records."""
+def may_read_notes(user: User | AnonymousUser, program: Program) -> TypeGuard[User]:
+    """Note bodies are clinical content; in a substance-use program they are Part 2 records.
+    Yes only for a signed-in staff member (so the caller may use `user` as a User)."""
     if not (user.is_authenticated and user.is_staff_member):
         return False
     if program.pk not in program_ids_for(user) or program.organization_id != user.organization_id:
@@ -90,7 +94,7 @@ def may_read_notes(user: User | Any, program: Program) -> bool:
     return not program.treats_sud or bool(user.can(Perm.PARTICIPANT_SUD))
 
 
-def may_write_note(user: User | Any, session: Session) -> bool:
+def may_write_note(user: User | AnonymousUser, session: Session) -> bool:
     """Clinicians and directors of the session's program (facilitators are among them)."""
     return (
         may_read_notes(user, session.program)
@@ -99,7 +103,7 @@ def may_write_note(user: User | Any, session: Session) -> bool:
     )
 
 
-def may_add_to(user: User | Any, program: Program) -> bool:
+def may_add_to(user: User | AnonymousUser, program: Program) -> bool:
     """Addenda: the program's clinicians and directors."""
     return (
         may_read_notes(user, program)
@@ -1397,6 +1401,7 @@ def overdue_for_programs(user: User, now: datetime, *, limit: int = 50) -> list[
         ]
     notes.sort(key=lambda n: (n.occurred_at, n.pk))
     for note in notes:
+        # A template-only attribute on the model instance (mypy knows only its fields).
         note.overdue = True  # type: ignore[attr-defined]
     return notes[:limit]
 

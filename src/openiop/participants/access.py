@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeGuard
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,8 @@ from openiop.participants.models import OPEN_STATUSES, Episode, Participant
 from openiop.programs.models import Program
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from openiop.accounts.models import User
 
 
@@ -43,18 +45,21 @@ _LEVEL_PERM = {
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def program_ids_for(user: User | Any) -> list[int]:
+def program_ids_for(user: User | AnonymousUser) -> list[int]:
     """Programs a staff member is assigned to (memoized on the user for the request)."""
     if not (user.is_authenticated and user.is_staff_member):
         return []
-    cached = getattr(user, "_openiop_program_ids", None)
+    # Kept in the instance's own attributes, as cached_property does: one query per request.
+    memo = vars(user)
+    cached: list[int] | None = memo.get("_openiop_program_ids")
     if cached is None:
-        cached = list(user.assignments.values_list("program_id", flat=True))
-        user._openiop_program_ids = cached  # type: ignore[union-attr]
+        cached = memo["_openiop_program_ids"] = list(
+            user.assignments.values_list("program_id", flat=True)
+        )
     return cached
 
 
-def participants_for(user: User | Any) -> QuerySet[Participant]:
+def participants_for(user: User | AnonymousUser) -> QuerySet[Participant]:
     """All participants a staff user may know exist: those with an episode in one of the
     user's programs, in the user's organization."""
     if not (
@@ -72,7 +77,7 @@ def participants_for(user: User | Any) -> QuerySet[Participant]:
     )
 
 
-def may_access(user: User | Any, access: Access) -> bool:
+def may_access(user: User | AnonymousUser, access: Access) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.can(_LEVEL_PERM[access]))
 
 
@@ -87,7 +92,7 @@ def participant_for(
 ) -> Participant:
     """`object_id` names what of the participant is looked at (a note), for the audit row;
     the participant's own id by default."""
-    user: Any = request.user
+    user = request.user
     try:
         participant = participants_for(user).get(public_id=public_id)
     except (Participant.DoesNotExist, ValidationError, ValueError):
@@ -120,7 +125,7 @@ def level_for(access: Access, program: Program) -> Access:
     return access
 
 
-def readable_program_ids(user: User | Any, access: Access) -> list[int]:
+def readable_program_ids(user: User | AnonymousUser, access: Access) -> list[int]:
     """The programs the user works in whose records they may read at `access`: lists of
     alerts, coaching requests and inquiries leave out a substance-use program's for a role
     without SUD access."""
@@ -132,7 +137,9 @@ def readable_program_ids(user: User | Any, access: Access) -> list[int]:
     return list(Program.objects.filter(pk__in=ids, treats_sud=False).values_list("pk", flat=True))
 
 
-def _participant_programs(user: User | Any, participant: Participant) -> QuerySet[Program]:
+def _participant_programs(
+    user: User | AnonymousUser, participant: Participant
+) -> QuerySet[Program]:
     return (
         Program.objects.filter(
             pk__in=program_ids_for(user),
@@ -145,7 +152,7 @@ def _participant_programs(user: User | Any, participant: Participant) -> QuerySe
 
 
 def participant_programs(
-    user: User | Any, participant: Participant, *, access: Access = Access.IDENTITY
+    user: User | AnonymousUser, participant: Participant, *, access: Access = Access.IDENTITY
 ) -> list[Program]:
     """The participant's programs whose records the user may read at `access`: programs the
     user works in where the participant has an episode (docs/architecture.md, "What belongs
@@ -168,7 +175,7 @@ def program_check(
     """Before showing or changing a record of `participant` kept in `program`: 404 when the
     viewer does not work in that program, 403 (and a denied row) when their role lacks the
     level its records need."""
-    user: Any = request.user
+    user = request.user
     program_id = program if isinstance(program, int) else program.pk
     if program_id not in program_ids_for(user):
         raise Http404("No such record in your programs.")
@@ -218,7 +225,7 @@ def chosen_episode(
     those the viewer may read at `access`, or else their open episode there (then the latest).
     Returns the programs too, so the page can offer the others. 404 when there is none; 403
     when the viewer works only in programs whose records their role may not read."""
-    user: Any = request.user
+    user = request.user
     programs = participant_programs(user, participant, access=access)
     wanted = request.POST.get("program") or request.GET.get("program")
     if wanted:
@@ -255,13 +262,16 @@ def portal_participant(
     A participant in care (an open episode) reaches every portal page. Once every episode is
     discharged the account keeps only the pages that pass `alumni=True`; the others raise
     PortalClosed (a 403 page that says why) and leave a `denied` row."""
-    user: Any = request.user
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404("No participant record is linked to this account.")
     try:
         participant = Participant.objects.select_related("organization").get(user=user)
     except Participant.DoesNotExist:
         raise Http404("No participant record is linked to this account.") from None
     in_care = participant.episodes.filter(status__in=OPEN_STATUSES).exists()
     # Pages an alumnus keeps read-only (the safety plan) look at this to offer no new step.
+    # An attribute of this request only (read with getattr); HttpRequest declares no such field.
     request.openiop_alumni = not in_care  # type: ignore[attr-defined]
     if not in_care and not alumni:
         access_record(

@@ -90,7 +90,7 @@ class ParticipantCreateForm(ParticipantForm):
 
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.field_of("program", forms.ModelChoiceField).queryset = programs
 
 
 class EpisodeOpenForm(Form):
@@ -102,7 +102,7 @@ class EpisodeOpenForm(Form):
 
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.field_of("program", forms.ModelChoiceField).queryset = programs
 
 
 class _EpisodeChoices(Form):
@@ -116,10 +116,10 @@ class _EpisodeChoices(Form):
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.episode = episode
-        self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+        self.field_of("track", forms.ModelChoiceField).queryset = Track.objects.filter(
             program_id=episode.program_id, is_active=True
         )
-        self.fields["primary_clinician"].queryset = clinicians_of(  # type: ignore[attr-defined]
+        self.field_of("primary_clinician", forms.ModelChoiceField).queryset = clinicians_of(
             episode.program
         )
 
@@ -136,7 +136,7 @@ class EpisodeTransitionForm(_EpisodeChoices):
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, episode=episode, **kwargs)
         allowed = EPISODE_TRANSITIONS[episode.status]
-        self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+        self.field_of("to_status", forms.ChoiceField).choices = [
             (value, label) for value, label in EpisodeStatus.choices if value in allowed
         ]
         self.fields["track"].help_text = "Required when admitting."
@@ -155,7 +155,7 @@ class CareTeamAddForm(Form):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = clinicians_of(episode.program)  # type: ignore[attr-defined]
+        self.field_of("user", forms.ModelChoiceField).queryset = clinicians_of(episode.program)
 
 
 def member_key(member: CareTeamMember) -> str:
@@ -170,7 +170,9 @@ class CareTeamEndForm(Form):
     def __init__(self, *args: Any, members: list[CareTeamMember], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = {member_key(m): m for m in members}
-        self.fields["member"].choices = [(key, str(m)) for key, m in self.members.items()]  # type: ignore[attr-defined]
+        self.field_of("member", forms.ChoiceField).choices = [
+            (key, str(m)) for key, m in self.members.items()
+        ]
 
     def chosen(self) -> CareTeamMember:
         return self.members[self.cleaned_data["member"]]
@@ -225,6 +227,15 @@ CONSENT_FIELDS: dict[str, tuple[str, ...]] = {
 CONSENT_FIELDS[ConsentKind.PART2] = CONSENT_FIELDS[ConsentKind.RELEASE]
 
 
+class ContactChoiceField(forms.ModelChoiceField):
+    show_program = False  # name each contact's program when the episodes span several
+
+    def label_from_instance(self, obj: FamilyContact) -> str:
+        if not self.show_program:
+            return super().label_from_instance(obj)
+        return f"{obj.name} ({obj.relationship}), {obj.program.name}"
+
+
 class ConsentSignForm(Form):
     """One consent signed by the participant with staff present. Which fields show depends on
     the kind; the rules (Part 2 elements, expiry, recipients) are in participants/consents.py."""
@@ -235,7 +246,7 @@ class ConsentSignForm(Form):
         to_field_name="public_id",
         empty_label=None,
     )
-    recipient_contact = forms.ModelChoiceField(
+    recipient_contact = ContactChoiceField(
         label="Family member or contact",
         queryset=FamilyContact.objects.none(),
         to_field_name="public_id",
@@ -289,29 +300,26 @@ class ConsentSignForm(Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["episode"].queryset = episodes  # type: ignore[attr-defined]
+        self.field_of("episode", forms.ModelChoiceField).queryset = episodes
         # Contacts recorded in the episodes' programs: a release names one of its own program's.
         contacts = participant.family_contacts.filter(
             program__in=episodes.values("program")
         ).select_related("program")
-        field = self.fields["recipient_contact"]
-        field.queryset = contacts  # type: ignore[attr-defined]
-        if len({e.program_id for e in episodes}) > 1:
-            field.label_from_instance = (  # type: ignore[attr-defined]
-                lambda c: f"{c.name} ({c.relationship}), {c.program.name}"
-            )
+        field = self.field_of("recipient_contact", ContactChoiceField)
+        field.queryset = contacts
+        field.show_program = len({e.program_id for e in episodes}) > 1
         keep = {"episode", *CONSENT_FIELDS[kind], "typed_name", "witnessed"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
         if kind in (ConsentKind.RELEASE, ConsentKind.PART2):
-            self.fields["expiry"].choices = [  # type: ignore[attr-defined]
+            self.field_of("expiry", forms.ChoiceField).choices = [
                 c for c in ConsentExpiry.choices if c[0] != ConsentExpiry.NONE
             ]
             self.fields["information"].required = True
             self.fields["purpose"].required = True
         if kind == ConsentKind.RELEASE:
-            self.fields["information"].choices = [  # type: ignore[attr-defined]
+            self.field_of("information", forms.ChoiceField).choices = [
                 c
                 for c in ConsentInfo.choices
                 if c[0] not in (ConsentInfo.SUD_RECORDS, ConsentInfo.SUD_COUNSELING_NOTES)
@@ -367,10 +375,10 @@ class DiscloseForm(Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.consents = {str(c.public_id): c for c in consents}
-        self.fields["consent"].choices = [  # type: ignore[attr-defined]
+        self.field_of("consent", forms.ChoiceField).choices = [
             (key, f"{recipient_text(c)}: {consent_basis(c)}") for key, c in self.consents.items()
         ]
-        self.fields["channel"].choices = list(channels)  # type: ignore[attr-defined]
+        self.field_of("channel", forms.ChoiceField).choices = list(channels)
         if len(channels) == 1:
             self.fields["channel"].initial = channels[0][0]
             self.fields["channel"].widget = forms.HiddenInput()

@@ -139,6 +139,7 @@ def _this_week(participant: Participant, program: Program, now: datetime) -> lis
     rows = []
     for entry in entries:
         session = entry.session
+        # `theirs` is the Prefetch(to_attr=...) list above, which mypy cannot see.
         record = session.theirs[0] if session.theirs else None  # type: ignore[attr-defined]
         if session.status == SessionStatus.CANCELLED:
             status = "cancelled"

@@ -90,7 +90,7 @@ class ProgramForm(Form):
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        self.field_of("site", forms.ModelChoiceField).queryset = sites
 
     def clean_time_zone(self) -> str:
         value = str(self.cleaned_data["time_zone"]).strip()

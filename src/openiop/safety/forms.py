@@ -95,8 +95,8 @@ class ShiftForm(Form):
         super().__init__(*args, **kwargs)
         choices = [(str(u.public_id), u.display_name) for u in people]
         self.people = {str(u.public_id): u for u in people}
-        self.fields["user"].choices = [("", "Choose…"), *choices]  # type: ignore[attr-defined]
-        self.fields["backup"].choices = [("", "None"), *choices]  # type: ignore[attr-defined]
+        self.field_of("user", forms.ChoiceField).choices = [("", "Choose…"), *choices]
+        self.field_of("backup", forms.ChoiceField).choices = [("", "None"), *choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

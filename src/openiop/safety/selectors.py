@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -36,6 +36,8 @@ from openiop.safety.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from openiop.accounts.models import User
     from openiop.participants.models import Episode, Participant
 
@@ -53,7 +55,8 @@ ALERT_ROLES = frozenset({Role.CLINICIAN, Role.DIRECTOR})
 HOME_PANEL_LIMIT = 25
 
 
-def may_see_alerts(user: User | Any) -> bool:
+def may_see_alerts(user: User | AnonymousUser) -> TypeGuard[User]:
+    """Yes only for a signed-in staff member (so the caller may use `user` as a User)."""
     return bool(
         user.is_authenticated
         and user.is_staff_member
@@ -62,12 +65,12 @@ def may_see_alerts(user: User | Any) -> bool:
     )
 
 
-def answers_alerts(user: User | Any) -> bool:
+def answers_alerts(user: User | AnonymousUser) -> bool:
     """Clinicians and directors: the people an alert can be sent or escalated to."""
     return may_see_alerts(user) and user.role in ALERT_ROLES
 
 
-def visible_alerts(user: User | Any) -> QuerySet[Alert]:
+def visible_alerts(user: User | AnonymousUser) -> QuerySet[Alert]:
     """Every alert the user may see: their programs, participants they may see, and Part 2
     programs only with SUD access."""
     if not may_see_alerts(user):
@@ -82,7 +85,7 @@ def visible_alerts(user: User | Any) -> QuerySet[Alert]:
     return alerts
 
 
-def mine_q(user: User | Any) -> Q:
+def mine_q(user: User | AnonymousUser) -> Q:
     """An alert is the user's when it was sent to them or when they hold it (acknowledged it):
     an acknowledged alert stays with its holder until it is resolved."""
     return Q(recipients__user=user) | Q(acknowledged_by=user)
@@ -114,7 +117,7 @@ class AlertPanel:
     more: bool
 
 
-def home_panel(user: User | Any, *, limit: int = HOME_PANEL_LIMIT) -> AlertPanel:
+def home_panel(user: User | AnonymousUser, *, limit: int = HOME_PANEL_LIMIT) -> AlertPanel:
     """Every unresolved alert of the user's programs, most severe first and oldest first within
     a severity, with who was sent each one and who holds it. Two queries (the alerts, their
     recipients) whatever the number shown."""
@@ -163,7 +166,7 @@ class Indicator:
         return bool(self.urgent_waiting or self.high_waiting)
 
 
-def indicator_for(user: User | Any) -> Indicator:
+def indicator_for(user: User | AnonymousUser) -> Indicator:
     """One small query on the unresolved alerts (index program, status)."""
     rows = list(
         visible_alerts(user)

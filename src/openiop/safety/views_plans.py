@@ -50,8 +50,8 @@ OBJECT_TYPE = "safety.plan"
 
 
 class PlanForm(Form):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name, heading, prompt in PLAN_SECTIONS:
             self.fields[name] = forms.CharField(
                 label=heading,

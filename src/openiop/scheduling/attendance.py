@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.forms import NUL, NUL_ERROR
+from openiop.lib.http import AuthedRequest
 from openiop.participants.access import participants_for, program_ids_for
 from openiop.participants.models import Participant
 from openiop.scheduling.hours import local_date, week_start_of
@@ -40,6 +40,8 @@ from openiop.scheduling.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from openiop.accounts.models import User
     from openiop.participants.models import Episode
 
@@ -61,7 +63,7 @@ ABSENT_STATUSES = frozenset(
 # --- who may ---------------------------------------------------------------------------------
 
 
-def sessions_visible_to(user: User | Any) -> QuerySet[Session]:
+def sessions_visible_to(user: User | AnonymousUser) -> QuerySet[Session]:
     """Sessions of the user's programs, for staff who may see that participants exist
     (billing included: attendance is identity-level information)."""
     if not (user.is_authenticated and user.is_staff_member and user.can(Perm.PARTICIPANT_EXISTS)):
@@ -74,7 +76,7 @@ def sessions_visible_to(user: User | Any) -> QuerySet[Session]:
     )
 
 
-def may_record(user: User | Any, session: Session) -> bool:
+def may_record(user: User | AnonymousUser, session: Session) -> bool:
     """Facilitators of the session, and directors and clinicians of its program."""
     if not (user.is_authenticated and user.can(Perm.PARTICIPANT_WRITE)):
         return False
@@ -355,7 +357,7 @@ class AttendanceRow:
         return self.entry.participant
 
 
-def attendance_rows(session: Session, *, viewer: User | Any) -> list[AttendanceRow]:
+def attendance_rows(session: Session, *, viewer: User | AnonymousUser) -> list[AttendanceRow]:
     """One row per roster participant the viewer may see, with their record: two queries for
     any roster size. Roster members are normally all visible to the session's program staff;
     the filter keeps it so if a roster ever holds someone the viewer must not know of."""
@@ -375,7 +377,7 @@ def attendance_row(session: Session, participant: Participant) -> AttendanceRow:
     return AttendanceRow(entry=entry, record=record)
 
 
-def sessions_today_for(user: User | Any) -> list[Session]:
+def sessions_today_for(user: User) -> list[Session]:
     """Sessions the user facilitates today, each program's today in its own time zone. One
     query: a window wide enough for every time zone, narrowed by each session's local date."""
     now = timezone.now()
@@ -400,7 +402,7 @@ def sessions_today_for(user: User | Any) -> list[Session]:
     ]
 
 
-def follow_ups_for(user: User | Any, *, limit: int = 50) -> list[FollowUpItem]:
+def follow_ups_for(user: User, *, limit: int = 50) -> list[FollowUpItem]:
     """Open follow-ups assigned to the user, in the user's programs."""
     return list(
         FollowUpItem.objects.filter(
@@ -413,7 +415,7 @@ def follow_ups_for(user: User | Any, *, limit: int = 50) -> list[FollowUpItem]:
     )
 
 
-def staff_home_context(request: HttpRequest) -> dict[str, Any]:
+def staff_home_context(request: AuthedRequest) -> dict[str, Any]:
     """The staff home's "Today's sessions" and "Follow-ups": two bounded lists. Follow-ups
     name participants, so each one shown is logged."""
     user = request.user

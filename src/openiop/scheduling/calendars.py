@@ -112,6 +112,7 @@ def sessions_in_room(room: Room, week: Week, *, program_ids: list[int]) -> list[
     marked `busy_only`, so a room's free time is visible without their details."""
     sessions = _listing(Session.objects.filter(room=room), week)
     for session in sessions:
+        # A template-only attribute on the model instance (mypy knows only its fields).
         session.busy_only = session.program_id not in program_ids  # type: ignore[attr-defined]
     return sessions
 
@@ -146,6 +147,7 @@ def by_day(sessions: list[Session], week: Week) -> list[Day]:
     days = {d: Day(day=d, is_today=d == today, sessions=[]) for d in week.days}
     for session in sessions:
         local_start = session.starts_at.astimezone(tz)
+        # Template-only attributes on the model instance (mypy knows only its fields).
         session.local_start = local_start  # type: ignore[attr-defined]
         session.local_end = session.ends_at.astimezone(tz)  # type: ignore[attr-defined]
         bucket = days.get(local_start.date())

@@ -52,10 +52,10 @@ class _ProgramForm(Form):
     def __init__(self, *args: Any, program: Program, can_override: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["room"].queryset = Room.objects.filter(  # type: ignore[attr-defined]
+        self.field_of("room", forms.ModelChoiceField).queryset = Room.objects.filter(
             site_id=program.site_id, is_active=True
         )
-        self.fields["facilitators"].queryset = clinicians_of(program)  # type: ignore[attr-defined]
+        self.field_of("facilitators", forms.ModelChoiceField).queryset = clinicians_of(program)
         if not can_override:
             del self.fields["schedule_anyway"]
             del self.fields["override_reason"]
@@ -117,10 +117,10 @@ class SeriesForm(_ProgramForm):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, program=program, **kwargs)
-        self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+        self.field_of("track", forms.ModelChoiceField).queryset = Track.objects.filter(
             program=program, is_active=True
         )
-        self.fields["session_type"].queryset = _types(program, group=True)  # type: ignore[attr-defined]
+        self.field_of("session_type", forms.ModelChoiceField).queryset = _types(program, group=True)
 
 
 class SeriesRestForm(_ProgramForm):
@@ -172,10 +172,10 @@ class SessionNewForm(SessionForm):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, program=program, **kwargs)
-        self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+        self.field_of("track", forms.ModelChoiceField).queryset = Track.objects.filter(
             program=program, is_active=True
         )
-        self.fields["session_type"].queryset = _types(program, group=True)  # type: ignore[attr-defined]
+        self.field_of("session_type", forms.ModelChoiceField).queryset = _types(program, group=True)
 
 
 class BookingForm(_WhenForm):
@@ -186,7 +186,9 @@ class BookingForm(_WhenForm):
 
     def __init__(self, *args: Any, program: Program, category: str, **kwargs: Any) -> None:
         super().__init__(*args, program=program, **kwargs)
-        self.fields["session_type"].queryset = _types(program, category=category)  # type: ignore[attr-defined]
+        self.field_of("session_type", forms.ModelChoiceField).queryset = _types(
+            program, category=category
+        )
 
 
 class FamilyBookingForm(BookingForm):
@@ -200,9 +202,9 @@ class FamilyBookingForm(BookingForm):
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
         super().__init__(*args, category=SessionCategory.FAMILY, **kwargs)
         # The booking program's own contacts: another program's are not its to know of.
-        self.fields["contacts"].queryset = participant.family_contacts.filter(  # type: ignore[attr-defined]
-            program=kwargs["program"]
-        )
+        self.field_of(
+            "contacts", forms.ModelChoiceField
+        ).queryset = participant.family_contacts.filter(program=kwargs["program"])
 
 
 class CancelForm(Form):

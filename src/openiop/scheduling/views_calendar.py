@@ -53,6 +53,7 @@ def _week_page(
     here: str,
 ) -> HttpResponse:
     for session in sessions:
+        # Template-only attributes on the model instance (mypy knows only its fields).
         session.url = _session_url(session)  # type: ignore[attr-defined]
     program_ids = program_ids_for(request.user)
     context = {
@@ -227,6 +228,7 @@ def portal_week(request: AuthedRequest) -> HttpResponse:
     sessions = calendars.sessions_of_participant(participant, week)
     now = timezone.now()
     for session in sessions:
+        # Template-only attributes on the model instance (mypy knows only its fields).
         session.telehealth = calendars.is_telehealth(session)  # type: ignore[attr-defined]
         session.join_open = calendars.join_open(session, now)  # type: ignore[attr-defined]
         session.title = calendars.portal_title(session)  # type: ignore[attr-defined]

@@ -307,6 +307,7 @@ _ALLOWED_INLINE = {
 # Parses with HTML on and every link kept, only to find and refuse what a page may not hold (a
 # javascript: link would otherwise silently stay text); the renderer below has HTML off.
 _CHECKER = MarkdownIt("commonmark", {"html": True})
+# markdown-it documents replacing validateLink on the instance; mypy refuses method assignment.
 _CHECKER.validateLink = lambda url: True  # type: ignore[method-assign]
 _RENDERER = MarkdownIt("commonmark", {"html": False})
 

@@ -43,7 +43,8 @@ def test_without_a_seat_it_becomes_a_short_individual_make_up() -> None:
         makeup_requests=(MakeUpRequest("mu", "ana", LESSON),),
     )
     (s,) = run(p).sessions
-    assert s.group is None and s.clinician == "ben"
+    assert s.group is None
+    assert s.clinician == "ben"
     assert (s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute) == 30
 
 

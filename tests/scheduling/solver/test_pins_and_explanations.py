@@ -84,7 +84,8 @@ def test_re_solving_after_a_pin_leaves_the_other_sessions_where_they_were() -> N
     again = run(problem(participants=people, pins=(pin,)), previous=first)
     after = {s.participant: (s.day, s.start) for s in again.sessions}
     assert after["ana"] == (day, start)
-    assert after["bo"] == before["bo"] and after["cy"] == before["cy"]
+    assert after["bo"] == before["bo"]
+    assert after["cy"] == before["cy"]
     assert all("kept" in s.reasons[-1] for s in again.sessions if s.participant != "ana")
 
 
@@ -97,7 +98,8 @@ def test_pins_that_cannot_hold_together_are_named_not_solved() -> None:
     assert proposal.status == Status.PINS_CONFLICT
     assert proposal.sessions == ()
     (words,) = proposal.conflicts
-    assert "Ana Lopez" in words and "Bo Chen" in words
+    assert "Ana Lopez" in words
+    assert "Bo Chen" in words
     assert "Ben cannot be in two sessions at once" in words
 
 
@@ -173,7 +175,8 @@ def test_progress_is_reported_with_objective_and_bound() -> None:
     seen: list[Progress] = []
     solve(problem(participants=(person("ana"),)), time_limit=5, on_progress=seen.append)
     assert seen
-    assert seen[-1].objective is not None and seen[-1].bound is not None
+    assert seen[-1].objective is not None
+    assert seen[-1].bound is not None
     assert seen[-1].objective <= seen[-1].bound
 
 

@@ -36,7 +36,8 @@ def test_a_clash_with_work_puts_a_track_below_the_ones_that_fit() -> None:
     person = Candidate("p", "Ana", starts_on=date(2026, 1, 5), unavailable=WORK)
     ranking = rank_tracks(person, [MORNING, EVENING], ROTATION)
     assert [f.track for f in ranking] == ["pm", "am"]
-    assert ranking[0].fits and not ranking[1].fits
+    assert ranking[0].fits
+    assert not ranking[1].fits
     assert "clashes on Mon (work 08:30 to 17:00), Wed (work" in ranking[1].rules[1].result
 
 
