@@ -6,11 +6,12 @@ delete(), and on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002)
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from openiop.lib.models import OrganizationRecord
 
 
 class AppendOnlyError(Exception):
@@ -41,8 +42,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
         raise AppendOnlyError("Access log entries cannot be changed.")
 
 
-class AccessLog(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class AccessLog(OrganizationRecord):
     organization = models.ForeignKey(
         "programs.Organization", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -103,12 +103,10 @@ class EventKind(models.TextChoices):
     DISCLOSURE = "disclosure", "Information disclosed"
 
 
-class Event(models.Model):
+class Event(OrganizationRecord):
     """One thing that happened in a participant's care; the chart's timeline. Written only
     through audit.services.event_record."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="events"
     )

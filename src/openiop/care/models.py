@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -27,9 +29,7 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-class TreatmentPlan(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class TreatmentPlan(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="treatment_plans"
     )
@@ -166,9 +166,7 @@ class TreatmentPlan(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class PlanProblem(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanProblem(OrganizationRecord):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="problems")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
@@ -188,9 +186,7 @@ class GoalStatus(models.TextChoices):
     DISCONTINUED = "discontinued", "Discontinued"
 
 
-class PlanGoal(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanGoal(OrganizationRecord):
     problem = models.ForeignKey(PlanProblem, on_delete=models.PROTECT, related_name="goals")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
@@ -215,15 +211,13 @@ class Direction(models.TextChoices):
     AT_LEAST = "at_least", "at least"
 
 
-class PlanObjective(models.Model):
+class PlanObjective(OrganizationRecord):
     """A measurable step toward a goal. `measure_kind` says how progress is measured:
     a score threshold (instrument_code + direction + threshold), attendance (threshold is a
     percentage of scheduled sessions attended), a diary-card target (target_text names it,
     threshold is days a week or a rating), or a described behaviour (target_text)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="objectives")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
@@ -300,9 +294,7 @@ class Modality(models.TextChoices):
     MEDICATION = "medication", "Medication management"
 
 
-class PlanIntervention(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanIntervention(OrganizationRecord):
     objective = models.ForeignKey(
         PlanObjective, on_delete=models.PROTECT, related_name="interventions"
     )
@@ -327,12 +319,10 @@ class ReviewReason(models.TextChoices):
     CHANGE = "change", "Change in condition or goals"
 
 
-class PlanReview(models.Model):
+class PlanReview(OrganizationRecord):
     """A review of a current plan: progress per objective (with the figures pulled from the
     record at the time) and the changes made; it produces the plan's next version."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="reviews")
     new_plan = models.OneToOneField(
         TreatmentPlan,
@@ -373,8 +363,7 @@ class ObjectiveProgress(models.TextChoices):
     WORSE = "worse", "Worse"
 
 
-class PlanReviewItem(models.Model):
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanReviewItem(OrganizationScoped):
     review = models.ForeignKey(PlanReview, on_delete=models.PROTECT, related_name="items")
     objective = models.ForeignKey(PlanObjective, on_delete=models.PROTECT, related_name="+")
     progress = models.CharField(max_length=12, choices=ObjectiveProgress.choices)
@@ -431,12 +420,10 @@ class RelapsePlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-class RelapsePreventionPlan(models.Model):
+class RelapsePreventionPlan(OrganizationRecord):
     """One version of a participant's relapse prevention plan, in their words. Sections are
     stored as a JSON object keyed by RELAPSE_SECTION_KEYS."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="relapse_plans"
     )
@@ -507,12 +494,10 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", "Not taken up"
 
 
-class RelapsePlanProposal(models.Model):
+class RelapsePlanProposal(OrganizationRecord):
     """A change the participant proposes from the portal to one section of their current
     plan. A clinician accepts it (which makes a new version) or declines it with a reason."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     plan = models.ForeignKey(
         RelapsePreventionPlan, on_delete=models.PROTECT, related_name="proposals"
     )

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from openiop.lib.models import OrganizationRecord
 
 # --- transitions ---------------------------------------------------------------------------
 
@@ -61,9 +62,7 @@ STEP_DOWN_DESTINATIONS = (
 )
 
 
-class EpisodeChange(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class EpisodeChange(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="episode_changes"
     )
@@ -165,9 +164,7 @@ class SummaryLockedError(Exception):
     pass
 
 
-class DischargeSummary(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class DischargeSummary(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="discharge_summaries"
     )
@@ -274,11 +271,9 @@ class DischargeSummary(models.Model):
         return [labels[name] for name in REQUIRED_FIELDS if not getattr(self, name).strip()]
 
 
-class SummaryAddendum(models.Model):
+class SummaryAddendum(OrganizationRecord):
     """Something added to a signed summary: the summary itself never changes."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     summary = models.ForeignKey(DischargeSummary, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField(max_length=4000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -304,12 +299,10 @@ class ConsentHow(models.TextChoices):
     PORTAL = "portal", "In the portal"
 
 
-class AlumniConsent(models.Model):
+class AlumniConsent(OrganizationRecord):
     """Whether the participant agreed to alumni check-ins after this episode, when and how.
     Withdrawing (declining further check-ins) keeps the row and sets `withdrawn_at`."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="alumni_consents"
     )
@@ -353,9 +346,7 @@ class FollowUpStatus(models.TextChoices):
 OPEN_FOLLOWUP_STATUSES = (FollowUpStatus.PENDING, FollowUpStatus.DUE)
 
 
-class FollowUp(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class FollowUp(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="followups"
     )

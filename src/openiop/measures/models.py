@@ -10,12 +10,13 @@ that names the one it replaces.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 
 class ImmutableResponseError(Exception):
@@ -34,12 +35,10 @@ class Phase(models.TextChoices):
 PHASE_CADENCE_WEEKS: dict[str, int] = {Phase.WEEKLY: 1, Phase.BIWEEKLY: 2}
 
 
-class Battery(models.Model):
+class Battery(OrganizationRecord):
     """The instruments a program gives in one phase of an episode. One per program and phase;
     a program with no batteries configured uses services.DEFAULT_BATTERIES."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="batteries"
     )
@@ -75,13 +74,11 @@ class AdministrationStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Administration(models.Model):
+class Administration(OrganizationRecord):
     """One instrument due for one participant: made by the worker from a battery, completed by
     a Response. `period_start` (the program-local day the period began) makes it idempotent:
     one administration per episode, instrument, phase and period."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="administrations"
     )
@@ -142,12 +139,10 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         return self.filter(status=ResponseStatus.FINAL)
 
 
-class Response(models.Model):
+class Response(OrganizationRecord):
     """A completed instrument: the answers as given, the instrument version they answered and
     the engine's result at the time. Never edited."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="responses"
     )
@@ -253,12 +248,10 @@ class FindingStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class CriticalFinding(models.Model):
+class CriticalFinding(OrganizationRecord):
     """A critical answer, recorded in the same transaction as its response. The risk-alert
     work (diary/safety) consumes open findings; nothing here raises an alert itself."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="critical_findings"
     )
@@ -294,10 +287,9 @@ class CriticalFinding(models.Model):
         return self.get_kind_display()
 
 
-class DraftResponse(models.Model):
+class DraftResponse(OrganizationScoped):
     """A participant's answers so far, so a check-in can be finished later on any device."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.CASCADE, related_name="+"
     )

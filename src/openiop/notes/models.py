@@ -15,7 +15,6 @@ refuses changes to signed rows in application code; on PostgreSQL triggers refus
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,6 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 if TYPE_CHECKING:
     from openiop.care.models import PlanObjective
@@ -130,9 +131,7 @@ class NoteLockedError(ValidationError):
 LOCKED_MESSAGE = "This note is signed and cannot change; add an addendum instead."
 
 
-class ClinicalNote(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class ClinicalNote(OrganizationRecord):
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
     # Every note but a between-session contact note documents one session.
     session = models.ForeignKey(
@@ -280,11 +279,10 @@ class Response(models.TextChoices):
     AMBIVALENT = "ambivalent", "Ambivalent or resistant"
 
 
-class NoteEntry(models.Model):
+class NoteEntry(OrganizationScoped):
     """One attendee's section of a note. Attendance is a snapshot taken when the note was last
     saved; the checks before signing compare it with the attendance record."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="entries")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="note_entries"
@@ -343,10 +341,9 @@ class NoteEntry(models.Model):
         return bool(self.si_present or self.hi_present)
 
 
-class NoteObjective(models.Model):
+class NoteObjective(OrganizationScoped):
     """A plan objective the session worked on, linked to one attendee's section."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     entry = models.ForeignKey(NoteEntry, on_delete=models.CASCADE, related_name="links")
     objective = models.ForeignKey("care.PlanObjective", on_delete=models.PROTECT, related_name="+")
 
@@ -359,11 +356,9 @@ class NoteObjective(models.Model):
         return f"Objective {self.objective_id} in section {self.entry_id}"
 
 
-class NoteAddendum(models.Model):
+class NoteAddendum(OrganizationRecord):
     """Added to a signed note; signed and hashed when written, never changed."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="addenda")
     # About one attendee (shown only in that person's chart copy), or the whole note.
     entry = models.ForeignKey(
@@ -395,12 +390,11 @@ class LinkKind(models.TextChoices):
     AGENDA = "agenda", "Diary-card agenda item"
 
 
-class NoteLink(models.Model):
+class NoteLink(OrganizationScoped):
     """What a note answers: a risk alert or an item of the week's diary-card agenda, linked
     when the note was started from it or chosen in the editor. `addressed` says the note
     addressed it; the diary review shows it as done in this note. Locked with the note."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="linked_items")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="+"
