@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "pgtrigger",
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from openiop.accounts.roles import STAFF_ROLES, Perm, Role, role_has
+from openiop.lib import triggers as guards
 from openiop.lib.models import OrganizationRecord, OrganizationScoped, PublicIdentified
 
 
@@ -145,6 +146,7 @@ class AccountEvent(OrganizationRecord):
     summary = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["subject", "at"])]
         constraints = [

@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from openiop.lib.models import OrganizationRecord
+from openiop.lib import triggers as guards
+from openiop.lib.models import OrganizationRecord, PublicIdentified
 
 
 class AppendOnlyError(Exception):
@@ -42,7 +43,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
         raise AppendOnlyError("Access log entries cannot be changed.")
 
 
-class AccessLog(OrganizationRecord):
+class AccessLog(PublicIdentified):
     organization = models.ForeignKey(
         "programs.Organization", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -73,6 +74,7 @@ class AccessLog(OrganizationRecord):
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["participant", "at"]),

@@ -4,7 +4,7 @@ turn into alerts.
 
 A Response never changes after it is saved: the model refuses save() on an existing row except
 the one transition `response_mark_entered_in_error` makes (final → entered-in-error), and on
-PostgreSQL a trigger refuses any other UPDATE (migration 0002). A correction is a new Response
+PostgreSQL a trigger refuses any other UPDATE (RESPONSE_IMMUTABLE). A correction is a new Response
 that names the one it replaces.
 """
 
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from openiop.lib import triggers as guards
 from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 
@@ -139,6 +141,29 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         return self.filter(status=ResponseStatus.FINAL)
 
 
+# The database keeps responses immutable too: the only UPDATE it allows is final ->
+# entered-in-error (with its reason, time and who), and it refuses DELETE.
+RESPONSE_IMMUTABLE = guards.Guard(
+    name="response_immutable",
+    operation=pgtrigger.Update | pgtrigger.Delete,
+    func="""
+    IF TG_OP = 'UPDATE' AND OLD.status = 'final' AND NEW.status = 'entered_in_error'
+       AND (to_jsonb(NEW) - ARRAY['status', 'error_reason', 'error_marked_at',
+                                  'error_marked_by_id'])
+         = (to_jsonb(OLD) - ARRAY['status', 'error_reason', 'error_marked_at',
+                                  'error_marked_by_id']) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'measures_response rows are never deleted'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RAISE EXCEPTION 'measures_response is immutable: only final -> entered_in_error is allowed'
+        USING ERRCODE = 'insufficient_privilege';
+    """,
+)
+
+
 class Response(OrganizationRecord):
     """A completed instrument: the answers as given, the instrument version they answered and
     the engine's result at the time. Never edited."""
@@ -191,6 +216,7 @@ class Response(OrganizationRecord):
     ERROR_FIELDS = ("status", "error_reason", "error_marked_at", "error_marked_by")
 
     class Meta:
+        triggers = [RESPONSE_IMMUTABLE]
         ordering = ["-completed_at", "-id"]
         constraints = [
             models.CheckConstraint(

@@ -10,7 +10,8 @@ A draft can change; signing runs the checks in `services.note_sign_checks`, stor
 the whole content (shared part and every entry) and locks the note. After that only addenda
 (each signed and hashed on creation) and the supervisor's co-signature are added. The model
 refuses changes to signed rows in application code; on PostgreSQL triggers refuse them too
-(migration 0002), and the stored hash detects a change made around both.
+(SIGNED_NOTE_LOCKED and the guards in each Meta), and the stored hash detects a change made
+around both.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from openiop.lib import triggers as guards
 from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 if TYPE_CHECKING:
@@ -131,6 +134,52 @@ class NoteLockedError(ValidationError):
 LOCKED_MESSAGE = "This note is signed and cannot change; add an addendum instead."
 
 
+# On PostgreSQL the database keeps signed notes locked as well: a signed note accepts only
+# its co-signature and is never deleted; the sections and objective links of a signed note
+# are never added, changed or removed; an addendum never changes (guards.append_only).
+SIGNED_NOTE_LOCKED = guards.Guard(
+    name="signed_note_locked",
+    operation=pgtrigger.Update | pgtrigger.Delete,
+    condition=pgtrigger.Q(old__status="signed"),
+    func="""
+    IF TG_OP = 'UPDATE'
+       AND (to_jsonb(NEW) - ARRAY['cosigned_at', 'cosigned_by_id', 'updated_at'])
+         = (to_jsonb(OLD) - ARRAY['cosigned_at', 'cosigned_by_id', 'updated_at']) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'notes_clinicalnote: a signed note cannot change (% refused)', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+    """,
+)
+
+# How a section (note_id) or an objective link (entry_id, through its section) finds its note.
+_NOTE_OF = {
+    "note_id": "SELECT 1 FROM notes_clinicalnote n WHERE n.id = {row}.note_id "
+    "AND n.status = 'signed'",
+    "entry_id": "SELECT 1 FROM notes_noteentry e JOIN notes_clinicalnote n ON n.id = e.note_id "
+    "WHERE e.id = {row}.entry_id AND n.status = 'signed'",
+}
+
+
+def _signed_note_part_locked(what: str, key: str) -> guards.Guard:
+    """Refuses adding, changing or removing a part of a signed note (before or after the
+    change: moving a row into or out of a signed note is refused too)."""
+    old, new = _NOTE_OF[key].format(row="OLD"), _NOTE_OF[key].format(row="NEW")
+    return guards.Guard(
+        name="signed_note_part_locked",
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        func=f"""
+        IF (TG_OP <> 'INSERT' AND EXISTS ({old}))
+           OR (TG_OP <> 'DELETE' AND EXISTS ({new})) THEN
+            RAISE EXCEPTION 'notes: the {what} of a signed note cannot change (% refused)',
+                TG_OP USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+        """,
+    )
+
+
 class ClinicalNote(OrganizationRecord):
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
     # Every note but a between-session contact note documents one session.
@@ -182,6 +231,7 @@ class ClinicalNote(OrganizationRecord):
     AFTER_SIGNING: ClassVar[frozenset[str]] = frozenset({"cosigned_at", "cosigned_by"})
 
     class Meta:
+        triggers = [SIGNED_NOTE_LOCKED]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "kind"], name="note_one_per_session_kind"),
@@ -306,6 +356,7 @@ class NoteEntry(OrganizationScoped):
     diary_reviewed = models.BooleanField(default=False)
 
     class Meta:
+        triggers = [_signed_note_part_locked("sections", "note_id")]
         ordering = ["participant__legal_last_name", "participant__legal_first_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["note", "participant"], name="note_entry_once"),
@@ -348,6 +399,7 @@ class NoteObjective(OrganizationScoped):
     objective = models.ForeignKey("care.PlanObjective", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        triggers = [_signed_note_part_locked("objective links", "entry_id")]
         constraints = [
             models.UniqueConstraint(fields=["entry", "objective"], name="note_objective_once")
         ]
@@ -370,6 +422,7 @@ class NoteAddendum(OrganizationRecord):
     content_hash = models.CharField(max_length=64)
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["signed_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(content_hash=""), name="addendum_has_hash"),

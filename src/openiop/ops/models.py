@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from openiop.lib.models import OrganizationRecord
+from openiop.lib.models import PublicIdentified
 
 
 class PeriodicClaim(models.Model):
@@ -106,7 +106,7 @@ class TrackedState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class TrackedTask(OrganizationRecord):
+class TrackedTask(PublicIdentified):
     """A long task started by a person (an export, a review packet, a solver run), shown to
     them on its status page while it runs."""
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib import triggers as guards
 from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 
@@ -595,6 +596,7 @@ class Disclosure(OrganizationRecord):
     objects = DisclosureQuerySet.as_manager()
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["-disclosed_at", "-id"]
         constraints = [
             models.CheckConstraint(
