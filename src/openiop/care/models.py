@@ -10,8 +10,6 @@ Reviews record progress per objective and produce the next version. Objectives k
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import date
 from typing import Any
@@ -20,16 +18,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from openiop.lib.models import OrganizationRecord, OrganizationScoped
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, SignedDocument, VersionStatus
+
+PlanStatus = VersionStatus
 
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    CURRENT = "current", "Current"
-    SUPERSEDED = "superseded", "Superseded"
-
-
-class TreatmentPlan(OrganizationRecord):
+class TreatmentPlan(OrganizationRecord, SignedDocument):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="treatment_plans"
     )
@@ -66,7 +60,6 @@ class TreatmentPlan(OrganizationRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     took_effect_at = models.DateTimeField(null=True, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -104,7 +97,7 @@ class TreatmentPlan(OrganizationRecord):
     def is_expired_on(self, day: date) -> bool:
         return self.expires_on is not None and day > self.expires_on
 
-    def content(self) -> dict[str, Any]:
+    def signed_content(self) -> dict[str, Any]:
         """Everything a signature covers, in a stable order. Each level's Meta ordering is
         (position, id), so `.all()` keeps the order and uses a prefetch when there is one
         (selectors.plan_tree)."""
@@ -160,10 +153,6 @@ class TreatmentPlan(OrganizationRecord):
             "expires_on": self.expires_on.isoformat() if self.expires_on else None,
             "problems": problems,
         }
-
-    def compute_hash(self) -> str:
-        raw = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class PlanProblem(OrganizationRecord):
@@ -414,13 +403,10 @@ RELAPSE_SECTIONS: tuple[tuple[str, str, str], ...] = (
 RELAPSE_SECTION_KEYS = tuple(key for key, _, _ in RELAPSE_SECTIONS)
 
 
-class RelapsePlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    CURRENT = "current", "Current"
-    SUPERSEDED = "superseded", "Superseded"
+RelapsePlanStatus = VersionStatus
 
 
-class RelapsePreventionPlan(OrganizationRecord):
+class RelapsePreventionPlan(OrganizationRecord, SignedDocument):
     """One version of a participant's relapse prevention plan, in their words. Sections are
     stored as a JSON object keyed by RELAPSE_SECTION_KEYS."""
 
@@ -450,7 +436,6 @@ class RelapsePreventionPlan(OrganizationRecord):
     discharge_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -477,15 +462,11 @@ class RelapsePreventionPlan(OrganizationRecord):
     def __str__(self) -> str:
         return f"Relapse prevention plan v{self.version}"
 
-    def compute_hash(self) -> str:
-        raw = json.dumps(
-            {
-                "sections": {k: self.sections.get(k, "") for k in RELAPSE_SECTION_KEYS},
-                "review_on": self.review_on.isoformat() if self.review_on else None,
-            },
-            sort_keys=True,
-        )
-        return hashlib.sha256(raw.encode()).hexdigest()
+    def signed_content(self) -> dict[str, Any]:
+        return {
+            "sections": {k: self.sections.get(k, "") for k in RELAPSE_SECTION_KEYS},
+            "review_on": self.review_on.isoformat() if self.review_on else None,
+        }
 
 
 class ProposalStatus(models.TextChoices):

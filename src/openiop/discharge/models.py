@@ -13,8 +13,6 @@ follow-ups.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC
 from typing import Any
 
@@ -22,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from openiop.lib.models import OrganizationRecord
+from openiop.lib.models import OrganizationRecord, SignatureStatus, SignedDocument
 
 # --- transitions ---------------------------------------------------------------------------
 
@@ -111,9 +109,7 @@ class EpisodeChange(OrganizationRecord):
 # --- discharge summary ---------------------------------------------------------------------
 
 
-class SummaryStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+SummaryStatus = SignatureStatus
 
 
 # (field, heading, prompt). Record sections are prefilled from the record; narrative ones are
@@ -164,7 +160,7 @@ class SummaryLockedError(Exception):
     pass
 
 
-class DischargeSummary(OrganizationRecord):
+class DischargeSummary(OrganizationRecord, SignedDocument):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="discharge_summaries"
     )
@@ -201,7 +197,6 @@ class DischargeSummary(OrganizationRecord):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-drafted_at", "-id"]
@@ -226,17 +221,13 @@ class DischargeSummary(OrganizationRecord):
         return f"Discharge summary ({self.get_status_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if (
-            not self._state.adding
-            and self.content_hash
-            and self.compute_hash() != self.content_hash
-        ):
+        if not self._state.adding and self.content_hash and not self.hash_matches():
             raise SummaryLockedError(
                 "A signed discharge summary cannot be changed; add an addendum."
             )
         super().save(*args, **kwargs)
 
-    def content(self) -> dict[str, Any]:
+    def signed_content(self) -> dict[str, Any]:
         """Everything a signature covers."""
         return {
             "episode": str(self.episode_id),
@@ -247,10 +238,6 @@ class DischargeSummary(OrganizationRecord):
             "signed_at": self.signed_at.astimezone(UTC).isoformat() if self.signed_at else None,
         }
 
-    def compute_hash(self) -> str:
-        raw = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(raw.encode()).hexdigest()
-
     @property
     def is_signed(self) -> bool:
         return self.status == SummaryStatus.SIGNED
@@ -258,7 +245,7 @@ class DischargeSummary(OrganizationRecord):
     @property
     def is_intact(self) -> bool:
         """False when a signed summary's stored content no longer matches what was signed."""
-        return not self.is_signed or self.compute_hash() == self.content_hash
+        return not self.is_signed or self.hash_matches()
 
     def sections(self) -> list[dict[str, str]]:
         return [

@@ -26,7 +26,12 @@ from django.db import models
 from django.db.models import Q
 
 from openiop.lib import triggers as guards
-from openiop.lib.models import OrganizationRecord, OrganizationScoped
+from openiop.lib.models import (
+    OrganizationRecord,
+    OrganizationScoped,
+    SignatureStatus,
+    SignedDocument,
+)
 
 if TYPE_CHECKING:
     from openiop.care.models import PlanObjective
@@ -122,9 +127,7 @@ CHAIN_REQUIRED: tuple[str, ...] = (
 CHAIN_KINDS = frozenset({NoteKind.INDIVIDUAL, NoteKind.CONTACT})
 
 
-class NoteStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+NoteStatus = SignatureStatus
 
 
 class NoteLockedError(ValidationError):
@@ -180,7 +183,7 @@ def _signed_note_part_locked(what: str, key: str) -> guards.Guard:
     )
 
 
-class ClinicalNote(OrganizationRecord):
+class ClinicalNote(OrganizationRecord, SignedDocument):
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
     # Every note but a between-session contact note documents one session.
     session = models.ForeignKey(
@@ -218,7 +221,6 @@ class ClinicalNote(OrganizationRecord):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True)
     cosign_required = models.BooleanField(default=False)
     cosigned_at = models.DateTimeField(null=True, blank=True)
     cosigned_by = models.ForeignKey(
@@ -279,6 +281,13 @@ class ClinicalNote(OrganizationRecord):
             if not only_allowed and stored.first() == NoteStatus.SIGNED:
                 raise NoteLockedError(LOCKED_MESSAGE)
         super().save(*args, **kwargs)
+
+    def signed_content(self) -> dict[str, Any]:
+        # It spans the note's entries, objective links and linked items: built in services
+        # (note_content), which the demo also calls in bulk.
+        from openiop.notes.services import note_signed_content
+
+        return note_signed_content(self)
 
     @property
     def is_signed(self) -> bool:
@@ -408,7 +417,7 @@ class NoteObjective(OrganizationScoped):
         return f"Objective {self.objective_id} in section {self.entry_id}"
 
 
-class NoteAddendum(OrganizationRecord):
+class NoteAddendum(OrganizationRecord, SignedDocument):
     """Added to a signed note; signed and hashed when written, never changed."""
 
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="addenda")
@@ -419,7 +428,6 @@ class NoteAddendum(OrganizationRecord):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=4000)
     signed_at = models.DateTimeField()
-    content_hash = models.CharField(max_length=64)
 
     class Meta:
         triggers = [guards.append_only()]
@@ -431,6 +439,16 @@ class NoteAddendum(OrganizationRecord):
 
     def __str__(self) -> str:
         return f"Addendum {self.signed_at:%Y-%m-%d}"
+
+    def signed_content(self, note_hash: str | None = None) -> dict[str, Any]:
+        """Chained to the note's own hash, so a changed note fails its addenda too."""
+        return {
+            "note": self.note.content_hash if note_hash is None else note_hash,
+            "entry": self.entry_id,
+            "author": self.author_id,
+            "text": self.text,
+            "signed_at": self.signed_at.isoformat(),
+        }
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

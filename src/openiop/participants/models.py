@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from openiop.lib import triggers as guards
-from openiop.lib.models import OrganizationRecord, OrganizationScoped
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, SignedDocument
 
 
 def _name_key(text: str) -> str:
@@ -363,7 +363,7 @@ class ConsentRevokedHow(models.TextChoices):
 CONSENT_REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_on", "revoked_by", "revoked_how"})
 
 
-class Consent(OrganizationRecord):
+class Consent(OrganizationRecord, SignedDocument):
     """A consent the participant signed electronically (typed name, recorded by staff or in
     the portal). Append-only: the statement they signed is stored with its SHA-256, and the
     only later change is revocation, which takes effect the moment it is recorded."""
@@ -403,7 +403,6 @@ class Consent(OrganizationRecord):
         related_name="+",
     )
     statement = models.TextField()
-    content_hash = models.CharField(max_length=64)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -483,6 +482,25 @@ class Consent(OrganizationRecord):
             if fields is None or not set(fields) <= CONSENT_REVOCATION_FIELDS:
                 raise ValueError("A signed consent cannot be edited; revoke it instead.")
         super().save(*args, **kwargs)
+
+    def signed_content(self) -> dict[str, Any]:
+        """The elements and the statement."""
+        assert self.program is not None
+        return {
+            "kind": self.kind,
+            "participant": str(self.participant.public_id),
+            "program": str(self.program.public_id),
+            "episode": str(self.episode.public_id) if self.episode else "",
+            "recipient": self.recipient_label,
+            "recipient_address": self.recipient_address,
+            "information": list(self.information),
+            "purpose": self.purpose,
+            "expiry": self.expiry,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else "",
+            "typed_name": self.typed_name,
+            "signed_at": self.signed_at.astimezone(UTC).isoformat(),
+            "statement": self.statement,
+        }
 
     @property
     def information_labels(self) -> list[str]:

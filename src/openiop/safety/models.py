@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from openiop.lib.models import OrganizationRecord, OrganizationScoped
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, SignedDocument
 
 
 class Source(models.TextChoices):
@@ -536,7 +536,7 @@ class PlanLockedError(Exception):
     pass
 
 
-class SafetyPlanVersion(OrganizationRecord):
+class SafetyPlanVersion(OrganizationRecord, SignedDocument):
     """One version of a participant's safety plan in one program. Each section is a list, one
     item per line. Once both have signed, the version is locked: its content hash is stored,
     `save` refuses content changes, and a later edit starts a new draft version. Versions are
@@ -571,7 +571,6 @@ class SafetyPlanVersion(OrganizationRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["participant", "program", "-version"]
@@ -610,24 +609,16 @@ class SafetyPlanVersion(OrganizationRecord):
         return f"Safety plan version {self.version} ({self.get_status_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if (
-            not self._state.adding
-            and self.content_hash
-            and self.compute_hash() != self.content_hash
-        ):
+        if not self._state.adding and self.content_hash and not self.hash_matches():
             raise PlanLockedError("A signed safety plan cannot be changed; edit a new version.")
         super().save(*args, **kwargs)
 
-    def compute_hash(self) -> str:
-        import hashlib
-        import json
-
-        payload = {name: getattr(self, name) for name in PLAN_FIELDS}
+    def signed_content(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {name: getattr(self, name) for name in PLAN_FIELDS}
         payload["version"] = self.version
         payload["participant"] = str(self.participant_id)
         payload["participant_signed_name"] = self.participant_signed_name
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(raw).hexdigest()
+        return payload
 
     @property
     def is_locked(self) -> bool:
@@ -636,7 +627,7 @@ class SafetyPlanVersion(OrganizationRecord):
     @property
     def is_intact(self) -> bool:
         """False when a locked version's stored content no longer matches what was signed."""
-        return not self.is_locked or self.compute_hash() == self.content_hash
+        return not self.is_locked or self.hash_matches()
 
     def sections(self) -> list[dict[str, Any]]:
         return [

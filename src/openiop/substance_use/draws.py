@@ -44,8 +44,6 @@ see the selections for today.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import secrets
 from collections.abc import Collection, Iterable, Sequence
@@ -55,6 +53,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 from fractions import Fraction
 
+from openiop.lib import signing
 from openiop.substance_use.wording import format_day, require_aware
 
 # The one source of randomness for draws. A module constant, not a parameter: nothing outside
@@ -218,8 +217,7 @@ class Draw:
         }
 
     def compute_digest(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return signing.digest(self.content())
 
     def verify(self) -> bool:
         """Whether the record is the one that was drawn (its digest still matches)."""
