@@ -5,12 +5,15 @@
 - `OrganizationScoped`: the organization a row belongs to. Every table holding program data
   carries it, so a network of providers can shard by organization (DESIGN.md, Scale).
 - `OrganizationRecord`: both, which is what most records are.
+- `SignedDocument`: the content hash of a document a signature covers, and its integrity
+  check (lib.signing), with the two status vocabularies such documents use.
 
 `lib` sits below every room, so it names the organization model through a setting
 (`ORGANIZATION_MODEL`, like `AUTH_USER_MODEL`) rather than importing `programs`. The bases add
 no columns of their own: a model that moved onto them keeps its table exactly as it was.
-A model whose organization differs (optional, or with a related_name) declares its own
-`organization`, which replaces the inherited one.
+A model whose organization takes a related_name (sites, programs) declares its own
+`organization`, which replaces the inherited one; one whose organization is optional (users,
+the access log, tracked tasks) is only `PublicIdentified` and declares it.
 """
 
 from __future__ import annotations
