@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "pgtrigger",
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",
@@ -129,6 +130,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Named here so that lib.models (below every room) can point at it without importing up.
+ORGANIZATION_MODEL = "programs.Organization"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -88,7 +88,8 @@ def test_a_trigger_dropped_by_a_table_rebuild_comes_back_on_migrate(db):
         append_only.drop_sqlite(connection, ["audit_accesslog"])
     else:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER audit_accesslog_append_only ON audit_accesslog")
+            name = append_only.postgres_trigger_name("audit_accesslog")
+            cursor.execute(f"DROP TRIGGER {name} ON audit_accesslog")
     assert append_only.missing(connection) == ["audit_accesslog"]
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
     assert append_only.missing(connection) == []
@@ -106,3 +107,23 @@ def test_transactional_tests_still_flush_the_log(world, entry):
 def test_the_harness_puts_the_triggers_back_after_a_flush(db):
     connection.ops.execute_sql_flush([])
     assert append_only.missing(connection) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pgtrigger: PostgreSQL")
+def test_no_session_setting_skips_the_trigger(world, entry):
+    """django-pgtrigger's triggers step aside for a session that names them in
+    `pgtrigger.ignore`, which any role may set; ours are compiled without that escape
+    (lib/triggers.py)."""
+    row = entry(actor=world.clinician, participant=world.participant)
+    name = append_only.postgres_trigger_name("audit_accesslog")
+
+    def update_asking_to_skip() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + name + "}"])
+            cursor.execute(
+                "UPDATE audit_accesslog SET address = '10.0.0.1' WHERE id = %s", [row.pk]
+            )
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        update_asking_to_skip()
+    assert AccessLog.objects.get(pk=row.pk).address == "198.51.100.7"

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from openiop.accounts.roles import STAFF_ROLES, Perm, Role, role_has
+from openiop.lib import triggers as guards
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, PublicIdentified
 
 
 class UserManager(BaseUserManager["User"]):
@@ -39,13 +41,12 @@ class UserManager(BaseUserManager["User"]):
 SUPERVISOR_ROLES = (Role.CLINICIAN, Role.DIRECTOR)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(PublicIdentified, AbstractBaseUser, PermissionsMixin):
     """Everyone who signs in: staff, participants and family members. What they may do comes
     from `role` (see roles.py) and, for staff, the programs they are assigned to."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        "programs.Organization",
+        settings.ORGANIZATION_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -103,14 +104,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and role_has(self.role, perm)
 
 
-class StaffAssignment(models.Model):
+class StaffAssignment(OrganizationScoped):
     """Which programs a staff member works in. Staff see participants only through these."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     program = models.ForeignKey(
         "programs.Program", on_delete=models.CASCADE, related_name="staff_assignments"
     )
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     on_call_eligible = models.BooleanField(default=True)
 
     class Meta:
@@ -135,12 +135,10 @@ class AccountEventKind(models.TextChoices):
     MFA_RESET = "mfa_reset", "Two-step sign-in reset"
 
 
-class AccountEvent(models.Model):
+class AccountEvent(OrganizationRecord):
     """What an administrator did to a user account, and who did it. Rows are only inserted,
     through accounts.services; they hold role and program names, never participant data."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     subject = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
@@ -148,6 +146,7 @@ class AccountEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["subject", "at"])]
         constraints = [

@@ -6,11 +6,13 @@ delete(), and on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002)
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from openiop.lib import triggers as guards
+from openiop.lib.models import OrganizationRecord, PublicIdentified
 
 
 class AppendOnlyError(Exception):
@@ -41,8 +43,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
         raise AppendOnlyError("Access log entries cannot be changed.")
 
 
-class AccessLog(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class AccessLog(PublicIdentified):
     organization = models.ForeignKey(
         "programs.Organization", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -73,6 +74,7 @@ class AccessLog(models.Model):
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["participant", "at"]),
@@ -103,12 +105,10 @@ class EventKind(models.TextChoices):
     DISCLOSURE = "disclosure", "Information disclosed"
 
 
-class Event(models.Model):
+class Event(OrganizationRecord):
     """One thing that happened in a participant's care; the chart's timeline. Written only
     through audit.services.event_record."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="events"
     )

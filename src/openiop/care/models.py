@@ -10,8 +10,6 @@ Reviews record progress per objective and produce the next version. Objectives k
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import date
 from typing import Any
@@ -20,16 +18,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, SignedDocument, VersionStatus
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    CURRENT = "current", "Current"
-    SUPERSEDED = "superseded", "Superseded"
+PlanStatus = VersionStatus
 
 
-class TreatmentPlan(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class TreatmentPlan(OrganizationRecord, SignedDocument):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="treatment_plans"
     )
@@ -66,7 +60,6 @@ class TreatmentPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     took_effect_at = models.DateTimeField(null=True, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -104,7 +97,7 @@ class TreatmentPlan(models.Model):
     def is_expired_on(self, day: date) -> bool:
         return self.expires_on is not None and day > self.expires_on
 
-    def content(self) -> dict[str, Any]:
+    def signed_content(self) -> dict[str, Any]:
         """Everything a signature covers, in a stable order. Each level's Meta ordering is
         (position, id), so `.all()` keeps the order and uses a prefetch when there is one
         (selectors.plan_tree)."""
@@ -161,14 +154,8 @@ class TreatmentPlan(models.Model):
             "problems": problems,
         }
 
-    def compute_hash(self) -> str:
-        raw = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(raw.encode()).hexdigest()
 
-
-class PlanProblem(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanProblem(OrganizationRecord):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="problems")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
@@ -188,9 +175,7 @@ class GoalStatus(models.TextChoices):
     DISCONTINUED = "discontinued", "Discontinued"
 
 
-class PlanGoal(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanGoal(OrganizationRecord):
     problem = models.ForeignKey(PlanProblem, on_delete=models.PROTECT, related_name="goals")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
@@ -215,15 +200,13 @@ class Direction(models.TextChoices):
     AT_LEAST = "at_least", "at least"
 
 
-class PlanObjective(models.Model):
+class PlanObjective(OrganizationRecord):
     """A measurable step toward a goal. `measure_kind` says how progress is measured:
     a score threshold (instrument_code + direction + threshold), attendance (threshold is a
     percentage of scheduled sessions attended), a diary-card target (target_text names it,
     threshold is days a week or a rating), or a described behaviour (target_text)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="objectives")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField()
@@ -300,9 +283,7 @@ class Modality(models.TextChoices):
     MEDICATION = "medication", "Medication management"
 
 
-class PlanIntervention(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanIntervention(OrganizationRecord):
     objective = models.ForeignKey(
         PlanObjective, on_delete=models.PROTECT, related_name="interventions"
     )
@@ -327,12 +308,10 @@ class ReviewReason(models.TextChoices):
     CHANGE = "change", "Change in condition or goals"
 
 
-class PlanReview(models.Model):
+class PlanReview(OrganizationRecord):
     """A review of a current plan: progress per objective (with the figures pulled from the
     record at the time) and the changes made; it produces the plan's next version."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="reviews")
     new_plan = models.OneToOneField(
         TreatmentPlan,
@@ -373,8 +352,7 @@ class ObjectiveProgress(models.TextChoices):
     WORSE = "worse", "Worse"
 
 
-class PlanReviewItem(models.Model):
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class PlanReviewItem(OrganizationScoped):
     review = models.ForeignKey(PlanReview, on_delete=models.PROTECT, related_name="items")
     objective = models.ForeignKey(PlanObjective, on_delete=models.PROTECT, related_name="+")
     progress = models.CharField(max_length=12, choices=ObjectiveProgress.choices)
@@ -425,18 +403,13 @@ RELAPSE_SECTIONS: tuple[tuple[str, str, str], ...] = (
 RELAPSE_SECTION_KEYS = tuple(key for key, _, _ in RELAPSE_SECTIONS)
 
 
-class RelapsePlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    CURRENT = "current", "Current"
-    SUPERSEDED = "superseded", "Superseded"
+RelapsePlanStatus = VersionStatus
 
 
-class RelapsePreventionPlan(models.Model):
+class RelapsePreventionPlan(OrganizationRecord, SignedDocument):
     """One version of a participant's relapse prevention plan, in their words. Sections are
     stored as a JSON object keyed by RELAPSE_SECTION_KEYS."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="relapse_plans"
     )
@@ -463,7 +436,6 @@ class RelapsePreventionPlan(models.Model):
     discharge_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -490,15 +462,11 @@ class RelapsePreventionPlan(models.Model):
     def __str__(self) -> str:
         return f"Relapse prevention plan v{self.version}"
 
-    def compute_hash(self) -> str:
-        raw = json.dumps(
-            {
-                "sections": {k: self.sections.get(k, "") for k in RELAPSE_SECTION_KEYS},
-                "review_on": self.review_on.isoformat() if self.review_on else None,
-            },
-            sort_keys=True,
-        )
-        return hashlib.sha256(raw.encode()).hexdigest()
+    def signed_content(self) -> dict[str, Any]:
+        return {
+            "sections": {k: self.sections.get(k, "") for k in RELAPSE_SECTION_KEYS},
+            "review_on": self.review_on.isoformat() if self.review_on else None,
+        }
 
 
 class ProposalStatus(models.TextChoices):
@@ -507,12 +475,10 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", "Not taken up"
 
 
-class RelapsePlanProposal(models.Model):
+class RelapsePlanProposal(OrganizationRecord):
     """A change the participant proposes from the portal to one section of their current
     plan. A clinician accepts it (which makes a new version) or declines it with a reason."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     plan = models.ForeignKey(
         RelapsePreventionPlan, on_delete=models.PROTECT, related_name="proposals"
     )

@@ -727,7 +727,7 @@ def plan_hash_intact(plan: TreatmentPlan) -> bool:
     """False when a signed version's stored content no longer matches what was signed."""
     if plan.status == PlanStatus.DRAFT:
         return True
-    return bool(plan.content_hash) and plan.compute_hash() == plan.content_hash
+    return plan.hash_matches()
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -954,7 +954,7 @@ def relapse_plan_agree(*, actor: User, plan: RelapsePreventionPlan) -> RelapsePr
 def relapse_hash_intact(plan: RelapsePreventionPlan) -> bool:
     if plan.status == RelapsePlanStatus.DRAFT:
         return True
-    return bool(plan.content_hash) and plan.compute_hash() == plan.content_hash
+    return plan.hash_matches()
 
 
 @transaction.atomic

@@ -8,13 +8,14 @@ can be filed later; `filled_late` records that it was.
 
 from __future__ import annotations
 
-import uuid
 from datetime import time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 URGE_MAX = 5
 EMOTION_MAX = 5
@@ -66,12 +67,10 @@ class Medication(models.TextChoices):
     NONE_PRESCRIBED = "none", "I don't take any"
 
 
-class DiaryTarget(models.Model):
+class DiaryTarget(OrganizationRecord):
     """An extra row on the card: added by the program for everyone in it (participant null) or
     by a clinician for one participant. Each has an urge rating, an action yes/no, or both."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="diary_targets"
     )
@@ -113,10 +112,9 @@ class DiaryTarget(models.Model):
         return self.name
 
 
-class DiarySettings(models.Model):
+class DiarySettings(OrganizationScoped):
     """A program's diary configuration: the emotions its card asks about."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.OneToOneField(
         "programs.Program", on_delete=models.PROTECT, related_name="diary_settings"
     )
@@ -131,9 +129,7 @@ def _rating(maximum: int) -> list[MinValueValidator | MaxValueValidator]:
     return [MinValueValidator(0), MaxValueValidator(maximum)]
 
 
-class DiaryCard(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class DiaryCard(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="diary_cards"
     )
@@ -193,11 +189,10 @@ class DiaryCard(models.Model):
         return max(self.urge_suicide, self.urge_self_harm)
 
 
-class DiaryReminder(models.Model):
+class DiaryReminder(OrganizationScoped):
     """A participant's daily reminder: off unless they turn it on (an e-mail about treatment
     can disclose it to whoever shares the inbox)."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.OneToOneField(
         "participants.Participant", on_delete=models.CASCADE, related_name="diary_reminder"
     )

@@ -13,15 +13,14 @@ follow-ups.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from openiop.lib.models import OrganizationRecord, SignatureStatus, SignedDocument
 
 # --- transitions ---------------------------------------------------------------------------
 
@@ -61,9 +60,7 @@ STEP_DOWN_DESTINATIONS = (
 )
 
 
-class EpisodeChange(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class EpisodeChange(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="episode_changes"
     )
@@ -112,9 +109,7 @@ class EpisodeChange(models.Model):
 # --- discharge summary ---------------------------------------------------------------------
 
 
-class SummaryStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+SummaryStatus = SignatureStatus
 
 
 # (field, heading, prompt). Record sections are prefilled from the record; narrative ones are
@@ -165,9 +160,7 @@ class SummaryLockedError(Exception):
     pass
 
 
-class DischargeSummary(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class DischargeSummary(OrganizationRecord, SignedDocument):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="discharge_summaries"
     )
@@ -204,7 +197,6 @@ class DischargeSummary(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-drafted_at", "-id"]
@@ -229,17 +221,13 @@ class DischargeSummary(models.Model):
         return f"Discharge summary ({self.get_status_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if (
-            not self._state.adding
-            and self.content_hash
-            and self.compute_hash() != self.content_hash
-        ):
+        if not self._state.adding and self.content_hash and not self.hash_matches():
             raise SummaryLockedError(
                 "A signed discharge summary cannot be changed; add an addendum."
             )
         super().save(*args, **kwargs)
 
-    def content(self) -> dict[str, Any]:
+    def signed_content(self) -> dict[str, Any]:
         """Everything a signature covers."""
         return {
             "episode": str(self.episode_id),
@@ -250,10 +238,6 @@ class DischargeSummary(models.Model):
             "signed_at": self.signed_at.astimezone(UTC).isoformat() if self.signed_at else None,
         }
 
-    def compute_hash(self) -> str:
-        raw = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(raw.encode()).hexdigest()
-
     @property
     def is_signed(self) -> bool:
         return self.status == SummaryStatus.SIGNED
@@ -261,7 +245,7 @@ class DischargeSummary(models.Model):
     @property
     def is_intact(self) -> bool:
         """False when a signed summary's stored content no longer matches what was signed."""
-        return not self.is_signed or self.compute_hash() == self.content_hash
+        return not self.is_signed or self.hash_matches()
 
     def sections(self) -> list[dict[str, str]]:
         return [
@@ -274,11 +258,9 @@ class DischargeSummary(models.Model):
         return [labels[name] for name in REQUIRED_FIELDS if not getattr(self, name).strip()]
 
 
-class SummaryAddendum(models.Model):
+class SummaryAddendum(OrganizationRecord):
     """Something added to a signed summary: the summary itself never changes."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     summary = models.ForeignKey(DischargeSummary, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField(max_length=4000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -304,12 +286,10 @@ class ConsentHow(models.TextChoices):
     PORTAL = "portal", "In the portal"
 
 
-class AlumniConsent(models.Model):
+class AlumniConsent(OrganizationRecord):
     """Whether the participant agreed to alumni check-ins after this episode, when and how.
     Withdrawing (declining further check-ins) keeps the row and sets `withdrawn_at`."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="alumni_consents"
     )
@@ -353,9 +333,7 @@ class FollowUpStatus(models.TextChoices):
 OPEN_FOLLOWUP_STATUSES = (FollowUpStatus.PENDING, FollowUpStatus.DUE)
 
 
-class FollowUp(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class FollowUp(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="followups"
     )

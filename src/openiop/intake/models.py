@@ -3,7 +3,6 @@ episode, and the level-of-care rules and decisions that follow from it."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
 from openiop.scheduling.models import UnavailabilityReason
 
 # --- inquiries ------------------------------------------------------------------------------
@@ -83,13 +83,11 @@ class ContactTime(models.TextChoices):
 MESSAGE_MAX = 500
 
 
-class Inquiry(models.Model):
+class Inquiry(OrganizationRecord):
     """Someone asking about the program, or a referral entered by staff. Not a participant:
     only what is needed to call back. It holds PHI all the same (that a person sought mental
     health or substance-use care), so staff reach it only through intake.access."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="inquiries"
     )
@@ -172,10 +170,9 @@ class Inquiry(models.Model):
         return self.status not in OUTCOME_STATUSES
 
 
-class InquiryEvent(models.Model):
+class InquiryEvent(OrganizationScoped):
     """One step in an inquiry's history: received, moved, follow-up set, converted."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -256,12 +253,10 @@ ASAM_DIMENSIONS = (
 _rating = [MinValueValidator(0), MaxValueValidator(4)]
 
 
-class IntakeAssessment(models.Model):
+class IntakeAssessment(OrganizationRecord):
     """The assessment before treatment begins: one per episode. Saved as a draft until the
     assessor completes it, which marks the episode assessed."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="intake_assessments"
     )
@@ -355,11 +350,10 @@ class IntakeAssessment(models.Model):
         return tuple(getattr(self, name) for name, _ in ASAM_DIMENSIONS)
 
 
-class AvailabilityBlock(models.Model):
+class AvailabilityBlock(OrganizationScoped):
     """A recurring time the person cannot attend (program time zone), as told at intake.
     Shaped like scheduling.Unavailability so admission can copy the rows over."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     assessment = models.ForeignKey(
         IntakeAssessment, on_delete=models.CASCADE, related_name="unavailable"
     )
@@ -393,11 +387,10 @@ class CareLevel(models.TextChoices):
     WITHDRAWAL = "withdrawal", "Medically managed withdrawal"
 
 
-class RuleSet(models.Model):
+class RuleSet(OrganizationScoped):
     """A program's thresholds for the level-of-care rules. A program without one uses the
     defaults (the field defaults below), which follow shared/reference/clinical.md §3-4."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.OneToOneField(
         "programs.Program", on_delete=models.PROTECT, related_name="loc_rules"
     )
@@ -459,12 +452,10 @@ class RuleSet(models.Model):
         return f"Level-of-care rules for program {self.program_id}"
 
 
-class LevelOfCareDecision(models.Model):
+class LevelOfCareDecision(OrganizationRecord):
     """What the rules recommended (with every rule as evaluated) and what the clinician
     decided. Rows are only added: a later decision supersedes an earlier one."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="+"
     )

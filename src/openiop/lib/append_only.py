@@ -5,17 +5,18 @@ row is written, no UPDATE or DELETE may change it, whatever path the statement t
 method, a queryset, `_base_manager`, raw SQL through the application's connection). The models
 refuse in Python; these triggers refuse in the database.
 
-- PostgreSQL: a BEFORE UPDATE OR DELETE trigger per table runs `openiop_audit_append_only()`
-  (audit migration 0002/0004), which raises. Its remaining holes are the table owner's: `ALTER
-  TABLE ... DISABLE TRIGGER` and `TRUNCATE`. In production the application connects as a role
-  that does not own the tables (`openiop bootstrap --database-roles`, docs/operations.md).
+- PostgreSQL: each model declares a BEFORE UPDATE OR DELETE trigger that raises
+  (`lib.triggers.append_only`, installed by its app's migrations through django-pgtrigger).
+  Its remaining holes are the table owner's: `ALTER TABLE ... DISABLE TRIGGER` and `TRUNCATE`.
+  In production the application connects as a role that does not own the tables
+  (`openiop bootstrap --database-roles`, docs/operations.md).
 - SQLite (the embedded default): two triggers per table raise with RAISE(ABORT). SQLite has no
   roles, so whoever can write the database file can drop them; they stop the application's own
   code, and anyone going through it, from rewriting history.
 
 Django's SQLite schema editor rebuilds a table to alter it, and the rebuild drops its
 triggers: `install(connection)` runs after every migrate (audit's post_migrate handler) and
-creates whatever is missing.
+creates whatever is missing (on PostgreSQL too, should one have been dropped by hand).
 """
 
 from __future__ import annotations
@@ -33,12 +34,6 @@ BEGIN
 END
 """
 
-_PG_TRIGGER = """
-CREATE TRIGGER {table}_append_only
-    BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION openiop_audit_append_only()
-"""
-
 
 _SQLITE_COUNT = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s)"
 
@@ -52,6 +47,24 @@ def sqlite_statements(table: str) -> list[str]:
 
 def sqlite_trigger_names(table: str) -> list[str]:
     return [f"{table}_no_update", f"{table}_no_delete"]
+
+
+def _postgres_guards(tables: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+    """The declared append-only trigger of each of `tables`, with its model, by table."""
+    import pgtrigger
+
+    wanted = set(tables)
+    return {
+        model._meta.db_table: (model, trigger)
+        for model, trigger in pgtrigger.registered()
+        if trigger.name == "append_only" and model._meta.db_table in wanted
+    }
+
+
+def postgres_trigger_name(table: str) -> str:
+    """The PostgreSQL name of `table`'s append-only trigger."""
+    model, trigger = _postgres_guards([table])[table]
+    return str(trigger.get_pgid(model))
 
 
 def _existing_tables(cursor: Any, connection: Any) -> set[str]:
@@ -74,14 +87,12 @@ def install(connection: Any, tables: Iterable[str] = APPEND_ONLY_TABLES) -> list
                 for statement in sqlite_statements(table):
                     cursor.execute(statement)
                 installed.append(table)
-            elif connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal",
-                    [f"{table}_append_only"],
-                )
-                if cursor.fetchone() is not None:
-                    continue
-                cursor.execute(_PG_TRIGGER.format(table=table))
+    if connection.vendor == "postgresql":
+        guards = _postgres_guards(set(tables) & present)
+        for table, (model, trigger) in guards.items():
+            status, _ = trigger.get_installation_status(model, database=connection.alias)
+            if status != "INSTALLED":
+                trigger.install(model, database=connection.alias)
                 installed.append(table)
     return installed
 
@@ -109,12 +120,10 @@ def missing(connection: Any, tables: Iterable[str] = APPEND_ONLY_TABLES) -> list
                 cursor.execute(_SQLITE_COUNT, sqlite_trigger_names(table))
                 if cursor.fetchone()[0] != 2:
                     gaps.append(table)
-            elif connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal AND "
-                    "tgenabled <> 'D'",
-                    [f"{table}_append_only"],
-                )
-                if cursor.fetchone() is None:
-                    gaps.append(table)
+    if connection.vendor == "postgresql":
+        guards = _postgres_guards(set(tables) & present)
+        for table, (model, trigger) in guards.items():
+            status, enabled = trigger.get_installation_status(model, database=connection.alias)
+            if status != "INSTALLED" or not enabled:
+                gaps.append(table)
     return gaps

@@ -4,18 +4,21 @@ turn into alerts.
 
 A Response never changes after it is saved: the model refuses save() on an existing row except
 the one transition `response_mark_entered_in_error` makes (final → entered-in-error), and on
-PostgreSQL a trigger refuses any other UPDATE (migration 0002). A correction is a new Response
+PostgreSQL a trigger refuses any other UPDATE (RESPONSE_IMMUTABLE). A correction is a new Response
 that names the one it replaces.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from openiop.lib import triggers as guards
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
 
 class ImmutableResponseError(Exception):
@@ -34,12 +37,10 @@ class Phase(models.TextChoices):
 PHASE_CADENCE_WEEKS: dict[str, int] = {Phase.WEEKLY: 1, Phase.BIWEEKLY: 2}
 
 
-class Battery(models.Model):
+class Battery(OrganizationRecord):
     """The instruments a program gives in one phase of an episode. One per program and phase;
     a program with no batteries configured uses services.DEFAULT_BATTERIES."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="batteries"
     )
@@ -75,13 +76,11 @@ class AdministrationStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Administration(models.Model):
+class Administration(OrganizationRecord):
     """One instrument due for one participant: made by the worker from a battery, completed by
     a Response. `period_start` (the program-local day the period began) makes it idempotent:
     one administration per episode, instrument, phase and period."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="administrations"
     )
@@ -142,12 +141,33 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         return self.filter(status=ResponseStatus.FINAL)
 
 
-class Response(models.Model):
+# The database keeps responses immutable too: the only UPDATE it allows is final ->
+# entered-in-error (with its reason, time and who), and it refuses DELETE.
+RESPONSE_IMMUTABLE = guards.Guard(
+    name="response_immutable",
+    operation=pgtrigger.Update | pgtrigger.Delete,
+    func="""
+    IF TG_OP = 'UPDATE' AND OLD.status = 'final' AND NEW.status = 'entered_in_error'
+       AND (to_jsonb(NEW) - ARRAY['status', 'error_reason', 'error_marked_at',
+                                  'error_marked_by_id'])
+         = (to_jsonb(OLD) - ARRAY['status', 'error_reason', 'error_marked_at',
+                                  'error_marked_by_id']) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'measures_response rows are never deleted'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RAISE EXCEPTION 'measures_response is immutable: only final -> entered_in_error is allowed'
+        USING ERRCODE = 'insufficient_privilege';
+    """,
+)
+
+
+class Response(OrganizationRecord):
     """A completed instrument: the answers as given, the instrument version they answered and
     the engine's result at the time. Never edited."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="responses"
     )
@@ -196,6 +216,7 @@ class Response(models.Model):
     ERROR_FIELDS = ("status", "error_reason", "error_marked_at", "error_marked_by")
 
     class Meta:
+        triggers = [RESPONSE_IMMUTABLE]
         ordering = ["-completed_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -253,12 +274,10 @@ class FindingStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class CriticalFinding(models.Model):
+class CriticalFinding(OrganizationRecord):
     """A critical answer, recorded in the same transaction as its response. The risk-alert
     work (diary/safety) consumes open findings; nothing here raises an alert itself."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="critical_findings"
     )
@@ -294,10 +313,9 @@ class CriticalFinding(models.Model):
         return self.get_kind_display()
 
 
-class DraftResponse(models.Model):
+class DraftResponse(OrganizationScoped):
     """A participant's answers so far, so a check-in can be finished later on any device."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.CASCADE, related_name="+"
     )

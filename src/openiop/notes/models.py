@@ -10,19 +10,28 @@ A draft can change; signing runs the checks in `services.note_sign_checks`, stor
 the whole content (shared part and every entry) and locks the note. After that only addenda
 (each signed and hashed on creation) and the supervisor's co-signature are added. The model
 refuses changes to signed rows in application code; on PostgreSQL triggers refuse them too
-(migration 0002), and the stored hash detects a change made around both.
+(SIGNED_NOTE_LOCKED and the guards in each Meta), and the stored hash detects a change made
+around both.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from openiop.lib import triggers as guards
+from openiop.lib.models import (
+    OrganizationRecord,
+    OrganizationScoped,
+    SignatureStatus,
+    SignedDocument,
+)
 
 if TYPE_CHECKING:
     from openiop.care.models import PlanObjective
@@ -118,9 +127,7 @@ CHAIN_REQUIRED: tuple[str, ...] = (
 CHAIN_KINDS = frozenset({NoteKind.INDIVIDUAL, NoteKind.CONTACT})
 
 
-class NoteStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+NoteStatus = SignatureStatus
 
 
 class NoteLockedError(ValidationError):
@@ -130,9 +137,53 @@ class NoteLockedError(ValidationError):
 LOCKED_MESSAGE = "This note is signed and cannot change; add an addendum instead."
 
 
-class ClinicalNote(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+# On PostgreSQL the database keeps signed notes locked as well: a signed note accepts only
+# its co-signature and is never deleted; the sections and objective links of a signed note
+# are never added, changed or removed; an addendum never changes (guards.append_only).
+SIGNED_NOTE_LOCKED = guards.Guard(
+    name="signed_note_locked",
+    operation=pgtrigger.Update | pgtrigger.Delete,
+    condition=pgtrigger.Q(old__status="signed"),
+    func="""
+    IF TG_OP = 'UPDATE'
+       AND (to_jsonb(NEW) - ARRAY['cosigned_at', 'cosigned_by_id', 'updated_at'])
+         = (to_jsonb(OLD) - ARRAY['cosigned_at', 'cosigned_by_id', 'updated_at']) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'notes_clinicalnote: a signed note cannot change (% refused)', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+    """,
+)
+
+# How a section (note_id) or an objective link (entry_id, through its section) finds its note.
+_NOTE_OF = {
+    "note_id": "SELECT 1 FROM notes_clinicalnote n WHERE n.id = {row}.note_id "
+    "AND n.status = 'signed'",
+    "entry_id": "SELECT 1 FROM notes_noteentry e JOIN notes_clinicalnote n ON n.id = e.note_id "
+    "WHERE e.id = {row}.entry_id AND n.status = 'signed'",
+}
+
+
+def _signed_note_part_locked(what: str, key: str) -> guards.Guard:
+    """Refuses adding, changing or removing a part of a signed note (before or after the
+    change: moving a row into or out of a signed note is refused too)."""
+    old, new = _NOTE_OF[key].format(row="OLD"), _NOTE_OF[key].format(row="NEW")
+    return guards.Guard(
+        name="signed_note_part_locked",
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        func=f"""
+        IF (TG_OP <> 'INSERT' AND EXISTS ({old}))
+           OR (TG_OP <> 'DELETE' AND EXISTS ({new})) THEN
+            RAISE EXCEPTION 'notes: the {what} of a signed note cannot change (% refused)',
+                TG_OP USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+        """,
+    )
+
+
+class ClinicalNote(OrganizationRecord, SignedDocument):
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
     # Every note but a between-session contact note documents one session.
     session = models.ForeignKey(
@@ -170,7 +221,6 @@ class ClinicalNote(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True)
     cosign_required = models.BooleanField(default=False)
     cosigned_at = models.DateTimeField(null=True, blank=True)
     cosigned_by = models.ForeignKey(
@@ -183,6 +233,7 @@ class ClinicalNote(models.Model):
     AFTER_SIGNING: ClassVar[frozenset[str]] = frozenset({"cosigned_at", "cosigned_by"})
 
     class Meta:
+        triggers = [SIGNED_NOTE_LOCKED]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "kind"], name="note_one_per_session_kind"),
@@ -230,6 +281,13 @@ class ClinicalNote(models.Model):
             if not only_allowed and stored.first() == NoteStatus.SIGNED:
                 raise NoteLockedError(LOCKED_MESSAGE)
         super().save(*args, **kwargs)
+
+    def signed_content(self) -> dict[str, Any]:
+        # It spans the note's entries, objective links and linked items: built in services
+        # (note_content), which the demo also calls in bulk.
+        from openiop.notes.services import note_signed_content
+
+        return note_signed_content(self)
 
     @property
     def is_signed(self) -> bool:
@@ -280,11 +338,10 @@ class Response(models.TextChoices):
     AMBIVALENT = "ambivalent", "Ambivalent or resistant"
 
 
-class NoteEntry(models.Model):
+class NoteEntry(OrganizationScoped):
     """One attendee's section of a note. Attendance is a snapshot taken when the note was last
     saved; the checks before signing compare it with the attendance record."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="entries")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="note_entries"
@@ -308,6 +365,7 @@ class NoteEntry(models.Model):
     diary_reviewed = models.BooleanField(default=False)
 
     class Meta:
+        triggers = [_signed_note_part_locked("sections", "note_id")]
         ordering = ["participant__legal_last_name", "participant__legal_first_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["note", "participant"], name="note_entry_once"),
@@ -343,14 +401,14 @@ class NoteEntry(models.Model):
         return bool(self.si_present or self.hi_present)
 
 
-class NoteObjective(models.Model):
+class NoteObjective(OrganizationScoped):
     """A plan objective the session worked on, linked to one attendee's section."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     entry = models.ForeignKey(NoteEntry, on_delete=models.CASCADE, related_name="links")
     objective = models.ForeignKey("care.PlanObjective", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        triggers = [_signed_note_part_locked("objective links", "entry_id")]
         constraints = [
             models.UniqueConstraint(fields=["entry", "objective"], name="note_objective_once")
         ]
@@ -359,11 +417,9 @@ class NoteObjective(models.Model):
         return f"Objective {self.objective_id} in section {self.entry_id}"
 
 
-class NoteAddendum(models.Model):
+class NoteAddendum(OrganizationRecord, SignedDocument):
     """Added to a signed note; signed and hashed when written, never changed."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="addenda")
     # About one attendee (shown only in that person's chart copy), or the whole note.
     entry = models.ForeignKey(
@@ -372,9 +428,9 @@ class NoteAddendum(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=4000)
     signed_at = models.DateTimeField()
-    content_hash = models.CharField(max_length=64)
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["signed_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(content_hash=""), name="addendum_has_hash"),
@@ -383,6 +439,16 @@ class NoteAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum {self.signed_at:%Y-%m-%d}"
+
+    def signed_content(self, note_hash: str | None = None) -> dict[str, Any]:
+        """Chained to the note's own hash, so a changed note fails its addenda too."""
+        return {
+            "note": self.note.content_hash if note_hash is None else note_hash,
+            "entry": self.entry_id,
+            "author": self.author_id,
+            "text": self.text,
+            "signed_at": self.signed_at.isoformat(),
+        }
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -395,12 +461,11 @@ class LinkKind(models.TextChoices):
     AGENDA = "agenda", "Diary-card agenda item"
 
 
-class NoteLink(models.Model):
+class NoteLink(OrganizationScoped):
     """What a note answers: a risk alert or an item of the week's diary-card agenda, linked
     when the note was started from it or chosen in the editor. `addressed` says the note
     addressed it; the diary review shows it as done in this note. Locked with the note."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="linked_items")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="+"

@@ -14,8 +14,6 @@ supervisor's co-signature (`note_cosign`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import zoneinfo
 from collections import Counter, defaultdict
@@ -35,6 +33,7 @@ from openiop.audit.services import event_record
 from openiop.care.models import GoalStatus, PlanObjective, PlanStatus, TreatmentPlan
 from openiop.care.services import first_plan_due_on
 from openiop.diary.models import DiaryCard
+from openiop.lib.signing import digest
 from openiop.notes.models import (
     CHAIN_KEYS,
     CHAIN_KINDS,
@@ -938,13 +937,8 @@ def _session_note_content(
     }
 
 
-def digest(content: Mapping[str, Any]) -> str:
-    raw = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def note_compute_hash(note: ClinicalNote) -> str:
-    """The hash of the note's content as stored now (five queries)."""
+def note_signed_content(note: ClinicalNote) -> dict[str, Any]:
+    """What the note's signature covers, as stored now (five queries)."""
     entries = list(note.entries.all())
     objectives: dict[int, list[str]] = defaultdict(list)
     for entry_id, public_id in NoteObjective.objects.filter(entry__note=note).values_list(
@@ -966,19 +960,18 @@ def note_compute_hash(note: ClinicalNote) -> str:
         (link.ref, link.text, link.addressed)
         for link in NoteLink.objects.filter(note=note).select_related("alert")
     ]
-    return digest(note_content(note, entries, objectives, participant_ids, session_id, links))
+    return note_content(note, entries, objectives, participant_ids, session_id, links)
+
+
+def note_compute_hash(note: ClinicalNote) -> str:
+    """The hash of the note's content as stored now (five queries)."""
+    return note.compute_hash()
 
 
 def addendum_hash(addendum: NoteAddendum, note_hash: str) -> str:
-    return digest(
-        {
-            "note": note_hash,
-            "entry": addendum.entry_id,
-            "author": addendum.author_id,
-            "text": addendum.text,
-            "signed_at": addendum.signed_at.isoformat(),
-        }
-    )
+    """The hash of an addendum to the note whose hash is `note_hash` (the note may not be
+    saved with it yet)."""
+    return digest(addendum.signed_content(note_hash=note_hash))
 
 
 def note_hash_intact(note: ClinicalNote) -> bool:
@@ -986,11 +979,9 @@ def note_hash_intact(note: ClinicalNote) -> bool:
     stored = ClinicalNote.objects.get(pk=note.pk)
     if stored.status != NoteStatus.SIGNED:
         return False
-    if note_compute_hash(stored) != stored.content_hash:
+    if not stored.hash_matches():
         return False
-    return all(
-        addendum_hash(a, stored.content_hash) == a.content_hash for a in stored.addenda.all()
-    )
+    return all(a.hash_matches() for a in stored.addenda.all())
 
 
 _KIND_SUMMARY = {

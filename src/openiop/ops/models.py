@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from openiop.lib.models import PublicIdentified
 
 
 class PeriodicClaim(models.Model):
@@ -106,11 +106,10 @@ class TrackedState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class TrackedTask(models.Model):
+class TrackedTask(PublicIdentified):
     """A long task started by a person (an export, a review packet, a solver run), shown to
     them on its status page while it runs."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
         "programs.Organization", on_delete=models.PROTECT, null=True, blank=True
     )

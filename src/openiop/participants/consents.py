@@ -14,11 +14,9 @@ Other apps ask two questions here:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -131,29 +129,12 @@ def consent_statement(consent: Consent) -> str:
 
 def consent_hash(consent: Consent) -> str:
     """SHA-256 of what was signed: the elements and the statement."""
-    assert consent.program is not None
-    content = {
-        "kind": consent.kind,
-        "participant": str(consent.participant.public_id),
-        "program": str(consent.program.public_id),
-        "episode": str(consent.episode.public_id) if consent.episode else "",
-        "recipient": consent.recipient_label,
-        "recipient_address": consent.recipient_address,
-        "information": list(consent.information),
-        "purpose": consent.purpose,
-        "expiry": consent.expiry,
-        "expires_on": consent.expires_on.isoformat() if consent.expires_on else "",
-        "typed_name": consent.typed_name,
-        "signed_at": consent.signed_at.astimezone(UTC).isoformat(),
-        "statement": consent.statement,
-    }
-    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return consent.compute_hash()
 
 
 def consent_verified(consent: Consent) -> bool:
     """Whether the stored statement and elements still match the hash taken at signing."""
-    return consent_hash(consent) == consent.content_hash
+    return consent.hash_matches()
 
 
 def part2_missing_elements(consent: Consent) -> list[str]:

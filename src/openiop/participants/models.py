@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import unicodedata
-import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib import triggers as guards
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, SignedDocument
+
 
 def _name_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-class Participant(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class Participant(OrganizationRecord):
     # Short human-readable record number for staff (e.g. P-00042); URLs use public_id.
     record_number = models.CharField(max_length=20)
     user = models.OneToOneField(
@@ -120,11 +120,9 @@ IN_TREATMENT_STATUSES = frozenset(
 )
 
 
-class Episode(models.Model):
+class Episode(OrganizationRecord):
     """One stay in a program, from first contact to discharge."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="episodes")
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="episodes"
@@ -225,8 +223,7 @@ class CareTeamRole(models.TextChoices):
     CASE_MANAGER = "case_manager", "Case manager"
 
 
-class CareTeamMember(models.Model):
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class CareTeamMember(OrganizationScoped):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="care_team")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_teams"
@@ -253,15 +250,13 @@ class CareTeamMember(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class FamilyContact(models.Model):
+class FamilyContact(OrganizationRecord):
     """A person in the participant's life, as recorded by one program. Contacts belong to the
     program that recorded them (docs/architecture.md, "What belongs to the person"): they are
     the recipients of that program's releases and family-portal access, and a contact recorded
     by a substance-use program is itself a 42 CFR Part 2 record. The same relative known to two
     programs is recorded in each."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="family_contacts"
     )
@@ -297,13 +292,11 @@ class ConsentScope(models.TextChoices):
     PROGRAM_CONTACT = "program_contact", "Program and care-team contact"
 
 
-class FamilyConsent(models.Model):
+class FamilyConsent(OrganizationRecord):
     """A family-portal permission recorded as a single scope, from before consents were signed
     electronically (see Consent). Still honoured until revoked or expired; new permissions
     are signed releases (Consent, kind release or part2, to a family contact)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="family_consents"
     )
@@ -370,13 +363,11 @@ class ConsentRevokedHow(models.TextChoices):
 CONSENT_REVOCATION_FIELDS = frozenset({"revoked_at", "revoked_on", "revoked_by", "revoked_how"})
 
 
-class Consent(models.Model):
+class Consent(OrganizationRecord, SignedDocument):
     """A consent the participant signed electronically (typed name, recorded by staff or in
     the portal). Append-only: the statement they signed is stored with its SHA-256, and the
     only later change is revocation, which takes effect the moment it is recorded."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
     episode = models.ForeignKey(
         Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
@@ -412,7 +403,6 @@ class Consent(models.Model):
         related_name="+",
     )
     statement = models.TextField()
-    content_hash = models.CharField(max_length=64)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -493,6 +483,25 @@ class Consent(models.Model):
                 raise ValueError("A signed consent cannot be edited; revoke it instead.")
         super().save(*args, **kwargs)
 
+    def signed_content(self) -> dict[str, Any]:
+        """The elements and the statement."""
+        assert self.program is not None
+        return {
+            "kind": self.kind,
+            "participant": str(self.participant.public_id),
+            "program": str(self.program.public_id),
+            "episode": str(self.episode.public_id) if self.episode else "",
+            "recipient": self.recipient_label,
+            "recipient_address": self.recipient_address,
+            "information": list(self.information),
+            "purpose": self.purpose,
+            "expiry": self.expiry,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else "",
+            "typed_name": self.typed_name,
+            "signed_at": self.signed_at.astimezone(UTC).isoformat(),
+            "statement": self.statement,
+        }
+
     @property
     def information_labels(self) -> list[str]:
         labels = dict(ConsentInfo.choices)
@@ -562,14 +571,12 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
         raise DisclosureAppendOnlyError("Disclosures cannot be changed.")
 
 
-class Disclosure(models.Model):
+class Disclosure(OrganizationRecord):
     """One disclosure of a participant's information outside the program that holds it: who
     received it, under which consent, what, when, how and who handed it over. The participant's
     accounting of disclosures (42 CFR 2.24 as revised in 2024; HIPAA 164.528) is the list of
     these rows. Written only by participants.disclosures.disclosure_record; append-only."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="disclosures"
     )
@@ -607,6 +614,7 @@ class Disclosure(models.Model):
     objects = DisclosureQuerySet.as_manager()
 
     class Meta:
+        triggers = [guards.append_only()]
         ordering = ["-disclosed_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -651,7 +659,7 @@ class InvitationStatus(models.TextChoices):
     REPLACED = "replaced", "Replaced by a newer invitation"
 
 
-class PortalInvitation(models.Model):
+class PortalInvitation(OrganizationRecord):
     """An e-mailed invitation to set up a portal account: for the participant (no contact)
     or for one of their family contacts. The link carries a random token; only its SHA-256 is
     stored, so the table cannot be used to accept an invitation. A link works once, until
@@ -659,8 +667,6 @@ class PortalInvitation(models.Model):
     newer one ends it. The account is created (or reactivated) when the person chooses their
     password, not before."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="portal_invitations"
     )

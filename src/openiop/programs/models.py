@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 from decimal import Decimal
 
@@ -11,14 +10,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib.models import OrganizationRecord, PublicIdentified
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Chicago).")
 
 
-class Organization(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Organization(PublicIdentified):
     name = models.CharField(max_length=200, unique=True)
     phone = models.CharField(max_length=40, blank=True)
 
@@ -26,8 +26,7 @@ class Organization(models.Model):
         return self.name
 
 
-class Site(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Site(OrganizationRecord):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites")
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True)
@@ -43,8 +42,7 @@ class Site(models.Model):
         return self.name
 
 
-class Program(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Program(OrganizationRecord):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="programs"
     )
@@ -150,9 +148,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class Track(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class Track(OrganizationRecord):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="tracks")
     name = models.CharField(max_length=100)
     # Weekday numbers (Monday = 0) as a comma-separated string: portable across SQLite and
@@ -204,9 +200,7 @@ class RoomFeature(models.TextChoices):
     TELEHEALTH = "telehealth", "Telehealth"
 
 
-class Room(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class Room(OrganizationRecord):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(max_length=100)
     capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
@@ -248,9 +242,7 @@ class SessionCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class SessionType(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class SessionType(OrganizationRecord):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="session_types")
     name = models.CharField(max_length=100)
     category = models.CharField(max_length=20, choices=SessionCategory.choices)
@@ -292,12 +284,10 @@ class SkillsModule(models.TextChoices):
     INTERPERSONAL = "interpersonal", "Interpersonal effectiveness"
 
 
-class CurriculumBlock(models.Model):
+class CurriculumBlock(OrganizationRecord):
     """One block of a program's skills rotation, in order: e.g. mindfulness 2 weeks, then
     interpersonal effectiveness 5 weeks (shared/reference/clinical.md §2)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="curriculum")
     position = models.PositiveSmallIntegerField()
     module = models.CharField(max_length=20, choices=SkillsModule.choices)
@@ -314,11 +304,9 @@ class CurriculumBlock(models.Model):
         return f"{self.get_module_display()} ({self.weeks} wk)"
 
 
-class Lesson(models.Model):
+class Lesson(OrganizationRecord):
     """A lesson taught in one week of a curriculum block."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     block = models.ForeignKey(CurriculumBlock, on_delete=models.PROTECT, related_name="lessons")
     week = models.PositiveSmallIntegerField(help_text="Week within the block, from 1.")
     position = models.PositiveSmallIntegerField(default=1, help_text="Order within the week.")

@@ -8,13 +8,14 @@ participant, rule and day so a flood of answers cannot bury the team.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+
+from openiop.lib.models import OrganizationRecord, OrganizationScoped, SignedDocument
 
 
 class Source(models.TextChoices):
@@ -68,12 +69,10 @@ class Severity(models.TextChoices):
 SEVERITY_ORDER = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.LOW: 2}
 
 
-class RiskRule(models.Model):
+class RiskRule(OrganizationRecord):
     """One rule of a program's catalogue. Directors change thresholds, severities and whether
     a rule is on; the catalogue itself (one rule per kind) comes from services.DEFAULT_RULES."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="risk_rules"
     )
@@ -125,11 +124,10 @@ HIGH_ESCALATE_MAX = 60
 LOW_ESCALATE_MAX = 7 * 24 * 60
 
 
-class SafetySettings(models.Model):
+class SafetySettings(OrganizationScoped):
     """How long an unacknowledged alert waits before it goes to the next person, per severity.
     Urgent and high alerts always escalate; engagement (low) alerts only when a time is set."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.OneToOneField(
         "programs.Program", on_delete=models.PROTECT, related_name="safety_settings"
     )
@@ -179,13 +177,11 @@ class SafetySettings(models.Model):
         return minutes.get(severity)
 
 
-class OnCallShift(models.Model):
+class OnCallShift(OrganizationRecord):
     """Who answers alerts for a program on the days from `starts_on` to `ends_on`, between
     `start_hour` and `end_hour` program-local time (0-24; an overnight cover is two shifts).
     `backup` is the next person an unacknowledged alert goes to."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="on_call_shifts"
     )
@@ -243,9 +239,7 @@ class Resolution(models.TextChoices):
     NO_ACTION = "no_action", "No action needed"
 
 
-class Alert(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class Alert(OrganizationRecord):
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="alerts"
     )
@@ -324,10 +318,9 @@ class RecipientReason(models.TextChoices):
     DIRECTOR = "director", "Program director"
 
 
-class AlertRecipient(models.Model):
+class AlertRecipient(OrganizationScoped):
     """Who an alert has gone to, and why: the staff home lists a user's unresolved alerts."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="recipients")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alert_recipients"
@@ -357,10 +350,9 @@ class AlertStepError(Exception):
     pass
 
 
-class AlertStep(models.Model):
+class AlertStep(OrganizationScoped):
     """Every step in an alert's life, append-only: the alert's own audit trail."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="steps")
     kind = models.CharField(max_length=20, choices=AlertStepKind.choices)
     at = models.DateTimeField()
@@ -387,11 +379,10 @@ class AlertStep(models.Model):
 # --- coaching log (issue 5 point 6) -------------------------------------------------------------
 
 
-class CoachingSettings(models.Model):
+class CoachingSettings(OrganizationScoped):
     """Per-program coaching rules. Some protocols (the adolescent DBT protocol uses 24 hours)
     pause coaching for a while after self-harm; 0 means coaching is never paused."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.OneToOneField(
         "programs.Program", on_delete=models.PROTECT, related_name="coaching_settings"
     )
@@ -426,12 +417,10 @@ class CoachingOutcome(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class CoachingRequest(models.Model):
+class CoachingRequest(OrganizationRecord):
     """One between-session coaching contact: the participant's request and the answer.
     Claimed by a conditional UPDATE so two clinicians never answer the same request."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="coaching_requests"
     )
@@ -547,14 +536,12 @@ class PlanLockedError(Exception):
     pass
 
 
-class SafetyPlanVersion(models.Model):
+class SafetyPlanVersion(OrganizationRecord, SignedDocument):
     """One version of a participant's safety plan in one program. Each section is a list, one
     item per line. Once both have signed, the version is locked: its content hash is stored,
     `save` refuses content changes, and a later edit starts a new draft version. Versions are
     numbered per program; each program has at most one draft and one plan in force."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="safety_plans"
     )
@@ -584,7 +571,6 @@ class SafetyPlanVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["participant", "program", "-version"]
@@ -623,24 +609,16 @@ class SafetyPlanVersion(models.Model):
         return f"Safety plan version {self.version} ({self.get_status_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if (
-            not self._state.adding
-            and self.content_hash
-            and self.compute_hash() != self.content_hash
-        ):
+        if not self._state.adding and self.content_hash and not self.hash_matches():
             raise PlanLockedError("A signed safety plan cannot be changed; edit a new version.")
         super().save(*args, **kwargs)
 
-    def compute_hash(self) -> str:
-        import hashlib
-        import json
-
-        payload = {name: getattr(self, name) for name in PLAN_FIELDS}
+    def signed_content(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {name: getattr(self, name) for name in PLAN_FIELDS}
         payload["version"] = self.version
         payload["participant"] = str(self.participant_id)
         payload["participant_signed_name"] = self.participant_signed_name
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(raw).hexdigest()
+        return payload
 
     @property
     def is_locked(self) -> bool:
@@ -649,7 +627,7 @@ class SafetyPlanVersion(models.Model):
     @property
     def is_intact(self) -> bool:
         """False when a locked version's stored content no longer matches what was signed."""
-        return not self.is_locked or self.compute_hash() == self.content_hash
+        return not self.is_locked or self.hash_matches()
 
     def sections(self) -> list[dict[str, Any]]:
         return [

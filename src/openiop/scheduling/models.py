@@ -7,18 +7,16 @@ the program's time zone, so a 9:00 group stays at 9:00 across daylight-saving ch
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from openiop.lib.models import OrganizationRecord, OrganizationScoped
 
-class SessionSeries(models.Model):
+
+class SessionSeries(OrganizationRecord):
     """A weekly pattern that generates sessions, usually a track's groups."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
     track = models.ForeignKey(
         "programs.Track",
@@ -80,12 +78,10 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Session(models.Model):
+class Session(OrganizationRecord):
     """One occurrence. Group sessions have a roster; individual and family sessions are booked
     for one participant (their roster has that one entry)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="sessions"
     )
@@ -161,12 +157,11 @@ class RosterSource(models.TextChoices):
     BOOKED = "booked", "Booked"
 
 
-class RosterEntry(models.Model):
+class RosterEntry(OrganizationScoped):
     """A participant expected at a session. Track members are placed and removed by the
     rolling-roster rules; others are booked. Future entries are deleted when a participant
     leaves; past ones stay with their attendance."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="roster")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="roster_entries"
@@ -194,10 +189,9 @@ class RosterEntry(models.Model):
         return f"{self.participant_id} @ {self.session_id}"
 
 
-class FamilyAttendee(models.Model):
+class FamilyAttendee(OrganizationScoped):
     """Family members who attend a family session."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="family")
     contact = models.ForeignKey("participants.FamilyContact", on_delete=models.PROTECT)
 
@@ -224,8 +218,7 @@ ATTENDED_STATUSES = frozenset(
 )
 
 
-class Attendance(models.Model):
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
+class Attendance(OrganizationScoped):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="attendance"
@@ -273,11 +266,9 @@ class UnavailabilityReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Unavailability(models.Model):
+class Unavailability(OrganizationRecord):
     """A participant's declared recurring unavailable time (program time zone)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="unavailability"
     )
@@ -310,7 +301,7 @@ class ShortfallReason(models.TextChoices):
     CONFLICT = "conflict", "Not placed: a scheduling conflict"
 
 
-class RosterShortfall(models.Model):
+class RosterShortfall(OrganizationScoped):
     """A track member the rolling roster could not place on one of the track's sessions:
     because it was full (the session's waiting list, first waiting first: `detected_at`), or
     because placing them would clash with another of their sessions or a time they declared
@@ -318,7 +309,6 @@ class RosterShortfall(models.Model):
     freed seat goes to the first member waiting, in the transaction that frees it; the director
     sees the rest on the series list, the session page and the admission page."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="shortfalls")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="+"
@@ -354,10 +344,9 @@ class ConflictKind(models.TextChoices):
     UNAVAILABLE = "unavailable", "Participant declared unavailable"
 
 
-class ConflictOverride(models.Model):
+class ConflictOverride(OrganizationScoped):
     """A director's decision to schedule despite a conflict, with the reason."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="overrides")
     kind = models.CharField(max_length=20, choices=ConflictKind.choices)
     detail = models.CharField(max_length=300)
@@ -377,11 +366,9 @@ class FollowUpKind(models.TextChoices):
     ABSENCES = "absences", "Two consecutive unexcused absences"
 
 
-class FollowUpItem(models.Model):
+class FollowUpItem(OrganizationRecord):
     """Something the primary clinician should follow up on, raised by the compliance rules."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="follow_ups"
     )
@@ -430,12 +417,11 @@ class FollowUpItem(models.Model):
 # --- calendars: feeds and reminders (CALENDAR area) --------------------------------------------
 
 
-class FeedToken(models.Model):
+class FeedToken(OrganizationScoped):
     """A secret calendar-feed URL for one user. Only a SHA-256 hash of the secret is stored:
     the URL is shown once when created; a leaked database does not leak working feed URLs.
     Revoking makes the URL answer 404."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feed_tokens"
     )
@@ -461,10 +447,9 @@ class ReminderLead(models.IntegerChoices):
     DAY_1 = 1440, "1 day before"
 
 
-class ReminderPreference(models.Model):
+class ReminderPreference(OrganizationScoped):
     """How a participant wants to be reminded of their sessions."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     participant = models.OneToOneField(
         "participants.Participant", on_delete=models.PROTECT, related_name="reminder_preference"
     )
@@ -486,11 +471,10 @@ class ReminderPreference(models.Model):
         return f"reminders {self.lead_minutes} min"
 
 
-class SentReminder(models.Model):
+class SentReminder(OrganizationScoped):
     """One reminder sent for one session to one participant: the unique constraint makes the
     worker's job idempotent even when two workers race."""
 
-    organization = models.ForeignKey("programs.Organization", on_delete=models.PROTECT)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+")
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="+"
