@@ -173,12 +173,13 @@ def test_a_high_urge_reaches_everyone_and_is_followed_through(
         )
         quinn = _second_participant(w)
         raised_at = timezone.now()
-        from openiop.diary.services import diary_card_submit, program_today
+        from openiop.diary.services import diary_card_submit
+        from openiop.lib.timezones import today_in
         from tests.diary.helpers import answers
 
         filed = diary_card_submit(
             participant=quinn,
-            day=program_today(w.program),
+            day=today_in(w.program.time_zone),
             answers=answers(urge_self_harm=4),
             actor=w.clinician,
             now=raised_at,

@@ -640,8 +640,9 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
     clinician to take. Rows are written in bulk (the demo must build quickly); the last absence
     goes through attendance_record so the real rule raises its follow-up. Returns how many
     sessions got attendance."""
+    from openiop.lib.timezones import local_date
     from openiop.scheduling.attendance import attendance_minutes, attendance_record
-    from openiop.scheduling.hours import local_date, local_midnight, week_start_of
+    from openiop.scheduling.hours import local_midnight, week_start_of
     from openiop.scheduling.models import Attendance, AttendanceStatus, RosterEntry, Session
     from openiop.scheduling.tasks import compliance_check
 

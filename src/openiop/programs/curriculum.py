@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError, Q
 
+from openiop.lib.timezones import local_date, today_in
 from openiop.programs.models import CurriculumBlock, Lesson, Program, SkillsModule
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def program_local_date(program: Program, when: date | datetime) -> date:
     if isinstance(when, datetime):
         if when.tzinfo is None:
             raise ValueError("A naive datetime has no program day; pass an aware one.")
-        return when.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
+        return local_date(when, program.time_zone)
     return when
 
 
@@ -430,7 +431,6 @@ def curriculum_record(
     late or left early at a session with a lesson), lessons missed since they started and not
     made up since (the make-up list), the module the rotation is in today, and the cycle's
     lessons not yet attended. A fixed number of queries however long the history."""
-    from openiop.lib.timezones import today_in
     from openiop.scheduling.models import (
         ATTENDED_STATUSES,
         Attendance,
