@@ -1099,10 +1099,10 @@ class _Builder:
     def _documents(self) -> None:
         """Plans, notes, safety plans and coaching through the demo's builders: they write in
         bulk for every active episode, and their rows obey the rooms' own rules."""
-        from openiop.care import demo as care_demo
-        from openiop.notes import demo as notes_demo
-        from openiop.safety.demo import build_safety_plans
-        from openiop.safety.demo_coaching import build_coaching
+        from openiop.demo import care as care_demo
+        from openiop.demo import notes as notes_demo
+        from openiop.demo.coaching import build_coaching
+        from openiop.demo.safety import build_safety_plans
 
         self.counts["plan versions"] = care_demo.build(
             program=self.program, today=self.today, rng=self.rng

@@ -12,7 +12,6 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from openiop.care import demo as care_demo
 from openiop.care.models import (
     PlanReview,
     PlanStatus,
@@ -23,6 +22,7 @@ from openiop.care.models import (
 )
 from openiop.care.selectors import plan_state
 from openiop.care.services import plan_gaps, plan_hash_intact
+from openiop.demo import care as care_demo
 from openiop.demo import synthetic
 from openiop.demo.synthetic import DemoSummary, build_demo
 from openiop.participants.models import Episode, EpisodeStatus

@@ -152,7 +152,7 @@ def test_admitted_episodes_have_a_primary_clinician_on_their_care_team(demo):
 def test_participants_have_family_contacts_and_some_consents(demo):
     with_family = Participant.objects.filter(family_contacts__isnull=False).distinct().count()
     assert with_family >= Participant.objects.count() // 2
-    # Family portal permissions are signed releases (intake/demo.py build_consents).
+    # Family portal permissions are signed releases (demo/intake.py build_consents).
     assert Consent.objects.filter(recipient_contact__isnull=False).count() >= 5
     for contact in FamilyContact.objects.all():
         assert contact.phone.startswith("555-01")
@@ -239,7 +239,7 @@ def test_a_demo_built_before_breakfast_has_no_alert_from_later_that_day(db):
     import zoneinfo
     from datetime import datetime, time
 
-    from openiop.diary.demo import build_diary
+    from openiop.demo.diary import build_diary
     from openiop.diary.models import DiaryCard
     from openiop.safety.models import Alert
     from tests import factories as f

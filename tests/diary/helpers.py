@@ -9,7 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from openiop.diary.models import DiaryCard
-from openiop.diary.services import CardAnswers, Filed, diary_card_submit, program_today
+from openiop.diary.services import CardAnswers, Filed, diary_card_submit
+from openiop.lib.timezones import today_in
 
 
 def answers(**overrides: Any) -> CardAnswers:
@@ -29,7 +30,7 @@ def answers(**overrides: Any) -> CardAnswers:
 
 
 def today(w: SimpleNamespace) -> date:
-    return program_today(w.program)
+    return today_in(w.program.time_zone)
 
 
 def file_card(
@@ -37,7 +38,7 @@ def file_card(
 ) -> Filed:
     return diary_card_submit(
         participant=w.participant,
-        day=day or program_today(w.program, now),
+        day=day or today_in(w.program.time_zone, now=now),
         answers=answers(**overrides),
         actor=w.participant_user,
         now=now,

@@ -52,10 +52,10 @@ def test_no_reminder_when_todays_card_is_in(world) -> None:
     file_card(world)
     from django.utils import timezone
 
-    from openiop.diary.services import program_today
+    from openiop.lib.timezones import today_in
 
     now = timezone.now()
-    assert program_today(world.program, now)
+    assert today_in(world.program.time_zone, now=now)
     send_diary_reminders(now)
     assert mail.outbox == []
 

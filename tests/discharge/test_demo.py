@@ -12,8 +12,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from openiop.demo import discharge as discharge_demo
 from openiop.demo.synthetic import DemoSummary, build_demo
-from openiop.discharge import demo as discharge_demo
 from openiop.discharge.models import (
     ChangeKind,
     DischargeSummary,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from openiop.intake.demo import build_consents
+from openiop.demo.intake import build_consents
 from openiop.lib.timezones import today_in
 from openiop.participants.consents import consent_verified
 from openiop.participants.models import Consent, ConsentKind, FamilyConsent

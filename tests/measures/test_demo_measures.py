@@ -7,8 +7,8 @@ import random
 
 from django.utils import timezone
 
+from openiop.demo.measures import build_measures
 from openiop.measures.definitions import get_instrument
-from openiop.measures.demo import build_measures
 from openiop.measures.models import Administration, Phase, Response
 from openiop.measures.scoring import score
 

@@ -58,12 +58,13 @@ def _participant_in_program(world, name: str):
 
 
 def _card_for(world, participant, **answers):
-    from openiop.diary.services import diary_card_submit, program_today
+    from openiop.diary.services import diary_card_submit
+    from openiop.lib.timezones import today_in
     from tests.diary.helpers import answers as build
 
     return diary_card_submit(
         participant=participant,
-        day=program_today(world.program),
+        day=today_in(world.program.time_zone),
         answers=build(**answers),
         actor=world.clinician,
     ).alerts

@@ -6,7 +6,7 @@ import random
 
 from django.utils import timezone
 
-from openiop.safety.demo_coaching import build_coaching
+from openiop.demo.coaching import build_coaching
 from openiop.safety.models import CoachingRequest, CoachingStatus
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from openiop.safety.demo import build_safety_plans
+from openiop.demo.safety import build_safety_plans
 from openiop.safety.models import PlanStatus, SafetyPlanVersion
 
 

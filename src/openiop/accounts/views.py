@@ -5,11 +5,9 @@ from typing import Any
 from uuid import UUID
 
 import segno
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -24,6 +22,7 @@ from openiop.accounts.forms import EmailAuthenticationForm, StaffUserForm, Token
 from openiop.accounts.models import User
 from openiop.accounts.policy import public, signed_in, staff
 from openiop.accounts.roles import STAFF_ROLES, Perm
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import AuthedRequest, safe_return_to
 
 
@@ -134,14 +133,6 @@ def _managed_user(request: AuthedRequest, public_id: UUID) -> User:
         raise Http404("No such user.") from None
 
 
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @staff(Perm.USER_MANAGE)
 def users(request: AuthedRequest) -> HttpResponse:
     enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
@@ -160,7 +151,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
     form = StaffUserForm(request.POST or None, organization=request.user.organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             person = services.user_create(
                 actor=request.user,
                 email=data["email"],
@@ -171,9 +162,6 @@ def user_create(request: AuthedRequest) -> HttpResponse:
                 site_url=request.build_absolute_uri("/"),
                 supervisor=data["supervisor"],
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(
                 request,
                 "Account created. An invitation to choose a password was e-mailed; "
@@ -213,7 +201,7 @@ def user_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             services.user_update(
                 actor=request.user,
                 user=person,
@@ -224,9 +212,6 @@ def user_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 programs=data["programs"],
                 supervisor=data["supervisor"],
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, "Changes saved.")
             return redirect("accounts:user_detail", public_id=person.public_id)
     return render(request, "accounts/user_form.html", {"form": form, "person": person})
@@ -236,11 +221,8 @@ def _account_action(
     request: AuthedRequest, public_id: UUID, action: Callable[..., object], done: str
 ) -> HttpResponse:
     person = _managed_user(request, public_id)
-    try:
+    with message_errors(request):
         action(actor=request.user, user=person)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, done)
     return redirect("accounts:user_detail", public_id=person.public_id)
 
@@ -277,13 +259,10 @@ def user_mfa_reset(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def user_invite(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     person = _managed_user(request, public_id)
-    try:
+    with message_errors(request):
         sent = services.user_invitation_send(
             actor=request.user, user=person, site_url=request.build_absolute_uri("/")
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         if sent:
             messages.success(request, "A link to choose a password was e-mailed.")
         else:

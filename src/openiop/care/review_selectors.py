@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from openiop.care.models import Direction, MeasureKind, PlanObjective
 from openiop.diary.models import DiaryCard, DiaryTarget
+from openiop.lib.timezones import local_date
 from openiop.measures.definitions import UnknownInstrument, get_instrument
 from openiop.measures.models import Response, ResponseStatus
 from openiop.measures.progress import outcome, rule_from_definition
 from openiop.safety.selectors import risk_events
 from openiop.scheduling.hours import (
-    local_date,
     local_midnight,
     participants_weeks,
     week_start_of,

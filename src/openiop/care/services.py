@@ -77,10 +77,6 @@ MAX_PENDING_PROPOSALS = 10
 # --- shared checks -----------------------------------------------------------------------------
 
 
-def _program_today(episode: Episode) -> date:
-    return today_in(episode.program.time_zone)
-
-
 def _assigned(user: User, program_id: int) -> bool:
     return StaffAssignment.objects.filter(user=user, program_id=program_id).exists()
 
@@ -376,7 +372,7 @@ def _clean_objective(fields: ObjectiveFields, episode: Episode) -> dict[str, Any
         errors["measure_kind"] = ["Choose how progress is measured."]
     if fields.target_on is None:
         errors["target_on"] = ["Give a target date."]
-    elif fields.target_on < _program_today(episode):
+    elif fields.target_on < today_in(episode.program.time_zone):
         errors["target_on"] = ["The target date cannot be before the plan takes effect (today)."]
     if fields.status not in GoalStatus.values:
         errors["status"] = ["Choose a status from the list."]
@@ -628,7 +624,7 @@ def _take_effect_if_signed(row: TreatmentPlan, actor: User | None) -> TreatmentP
         return row
     now = timezone.now()
     program = row.episode.program
-    effective = _program_today(row.episode)
+    effective = today_in(row.episode.program.time_zone)
     TreatmentPlan.objects.filter(episode_id=row.episode_id, status=PlanStatus.CURRENT).update(
         status=PlanStatus.SUPERSEDED
     )
@@ -665,7 +661,7 @@ def plan_sign_clinician(*, actor: User, plan: TreatmentPlan) -> TreatmentPlan:
     row = _locked_tree(plan)
     _check_clinician(actor, row.episode)
     _check_complete(row)
-    today = _program_today(row.episode)
+    today = today_in(row.episode.program.time_zone)
     late = [
         o
         for p in row.problems.all()
@@ -777,7 +773,7 @@ def plan_review_complete(
     if episode.status not in IN_TREATMENT_STATUSES:
         raise ValidationError("The episode is no longer in treatment.")
     errors: dict[str, list[str]] = {}
-    today = _program_today(episode)
+    today = today_in(episode.program.time_zone)
     if reviewed_on > today:
         errors["reviewed_on"] = ["A review cannot be dated in the future."]
     elif row.effective_on and reviewed_on < row.effective_on:
@@ -902,7 +898,7 @@ def relapse_plan_draft_save(
     if locked.status not in IN_TREATMENT_STATUSES:
         raise ValidationError("Relapse prevention plans are written for episodes in treatment.")
     cleaned = _clean_sections(sections)
-    if review_on is not None and review_on < _program_today(locked):
+    if review_on is not None and review_on < today_in(locked.program.time_zone):
         raise ValidationError({"review_on": ["The review date cannot be in the past."]})
     draft = RelapsePreventionPlan.objects.filter(
         episode=locked, status=RelapsePlanStatus.DRAFT

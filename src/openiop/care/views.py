@@ -26,7 +26,6 @@ from openiop.care.forms import (
     PlanDetailsForm,
     ProblemForm,
     ReviewForm,
-    apply_errors,
 )
 from openiop.care.models import (
     ObjectiveProgress,
@@ -50,6 +49,7 @@ from openiop.care.selectors import (
     relapse_plan_current,
     relapse_plan_draft,
 )
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import (
@@ -127,11 +127,6 @@ def _version_url(participant: Participant, plan: TreatmentPlan) -> str:
 def _edit_url(participant: Participant, plan: TreatmentPlan, anchor: str = "") -> str:
     url = reverse("care:plan_edit", args=[participant.public_id, plan.public_id])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _flash_errors(request: AuthedRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -217,13 +212,11 @@ def plan_print(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpRe
 def plan_start(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = _participant(request, public_id, write=True)
     episode = episode_for(request, participant)
-    try:
+    with message_errors(request):
         plan = services.plan_draft_start(actor=request.user, episode=episode)
-    except ValidationError as error:
-        _flash_errors(request, error)
-        return redirect("care:plan", public_id=participant.public_id)
-    messages.success(request, f"Draft version {plan.version} started.")
-    return redirect(_edit_url(participant, plan))
+        messages.success(request, f"Draft version {plan.version} started.")
+        return redirect(_edit_url(participant, plan))
+    return redirect("care:plan", public_id=participant.public_id)
 
 
 def _draft_of(
@@ -248,11 +241,8 @@ def plan_edit(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpRes
     }
     form = PlanDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.plan_details_update(actor=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             messages.success(request, "Saved. Signatures on this draft, if any, were cleared.")
             return redirect(_edit_url(participant, plan))
     tree = plan_tree(plan)
@@ -353,11 +343,8 @@ def plan_item(
         parent = _item(plan, PARENT_KIND[kind], parent_id)
     form = _form_for(kind, plan, request.POST or None, item)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             saved = _save_item(request.user, kind, plan, parent, item, form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             messages.success(request, f"{TITLES[kind]} saved.")
             return redirect(_edit_url(participant, plan, f"{kind}-{saved.public_id}"))
     context = {
@@ -389,11 +376,8 @@ def plan_item_remove(
             actor=request.user, intervention=item
         ),
     }[kind]
-    try:
+    with message_errors(request):
         remove()
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
         messages.success(request, f"{TITLES[kind]} removed from the draft.")
     return redirect(_edit_url(participant, plan))
 
@@ -403,11 +387,8 @@ def plan_item_remove(
 def plan_sign(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpResponse:
     participant = _participant(request, public_id, write=True)
     plan = _plan_of(request, participant, plan_id)
-    try:
+    with message_errors(request):
         signed = services.plan_sign_clinician(actor=request.user, plan=plan)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
         if signed.status == PlanStatus.CURRENT:
             messages.success(request, f"Version {signed.version} is signed and in effect.")
         else:
@@ -422,11 +403,8 @@ def plan_sign(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpRes
 def plan_cosign(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpResponse:
     participant = _participant(request, public_id, write=True)
     plan = _plan_of(request, participant, plan_id)
-    try:
+    with message_errors(request):
         signed = services.plan_cosign_supervisor(actor=request.user, plan=plan)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
         if signed.status == PlanStatus.CURRENT:
             messages.success(request, f"Co-signed. Version {signed.version} is in effect.")
         else:
@@ -464,7 +442,7 @@ def plan_review(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpR
             )
             for o in objectives
         }
-        try:
+        with form_errors(form):
             review = services.plan_review_complete(
                 actor=request.user,
                 plan=plan,
@@ -473,9 +451,6 @@ def plan_review(request: AuthedRequest, public_id: UUID, plan_id: UUID) -> HttpR
                 items=items,
                 changes=form.cleaned_data["changes"],
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             assert review.new_plan is not None
             messages.success(
                 request,

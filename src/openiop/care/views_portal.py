@@ -5,14 +5,13 @@ someone else's plan."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import portal
 from openiop.care import services
-from openiop.care.forms import ProposalForm, SignForm, apply_errors
+from openiop.care.forms import ProposalForm, SignForm
 from openiop.care.models import RELAPSE_SECTION_KEYS, PlanStatus
 from openiop.care.selectors import (
     current_plan,
@@ -22,6 +21,7 @@ from openiop.care.selectors import (
     relapse_proposals,
 )
 from openiop.care.views_relapse import sections_of
+from openiop.lib.forms import form_errors
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import portal_participant
 from openiop.participants.models import OPEN_STATUSES, Episode, Participant
@@ -62,15 +62,12 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
             messages.info(request, "There is nothing waiting for your signature.")
             return redirect("care:my_plan")
         if form.is_valid():
-            try:
+            with form_errors(form):
                 signed = services.plan_sign_participant(
                     plan=to_sign,
                     participant=participant,
                     typed_name=form.cleaned_data["typed_name"],
                 )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
                 if signed.status == PlanStatus.CURRENT:
                     messages.success(request, "Thank you. Your plan is signed and in effect.")
                 else:
@@ -117,16 +114,13 @@ def my_relapse_propose(request: AuthedRequest) -> HttpResponse:
         initial = {"section": section, "text": plan.sections.get(section, "")}
     form = ProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.relapse_proposal_create(
                 participant=participant,
                 plan=plan,
                 section=form.cleaned_data["section"],
                 text=form.cleaned_data["text"],
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             messages.success(request, "Sent to your care team. They will go through it with you.")
             return redirect("care:my_relapse_plan")
     return render(request, "care/portal_relapse_propose.html", {"form": form, "plan": plan})

@@ -6,7 +6,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.care import services
-from openiop.care.forms import DecisionForm, RelapsePlanForm, apply_errors
+from openiop.care.forms import DecisionForm, RelapsePlanForm
 from openiop.care.models import (
     RELAPSE_SECTIONS,
     RelapsePlanProposal,
@@ -27,6 +26,7 @@ from openiop.care.selectors import (
     relapse_versions,
 )
 from openiop.care.views import _check_sud, _participant, episode_for, program_choices
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import program_ids_for
 from openiop.participants.models import Participant
@@ -108,13 +108,10 @@ def relapse_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         review_on = data.pop("review_on")
-        try:
+        with form_errors(form):
             saved = services.relapse_plan_draft_save(
                 actor=request.user, episode=episode, sections=data, review_on=review_on
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             messages.success(request, f"Draft version {saved.version} saved.")
             return redirect(
                 "care:relapse_version", public_id=participant.public_id, version_id=saved.public_id
@@ -134,12 +131,8 @@ def relapse_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def relapse_agree(request: AuthedRequest, public_id: UUID, version_id: UUID) -> HttpResponse:
     participant = _participant(request, public_id, write=True)
     plan = _version_of(request, participant, version_id)
-    try:
+    with message_errors(request):
         agreed = services.relapse_plan_agree(actor=request.user, plan=plan)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, f"Version {agreed.version} is agreed and in the portal.")
     return redirect("care:relapse_version", public_id=participant.public_id, version_id=version_id)
 
@@ -151,12 +144,8 @@ def relapse_discharge_review(
 ) -> HttpResponse:
     participant = _participant(request, public_id, write=True)
     plan = _version_of(request, participant, version_id)
-    try:
+    with message_errors(request):
         services.relapse_plan_discharge_review(actor=request.user, plan=plan)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, "Marked as gone through with the participant before discharge.")
     return redirect("care:relapse_version", public_id=participant.public_id, version_id=version_id)
 
@@ -183,7 +172,7 @@ def relapse_proposal_decide(
     if not form.is_valid():
         messages.error(request, "Choose accept or decline.")
         return redirect("care:relapse", public_id=participant.public_id)
-    try:
+    with message_errors(request):
         if form.cleaned_data["decision"] == "accept":
             plan = services.relapse_proposal_accept(actor=request.user, proposal=proposal)
             messages.success(request, f"Accepted. Version {plan.version} is in the portal.")
@@ -192,7 +181,4 @@ def relapse_proposal_decide(
                 actor=request.user, proposal=proposal, note=form.cleaned_data["note"]
             )
             messages.success(request, "Declined. The participant sees your note.")
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
     return redirect("care:relapse", public_id=participant.public_id)

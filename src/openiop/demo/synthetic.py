@@ -25,13 +25,15 @@ from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
-from openiop.care import demo as care_demo
+from openiop.demo import care as care_demo
+from openiop.demo import discharge as discharge_demo
+from openiop.demo import notes as notes_demo
+from openiop.demo.coaching import build_coaching
+from openiop.demo.diary import build_diary
 from openiop.demo.history import build_past_rosters, schedule_starts_on
-from openiop.diary.demo import build_diary
-from openiop.discharge import demo as discharge_demo
-from openiop.intake.demo import build_intake
-from openiop.measures.demo import build_measures
-from openiop.notes import demo as notes_demo
+from openiop.demo.intake import build_intake
+from openiop.demo.measures import build_measures
+from openiop.demo.safety import build_safety_plans
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
@@ -52,8 +54,6 @@ from openiop.programs.models import (
     Site,
     Track,
 )
-from openiop.safety.demo import build_safety_plans
-from openiop.safety.demo_coaching import build_coaching
 
 # Printed by `openiop demo`; only ever valid in a database built by build_demo.
 DEMO_PASSWORD = "demo-iop-password"  # noqa: S105
@@ -640,8 +640,9 @@ def build_attendance(*, program: Program, today: date, rng: random.Random) -> in
     clinician to take. Rows are written in bulk (the demo must build quickly); the last absence
     goes through attendance_record so the real rule raises its follow-up. Returns how many
     sessions got attendance."""
+    from openiop.lib.timezones import local_date
     from openiop.scheduling.attendance import attendance_minutes, attendance_record
-    from openiop.scheduling.hours import local_date, local_midnight, week_start_of
+    from openiop.scheduling.hours import local_midnight, week_start_of
     from openiop.scheduling.models import Attendance, AttendanceStatus, RosterEntry, Session
     from openiop.scheduling.tasks import compliance_check
 

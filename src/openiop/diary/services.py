@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from openiop.diary.models import (
     Hierarchy,
     Medication,
 )
+from openiop.lib.timezones import today_in
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode
 from openiop.programs.models import SkillsModule
 
@@ -133,13 +133,9 @@ def current_episode(participant: Participant) -> Episode | None:
     )
 
 
-def program_today(program: Program, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
-
-
 def fillable_days(episode: Episode, now: datetime | None = None) -> list[date]:
     """Today and the missed days a participant may still file, newest first."""
-    today = program_today(episode.program, now)
+    today = today_in(episode.program.time_zone, now=now)
     start = max(today - timedelta(days=LATE_FILING_DAYS), episode.started_on or today)
     filed = set(
         DiaryCard.objects.filter(participant_id=episode.participant_id, day__gte=start).values_list(
@@ -257,7 +253,7 @@ def diary_card_submit(
         raise _error("You are not in a program right now, so there is no card to fill.")
     if actor.role == "participant" and participant.user_id != actor.pk:
         raise _error("You can only fill your own diary card.")
-    today = program_today(episode.program, now)
+    today = today_in(episode.program.time_zone, now=now)
     if day > today:
         raise _error("You can't fill a card for a day that hasn't happened yet.", "day")
     if day < today - timedelta(days=LATE_FILING_DAYS):

@@ -25,9 +25,9 @@ from openiop.diary.services import (
     diary_target_add,
     diary_target_retire,
     emotions_for,
-    program_today,
 )
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
+from openiop.lib.timezones import today_in
 from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
 from openiop.participants.models import IN_TREATMENT_STATUSES
 from openiop.programs.access import program_for
@@ -47,7 +47,7 @@ def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         .order_by("-inquiry_on", "-id")
         .first()
     )
-    today = program_today(episode.program) if episode else timezone.localdate()
+    today = today_in(episode.program.time_zone) if episode else timezone.localdate()
     try:
         asked = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:

@@ -7,7 +7,6 @@ from datetime import date, time
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -22,21 +21,12 @@ from openiop.diary.services import (
     diary_reminder_set,
     emotions_for,
     fillable_days,
-    program_today,
     targets_for,
 )
+from openiop.lib.forms import form_errors
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import today_in
 from openiop.participants.access import portal_participant
-
-
-def _apply(form: DiaryCardForm | ReminderForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @portal
@@ -47,7 +37,7 @@ def diary_card(request: AuthedRequest) -> HttpResponse:
     if episode is None:
         return render(request, "diary/portal_none.html", {"participant": participant})
     days = fillable_days(episode)
-    today = program_today(episode.program)
+    today = today_in(episode.program.time_zone)
     if not days:
         return render(
             request,
@@ -69,16 +59,13 @@ def diary_card(request: AuthedRequest) -> HttpResponse:
         initial={"day": wanted.isoformat()},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             filed = diary_card_submit(
                 participant=participant,
                 day=form.cleaned_data["day"],
                 answers=form.answers(),
                 actor=request.user,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             if filed.needs_support:
                 return redirect("portal:diary_support", public_id=filed.card.public_id)
             messages.success(request, "Thank you. Your card is in.", extra_tags="diary-sent")
@@ -127,16 +114,13 @@ def diary_reminder(request: AuthedRequest) -> HttpResponse:
     }
     form = ReminderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             diary_reminder_set(
                 participant=participant,
                 actor=request.user,
                 enabled=form.cleaned_data["enabled"],
                 at=form.cleaned_data["at"],
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, "Reminder saved.")
             return redirect("portal:home")
     return render(request, "diary/portal_reminder.html", {"form": form})

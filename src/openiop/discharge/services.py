@@ -768,7 +768,7 @@ def followups_run(*, now: datetime) -> FollowUpRun:
     missed = 0
     for followup in pending:
         program = programs[episode_program[followup.episode_id]]
-        today = now.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
+        today = today_in(program.time_zone, now=now)
         if followup.due_on > today:
             continue
         followup.made_due_at = now

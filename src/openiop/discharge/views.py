@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -40,8 +39,9 @@ from openiop.discharge.selectors import (
     program_outcomes,
     summary_for,
 )
+from openiop.lib.forms import form_errors, form_page, message_errors
 from openiop.lib.http import AuthedRequest
-from openiop.lib.timezones import today_in
+from openiop.lib.timezones import local_date, today_in
 from openiop.participants.access import Access, participant_for, portal_participant
 from openiop.participants.disclosures import covering_consents, disclosure_record
 from openiop.participants.forms import DiscloseForm
@@ -59,14 +59,6 @@ from openiop.participants.part2 import REDISCLOSURE_NOTICE
 
 OBJECT_EPISODE = "discharge.episode"
 OBJECT_SUMMARY = "discharge.summary"
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _participant(request: AuthedRequest, public_id: UUID, *, write: bool = False) -> Participant:
@@ -98,22 +90,19 @@ def _form_page(
     intro: str = "",
     danger: bool = False,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "participant": participant,
-        "episode": episode,
-        "title": title,
-        "submit": submit,
-        "intro": intro,
-        "danger": danger,
-        "cancel": _transitions_url(participant, episode),
-    }
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "discharge/form.html", context, status=status)
-
-
-def _today(episode: Episode) -> Any:
-    return today_in(episode.program.time_zone)
+    return form_page(
+        request,
+        "discharge/form.html",
+        form,
+        status=400 if form.is_bound and form.errors else 200,
+        participant=participant,
+        episode=episode,
+        title=title,
+        submit=submit,
+        intro=intro,
+        danger=danger,
+        cancel=_transitions_url(participant, episode),
+    )
 
 
 # --- transitions ----------------------------------------------------------------------------
@@ -125,7 +114,7 @@ def transitions(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Ht
     participant = _participant(request, public_id)
     episode = episode_for(request, participant, episode_id, object_type=OBJECT_EPISODE)
     summary = DischargeSummary.objects.filter(episode=episode).first()
-    today = _today(episode)
+    today = today_in(episode.program.time_zone)
     end = planned_end(episode) if episode.status in IN_TREATMENT_STATUSES else None
     context = {
         "participant": participant,
@@ -167,11 +156,8 @@ def _change_page(
     """The GET/POST cycle shared by hold, resume and extend: on a valid POST call the write
     function with the form's data; its ValidationError re-renders the form, nothing saved."""
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             save(actor=request.user, episode=episode, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, success)
             return redirect(_transitions_url(participant, episode))
     return _form_page(
@@ -195,7 +181,7 @@ def hold(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpRespo
         request,
         participant,
         episode,
-        f.ReasonForm(request.POST or None, initial={"on": _today(episode)}),
+        f.ReasonForm(request.POST or None, initial={"on": today_in(episode.program.time_zone)}),
         save=services.episode_hold,
         success="On hold. Future group sessions are released: each place goes to the first "
         "member waiting for it.",
@@ -216,7 +202,7 @@ def resume(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpRes
         request,
         participant,
         episode,
-        f.ReasonForm(request.POST or None, initial={"on": _today(episode)}),
+        f.ReasonForm(request.POST or None, initial={"on": today_in(episode.program.time_zone)}),
         save=services.episode_resume,
         success="Resumed. The participant is back on their track.",
         title="Resume after a hold",
@@ -231,7 +217,7 @@ def extend(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpRes
         request, public_id, episode_id, statuses=frozenset(IN_TREATMENT_STATUSES)
     )
     current = planned_end(episode)
-    initial = {"new_end": (current or _today(episode)) + timedelta(weeks=2)}
+    initial = {"new_end": (current or today_in(episode.program.time_zone)) + timedelta(weeks=2)}
     intro = (
         f"Planned end now: {current:%b} {current.day}, {current.year}."
         if current
@@ -274,13 +260,15 @@ def discharge(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Http
         if episode.admitted_on is not None
         else services.PRE_ADMISSION_KINDS
     )
-    form = f.DischargeForm(request.POST or None, kinds=kinds, initial={"on": _today(episode)})
+    form = f.DischargeForm(
+        request.POST or None, kinds=kinds, initial={"on": today_in(episode.program.time_zone)}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         consent, how = form.consent()
         data.pop("followup_consent")
         data.pop("consent_how")
-        try:
+        with form_errors(form):
             summary = services.episode_discharge(
                 actor=request.user,
                 episode=episode,
@@ -288,15 +276,15 @@ def discharge(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Http
                 consent_how=how,
                 **data,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             return _discharged(request, participant, summary)
     intro = (
         "Discharge releases the participant's future sessions, makes the discharge "
         "questionnaires due and drafts the discharge summary from the record."
     )
-    if services.signed_followup_consent(episode, on=_today(episode)) is not None:
+    if (
+        services.signed_followup_consent(episode, on=today_in(episode.program.time_zone))
+        is not None
+    ):
         intro += (
             " The participant signed consent to follow-up contact: unless you record another "
             "answer, alumni check-ins are scheduled."
@@ -318,14 +306,14 @@ def _step(request: AuthedRequest, public_id: UUID, episode_id: UUID, *, up: bool
         request, public_id, episode_id, statuses=frozenset(IN_TREATMENT_STATUSES)
     )
     form_class = f.StepUpForm if up else f.StepDownForm
-    form = form_class(request.POST or None, initial={"on": _today(episode)})
+    form = form_class(request.POST or None, initial={"on": today_in(episode.program.time_zone)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         consent, how = form.consent()
         data.pop("followup_consent")
         data.pop("consent_how")
         action = services.episode_step_up if up else services.episode_step_down
-        try:
+        with form_errors(form):
             summary = action(
                 actor=request.user,
                 episode=episode,
@@ -333,9 +321,6 @@ def _step(request: AuthedRequest, public_id: UUID, episode_id: UUID, *, up: bool
                 consent_how=how,
                 **data,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             return _discharged(request, participant, summary)
     title = "Step up to a higher level of care" if up else "Step down to outpatient care"
     intro = (
@@ -372,14 +357,11 @@ def step_down(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Http
 def summary_new(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
     participant = _participant(request, public_id, write=True)
     episode = episode_for(request, participant, episode_id, object_type=OBJECT_EPISODE)
-    try:
+    with message_errors(request):
         summary = services.summary_draft(actor=request.user, episode=episode)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(_transitions_url(participant, episode))
-    messages.success(request, "Summary drafted from the record.")
-    return redirect(_summary_url(participant, summary))
+        messages.success(request, "Summary drafted from the record.")
+        return redirect(_summary_url(participant, summary))
+    return redirect(_transitions_url(participant, episode))
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -390,16 +372,13 @@ def alumni_consent(request: AuthedRequest, public_id: UUID, episode_id: UUID) ->
     )
     form = f.AlumniConsentForm(request.POST or None, initial={"how": ConsentHow.PHONE})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.alumni_consent_record(
                 actor=request.user,
                 episode=episode,
                 agreed=form.cleaned_data["agreed"],
                 how=form.cleaned_data["how"],
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, "Alumni check-in answer recorded.")
             return redirect(_transitions_url(participant, episode))
     return _form_page(
@@ -451,11 +430,8 @@ def summary_edit(request: AuthedRequest, public_id: UUID, summary_id: UUID) -> H
     initial = {section["name"]: section["text"] for section in row.sections()}
     form = f.SummaryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.summary_save(actor=request.user, summary=row, sections=form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, "Draft saved.")
             return redirect(_summary_url(participant, row))
     context = {"participant": participant, "summary": row, "form": form}
@@ -475,12 +451,8 @@ def _summary_action(
     comes back as messages on the summary page."""
     participant = _participant(request, public_id, write=True)
     row = summary_for(request, participant, summary_id, object_type=OBJECT_SUMMARY)
-    try:
+    with message_errors(request):
         act(actor=request.user, summary=row)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, success)
     return redirect(_summary_url(participant, row))
 
@@ -516,14 +488,10 @@ def summary_addendum(request: AuthedRequest, public_id: UUID, summary_id: UUID) 
     row = summary_for(request, participant, summary_id, object_type=OBJECT_SUMMARY)
     form = f.AddendumForm(request.POST)
     if form.is_valid():
-        try:
+        with message_errors(request):
             services.summary_addendum_add(
                 actor=request.user, summary=row, text=form.cleaned_data["text"]
             )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
             messages.success(request, "Addendum added.")
     else:
         messages.error(request, "Write the addendum.")
@@ -581,7 +549,7 @@ def summary_disclose(request: AuthedRequest, public_id: UUID, summary_id: UUID) 
         messages.error(request, "Only a signed summary leaves the program; sign it first.")
         return redirect(back)
     episode, program = row.episode, row.episode.program
-    signed_on = (row.signed_at or row.drafted_at).astimezone(ZoneInfo(program.time_zone)).date()
+    signed_on = local_date(row.signed_at or row.drafted_at, program.time_zone)
     information = [ConsentInfo.DISCHARGE_SUMMARY]
     consents = covering_consents(
         participant=participant,
@@ -592,7 +560,7 @@ def summary_disclose(request: AuthedRequest, public_id: UUID, summary_id: UUID) 
     form = DiscloseForm(request.POST or None, consents=consents, channels=SUMMARY_CHANNELS)
     if request.method == "POST" and form.is_valid():
         channel = form.cleaned_data["channel"]
-        try:
+        with form_errors(form):
             disclosure = disclosure_record(
                 participant=participant,
                 program=program,
@@ -606,10 +574,6 @@ def summary_disclose(request: AuthedRequest, public_id: UUID, summary_id: UUID) 
                 object_type=OBJECT_SUMMARY,
                 object_id=str(row.public_id),
             )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
             access_record(
                 request=request,
                 action=AccessAction.EXPORT

@@ -22,11 +22,9 @@ from openiop.intake.models import (
     RuleSet,
 )
 from openiop.lib.forms import Form, ModelForm
-from openiop.participants.forms import DateInput, apply_errors, clinicians_of
+from openiop.participants.forms import DateInput, clinicians_of
 from openiop.programs.models import Program, Track, Weekday
 from openiop.scheduling.models import UnavailabilityReason
-
-__all__ = ["apply_errors"]
 
 # The signed timestamp on the public form: a person takes more than a few seconds to fill it
 # in, and a page left open for over a day is reloaded rather than trusted.

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,7 +42,7 @@ from openiop.intake.models import (
     LevelOfCareDecision,
     RuleSet,
 )
-from openiop.lib.timezones import today_in
+from openiop.lib.timezones import local_date, today_in
 from openiop.measures.models import Administration
 from openiop.measures.services import intake_battery_make_due
 from openiop.participants import services as participant_services
@@ -394,7 +393,7 @@ def inquiry_convert(
         )
     program = locked.program
     today = today_in(program.time_zone)
-    received = timezone.localtime(locked.received_at, ZoneInfo(program.time_zone)).date()
+    received = local_date(locked.received_at, program.time_zone)
     source = locked.get_source_display()
     if locked.referrer_organization:
         source = f"{source}: {locked.referrer_organization}"

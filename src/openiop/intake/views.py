@@ -30,6 +30,7 @@ from openiop.intake.models import (
     IntakeAssessment,
     RuleSet,
 )
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.models import Administration, AdministrationStatus, Phase
@@ -73,7 +74,7 @@ def inquiry_public(request: AuthedRequest) -> HttpResponse:
                 )
             else:
                 data = form.cleaned_data
-                try:
+                with form_errors(form):
                     services.inquiry_submit(
                         program=data["program"],
                         name=data["name"],
@@ -84,9 +85,6 @@ def inquiry_public(request: AuthedRequest) -> HttpResponse:
                         message=data["message"],
                         consent_to_contact=data["consent_to_contact"],
                     )
-                except ValidationError as error:
-                    intake_forms.apply_errors(form, error)
-                else:
                     return redirect("contact:thanks")
         # Any re-shown form gets a fresh time stamp, so correcting it is not "too fast" or stale.
         fresh = request.POST.copy()
@@ -144,11 +142,8 @@ def referral_new(request: AuthedRequest) -> HttpResponse:
         request.POST or None, programs=_my_programs(request), assignees=_assignees(request)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             inquiry = services.inquiry_refer(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             access_record(
                 request=request,
                 action=AccessAction.CREATE,
@@ -239,11 +234,8 @@ def inquiry_move(request: AuthedRequest, public_id: UUID, move: str) -> HttpResp
     inquiry = inquiry_for(request, public_id, write=True)
     form = intake_forms.MoveForm(request.POST)
     if form.is_valid():
-        try:
+        with form_errors(form):
             _do_move(request, inquiry, move, form)
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             messages.success(request, f"Now {inquiry.get_status_display().lower()}.")
             return redirect("intake:inquiry", inquiry.public_id)
     return _detail(request, inquiry, move_form=form, failed_move=move)
@@ -255,11 +247,8 @@ def inquiry_follow_up(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     inquiry = inquiry_for(request, public_id, write=True)
     form = intake_forms.FollowUpForm(request.POST, assignees=_assignees(request))
     if form.is_valid():
-        try:
+        with form_errors(form):
             services.inquiry_follow_up_set(actor=request.user, inquiry=inquiry, **form.cleaned_data)
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Follow-up saved.")
             return redirect("intake:inquiry", inquiry.public_id)
     return _detail(request, inquiry, follow_form=form)
@@ -271,13 +260,10 @@ def inquiry_convert(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     inquiry = inquiry_for(request, public_id, write=True)
     form = intake_forms.ConvertForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             participant = services.inquiry_convert(
                 actor=request.user, inquiry=inquiry, **form.cleaned_data
             )
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             access_record(
                 request=request,
                 action=AccessAction.CREATE,
@@ -407,7 +393,7 @@ def assessment(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Htt
             for b in blocks.forms
             if b.cleaned_data and not b.cleaned_data.get("DELETE")
         ]
-        try:
+        with form_errors(form):
             current = current or services.assessment_start(actor=request.user, episode=episode)
             services.assessment_save(
                 actor=request.user,
@@ -418,9 +404,6 @@ def assessment(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Htt
             services.assessment_availability_set(
                 actor=request.user, assessment=current, blocks=kept
             )
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Draft saved.")
             if "recommend" in request.POST:
                 return redirect("intake:level_of_care", participant.public_id, episode.public_id)
@@ -460,7 +443,7 @@ def level_of_care(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> 
     form = intake_forms.DecisionForm(request.POST or None, program=episode.program)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             services.level_of_care_decide(
                 actor=request.user,
                 assessment=current,
@@ -471,9 +454,6 @@ def level_of_care(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> 
                 decided_track=data["decided_track"],
                 override_reason=data["override_reason"],
             )
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Level-of-care decision recorded.")
             return redirect("intake:level_of_care", participant.public_id, episode.public_id)
     context = {
@@ -500,12 +480,8 @@ def assessment_complete(request: AuthedRequest, public_id: UUID, episode_id: UUI
     current = _assessment_of(episode)
     if current is None:
         raise Http404("No assessment yet.")
-    try:
+    with message_errors(request):
         services.assessment_complete(actor=request.user, assessment=current)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, "Assessment completed; the episode is now assessed.")
     return redirect("intake:assessment", participant.public_id, episode.public_id)
 
@@ -607,7 +583,7 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            try:
+            with form_errors(form):
                 admission = services.participant_admit(
                     actor=request.user,
                     episode=episode,
@@ -616,9 +592,6 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
                     start_on=data["start_on"],
                     planned_weeks=data["planned_weeks"],
                 )
-            except ValidationError as error:
-                intake_forms.apply_errors(form, error)
-            else:
                 messages.success(
                     request,
                     f"Admitted. First treatment plan due by "
@@ -677,11 +650,8 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
     form = intake_forms.RuleSetForm(request.POST or None, instance=ruleset)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in services.RULESET_FIELDS}
-        try:
+        with form_errors(form):
             services.ruleset_save(actor=request.user, program=program, values=values)
-        except ValidationError as error:
-            intake_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Level-of-care rules saved.")
             return redirect("intake:rules", program.public_id)
     context = {

@@ -11,9 +11,16 @@ raw value of each field is checked before any field cleans it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
 
 NUL = "\x00"
@@ -88,3 +95,74 @@ class Form(NulSafeMixin, forms.Form):
 
 class ModelForm(NulSafeMixin, forms.ModelForm):
     pass
+
+
+# --- glue between forms and write functions -----------------------------------------------------
+#
+# Write functions validate and raise ValidationError; views show it. A view wraps the write in
+# `with form_errors(form):` (the form re-renders with the messages) or, for a button that posts
+# and redirects, `with message_errors(request):` (the messages are flashed). Code after the write
+# inside the block runs only when it succeeded, so the success path reads straight down:
+#
+#     if request.method == "POST" and form.is_valid():
+#         with form_errors(form):
+#             note_sign(note=note, actor=request.user)
+#             messages.success(request, "Signed.")
+#             return redirect(note_url)
+#     return render(request, "notes/sign.html", {"form": form})
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a write function's ValidationError on the form: each message on the field it names
+    when the form has that field, otherwise above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.error_list)
+
+
+def flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    """Show each message of a write function's ValidationError on the next page."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class _ErrorsShown(AbstractContextManager[None]):
+    def __init__(self, show: Callable[[ValidationError], None]) -> None:
+        self._show = show
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(error, ValidationError):
+            return False
+        self._show(error)
+        return True
+
+
+def form_errors(form: forms.BaseForm) -> AbstractContextManager[None]:
+    """A block whose ValidationError is shown on `form` (see `apply_errors`) instead of raised;
+    the rest of the block is skipped."""
+    return _ErrorsShown(lambda error: apply_errors(form, error))
+
+
+def message_errors(request: HttpRequest) -> AbstractContextManager[None]:
+    """A block whose ValidationError is flashed as error messages (see `flash_errors`) instead
+    of raised; the rest of the block is skipped."""
+    return _ErrorsShown(lambda error: flash_errors(request, error))
+
+
+def form_page(
+    request: HttpRequest,
+    template: str,
+    form: forms.BaseForm,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> HttpResponse:
+    """The page that shows `form`, with the page's other context."""
+    return render(request, template, {"form": form, **context}, status=status)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.audit.services import event_record
+from openiop.lib.timezones import today_in
 from openiop.measures import hooks
 from openiop.measures.definitions import Instrument, get_instrument, load_instruments
 from openiop.measures.models import (
@@ -166,7 +167,7 @@ def administrations_make_due(*, now: datetime) -> DueSummary:
     for episode in episodes:
         program = episode.program
         tz = program.time_zone
-        today = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+        today = today_in(tz, now=now)
         phases = batteries_for(program)
         configured = {b.phase: b for b in program.batteries.all()}
         for phase, start in _periods_due(episode, phases, today):

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures import services
@@ -71,11 +71,6 @@ def _current_episode(request: AuthedRequest, participant: Participant) -> Episod
     return episode
 
 
-def _apply(form: InstrumentForm | ErrorForm, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @staff(Perm.PARTICIPANT_CLINICAL)
 @require_http_methods(["GET", "POST"])
 def response_new(request: AuthedRequest, public_id: UUID, code: str) -> HttpResponse:
@@ -86,7 +81,7 @@ def response_new(request: AuthedRequest, public_id: UUID, code: str) -> HttpResp
     episode = _current_episode(request, participant)
     form = InstrumentForm(request.POST if request.method == "POST" else None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             response = services.response_record(
                 participant=participant,
                 episode=episode,
@@ -95,9 +90,6 @@ def response_new(request: AuthedRequest, public_id: UUID, code: str) -> HttpResp
                 entered_by=request.user,
                 mode=ResponseMode.IN_SESSION,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, f"{instrument.code} saved.")
             return redirect(
                 "measures:response", public_id=participant.public_id, response_id=response.public_id
@@ -164,13 +156,10 @@ def response_error(request: AuthedRequest, public_id: UUID, response_id: UUID) -
     if not form.is_valid():
         messages.error(request, "Say why this response was entered in error; nothing changed.")
         return redirect(back)
-    try:
+    with message_errors(request):
         services.response_mark_entered_in_error(
             response=response, reason=form.cleaned_data["reason"], actor=request.user
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, "Marked entered in error; it no longer counts in the scores.")
     return redirect(back)
 
@@ -192,16 +181,13 @@ def response_correct(request: AuthedRequest, public_id: UUID, response_id: UUID)
         with_reason=True,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             response = services.response_correct(
                 response=original,
                 answers=form.answers(),
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, f"{instrument.code} corrected.")
             return redirect(
                 "measures:response", public_id=participant.public_id, response_id=response.public_id
@@ -268,7 +254,7 @@ def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) ->
                 object_id=str(response.public_id),
             )
         if form.is_valid():
-            try:
+            with form_errors(form):
                 disclosure_record(
                     participant=participant,
                     program=program,
@@ -283,10 +269,6 @@ def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) ->
                     object_type="measures.response",
                     object_id=str(response.public_id),
                 )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
                 return _fhir_download(request, participant, response, instrument, program)
     kind = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
     episode = response.episode
@@ -381,7 +363,7 @@ def batteries(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         request.POST if request.method == "POST" else None, codes=codes, current=current
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             with transaction.atomic():
                 for phase in Phase.values:
                     chosen = form.cleaned_data.get(phase) or []
@@ -389,9 +371,6 @@ def batteries(request: AuthedRequest, program_id: UUID) -> HttpResponse:
                         services.battery_set(
                             program=program, phase=phase, instruments=chosen, actor=request.user
                         )
-        except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
-        else:
             messages.success(request, "Batteries saved.")
             return redirect("measures:batteries", program_id=program.public_id)
     instruments = [get_instrument(code) for code in codes]

@@ -34,6 +34,7 @@ from openiop.care.models import GoalStatus, PlanObjective, PlanStatus, Treatment
 from openiop.care.services import first_plan_due_on
 from openiop.diary.models import DiaryCard
 from openiop.lib.signing import digest
+from openiop.lib.timezones import local_date, today_in
 from openiop.notes.models import (
     CHAIN_KEYS,
     CHAIN_KINDS,
@@ -120,7 +121,7 @@ def note_kind_for(session: Session) -> str:
 
 
 def session_local_date(session: Session) -> date:
-    return session.starts_at.astimezone(zoneinfo.ZoneInfo(session.program.time_zone)).date()
+    return local_date(session.starts_at, session.program.time_zone)
 
 
 # --- opening a note from its session ---------------------------------------------------------
@@ -514,7 +515,7 @@ class AgendaChoice:
 
 
 def _note_day(note: ClinicalNote) -> date:
-    return note.occurred_at.astimezone(zoneinfo.ZoneInfo(note.program.time_zone)).date()
+    return local_date(note.occurred_at, note.program.time_zone)
 
 
 def agenda_choices(note: ClinicalNote, viewer: User) -> list[AgendaChoice]:
@@ -1140,7 +1141,7 @@ def note_target_for(*, actor: User, episode: Episode, now: datetime | None = Non
     contact note: the actor's own draft of today's for this participant, or a new one."""
     now = now or timezone.now()
     program = episode.program
-    today = now.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
+    today = today_in(program.time_zone, now=now)
     midnight = _local_midnight_utc(today, program)
     sessions = (
         Session.objects.filter(

@@ -29,6 +29,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.notes import forms as nf
@@ -42,7 +43,6 @@ from openiop.notes.models import (
     NoteObjective,
 )
 from openiop.participants.access import Access, participant_for, program_ids_for
-from openiop.participants.forms import apply_errors
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode
 from openiop.safety.selectors import visible_alerts
 from openiop.scheduling.models import Session
@@ -91,15 +91,12 @@ def _session_for(request: AuthedRequest, session_id: UUID) -> Session:
 def note_open(request: AuthedRequest, session_id: UUID) -> HttpResponse:
     """Start (or reopen) the session's note from the session page."""
     session = _session_for(request, session_id)
-    try:
+    with message_errors(request):
         note = services.note_open_for_session(
             session=session, actor=request.user, format=request.POST.get("format", "dap")
         )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("scheduling:session_detail", public_id=session.public_id)
-    return redirect("notes:note", note_id=note.public_id)
+        return redirect("notes:note", note_id=note.public_id)
+    return redirect("scheduling:session_detail", public_id=session.public_id)
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -139,14 +136,11 @@ def note_start(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         if agenda is None:
             messages.error(request, "That agenda item is no longer on the week's agenda.")
             return redirect("diary:review", public_id=participant.public_id)
-    try:
+    with message_errors(request):
         note = services.note_start_from(actor=user, episode=episode, alert=alert, agenda=agenda)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("participants:chart", public_id=participant.public_id)
-    messages.success(request, f"{note.get_kind_display()} note opened with the item linked.")
-    return redirect("notes:note", note_id=note.public_id)
+        messages.success(request, f"{note.get_kind_display()} note opened with the item linked.")
+        return redirect("notes:note", note_id=note.public_id)
+    return redirect("participants:chart", public_id=participant.public_id)
 
 
 def _uuid_or_404(value: str) -> UUID:
@@ -354,16 +348,13 @@ def addendum_new(request: AuthedRequest, note_id: UUID) -> HttpResponse:
     entries = list(note.entries.select_related("participant"))
     form = nf.AddendumForm(request.POST, entries=entries)
     if form.is_valid():
-        try:
+        with form_errors(form):
             services.addendum_add(
                 note=note,
                 actor=request.user,
                 text=form.cleaned_data["text"],
                 entry=form.chosen_entry(),
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             _record_page(request, note, AccessAction.UPDATE)
             messages.success(request, "Addendum added and signed.")
             return redirect("notes:note", note_id=note.public_id)
@@ -376,12 +367,8 @@ def addendum_new(request: AuthedRequest, note_id: UUID) -> HttpResponse:
 @require_POST
 def note_cosign(request: AuthedRequest, note_id: UUID) -> HttpResponse:
     note = _note_for(request, note_id)
-    try:
+    with message_errors(request):
         services.note_cosign(note=note, actor=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         _record_page(request, note, AccessAction.UPDATE)
         messages.success(request, "Note co-signed.")
     return redirect("notes:note", note_id=note.public_id)

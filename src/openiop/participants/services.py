@@ -114,14 +114,6 @@ def _day(day: date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
-def _program_today(program: Program) -> date:
-    return today_in(program.time_zone)
-
-
-def _participant_today(participant: Participant) -> date:
-    return participant.local_today()
-
-
 def _check_assigned(actor: User, program: Program) -> None:
     if (
         program.organization_id != actor.organization_id
@@ -151,7 +143,7 @@ def _check_open(episode: Episode) -> None:
 
 
 def _check_not_future(day: date, program: Program, *, field: str, label: str) -> None:
-    if day > _program_today(program):
+    if day > today_in(program.time_zone):
         raise ValidationError({field: f"The {label} cannot be in the future."})
 
 
@@ -254,7 +246,7 @@ def participant_create(
     participants only through episodes in their programs, so a record without one would be
     invisible to the person who created it."""
     _check_assigned(actor, program)
-    today = _program_today(program)
+    today = today_in(program.time_zone)
     _check_date_of_birth(date_of_birth, today)
     _check_not_future(inquiry_on, program, field="inquiry_on", label="inquiry date")
     fields = {
@@ -330,7 +322,7 @@ def participant_update(
     for name in changed:
         setattr(locked, name, _clean_text(changes[name]))
     if "date_of_birth" in changed:
-        _check_date_of_birth(locked.date_of_birth, _participant_today(locked))
+        _check_date_of_birth(locked.date_of_birth, locked.local_today())
     locked.full_clean(validate_unique=False)
     locked.save(update_fields=[*changed, "updated_at"])
     for name in changed:
@@ -445,7 +437,7 @@ def episode_transition(
             {"on": f"The date cannot be before the episode's last recorded date ({_day(latest)})."}
         )
     _check_not_future(on, program, field="on", label="date")
-    today = _program_today(program)
+    today = today_in(program.time_zone)
 
     if track is not None:
         _check_track(track, program)
@@ -555,7 +547,7 @@ def episode_update(
         else:
             _check_clinician(primary_clinician, program, what="primary_clinician")
             changes.append(f"primary clinician {primary_clinician.full_name}")
-        _primary_set(episode=locked, user=primary_clinician, today=_program_today(program))
+        _primary_set(episode=locked, user=primary_clinician, today=today_in(program.time_zone))
     if not changes:
         return episode
     locked.save(update_fields=["track", "primary_clinician", "updated_at"])
@@ -586,7 +578,7 @@ def care_team_add(*, actor: User, episode: Episode, user: User, role: str) -> Ca
     if role not in CareTeamRole.values:
         raise ValidationError({"role": "Choose a care-team role."})
     _check_clinician(user, program, what="user")
-    today = _program_today(program)
+    today = today_in(program.time_zone)
     if role == CareTeamRole.PRIMARY:
         if locked.primary_clinician_id == user.pk:
             raise ValidationError({"user": f"{user.full_name} is already the primary clinician."})
@@ -625,7 +617,7 @@ def care_team_end(*, actor: User, member: CareTeamMember) -> CareTeamMember:
         raise ValidationError(
             "To take the primary clinician off the care team, choose a new primary clinician."
         )
-    _care_team_leave(locked, until=_program_today(program))
+    _care_team_leave(locked, until=today_in(program.time_zone))
     member.until = locked.until
     event_record(
         participant=episode.participant,
@@ -724,7 +716,7 @@ def family_consent_record(
     portal, as given to staff (signed form or in session)."""
     if scope not in ConsentScope.values:
         raise ValidationError({"scope": "Choose what the consent covers."})
-    today = _participant_today(contact.participant)
+    today = contact.participant.local_today()
     if granted_on > today:
         raise ValidationError({"granted_on": "The consent date cannot be in the future."})
     if expires_on is not None and expires_on < granted_on:
@@ -765,7 +757,7 @@ def family_consent_revoke(
     locked = FamilyConsent.objects.select_for_update().select_related("contact").get(pk=consent.pk)
     if locked.revoked_on is not None:
         raise ValidationError("This consent has already been revoked.")
-    day = revoked_on or _participant_today(consent.participant)
+    day = revoked_on or consent.participant.local_today()
     if day < locked.granted_on:
         day = locked.granted_on
     locked.revoked_on = day

@@ -3,10 +3,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
@@ -20,6 +18,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
+from openiop.lib.forms import form_errors, form_page, message_errors
 from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
@@ -93,25 +92,7 @@ def disclosures(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 # is shown on the form and nothing is saved.
 
 
-def _form_page(
-    request: AuthedRequest,
-    form: forms.BaseForm,
-    *,
-    title: str,
-    submit: str,
-    cancel: str,
-    participant: Participant | None = None,
-    intro: str = "",
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "cancel": cancel,
-        "participant": participant,
-        "intro": intro,
-    }
-    return render(request, "participants/form.html", context)
+FORM_PAGE = "participants/form.html"
 
 
 def _my_programs(request: AuthedRequest) -> QuerySet[Program]:
@@ -153,11 +134,8 @@ def participant_new(request: AuthedRequest) -> HttpResponse:
     }
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with form_errors(form):
             participant = services.participant_create(actor=request.user, **data)
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             access_record(
                 request=request,
                 action=AccessAction.CREATE,
@@ -166,7 +144,7 @@ def participant_new(request: AuthedRequest) -> HttpResponse:
             )
             messages.success(request, f"Record {participant.record_number} created.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -183,16 +161,13 @@ def participant_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "participant": participant,
     }
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             changed = services.participant_update(
                 actor=request.user, participant=participant, changes=form.cleaned_data
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Details saved." if changed else "Nothing changed.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -212,14 +187,11 @@ def episode_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "intro": "A new episode starts as an inquiry.",
     }
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.episode_open(actor=request.user, participant=participant, **form.cleaned_data)
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Episode opened.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 def _episode_assignment(episode: Episode) -> dict[str, Any]:
@@ -253,7 +225,7 @@ def episode_status(request: AuthedRequest, public_id: UUID, episode_id: UUID) ->
     }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             services.episode_transition(
                 actor=request.user,
                 episode=episode,
@@ -263,12 +235,9 @@ def episode_status(request: AuthedRequest, public_id: UUID, episode_id: UUID) ->
                 track=data["track"],
                 primary_clinician=data["primary_clinician"],
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, f"Status changed to {episode.get_status_display()}.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -290,19 +259,16 @@ def episode_edit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> H
         "participant": participant,
     }
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.episode_update(
                 actor=request.user,
                 episode=episode,
                 track=form.cleaned_data["track"],
                 primary_clinician=form.cleaned_data["primary_clinician"],
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Episode saved.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 def _current_team(episode: Episode) -> list[CareTeamMember]:
@@ -320,11 +286,8 @@ def care_team(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> Http
         raise Http404("This episode is discharged.")
     form = participant_forms.CareTeamAddForm(request.POST or None, episode=episode)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.care_team_add(actor=request.user, episode=episode, **form.cleaned_data)
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Added to the care team.")
             return redirect(request.path)
     context = {
@@ -346,11 +309,8 @@ def care_team_end(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> 
     if not form.is_valid():
         messages.error(request, "That person is not on the care team.")
         return redirect(back)
-    try:
+    with message_errors(request):
         services.care_team_end(actor=request.user, member=form.chosen())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, "Removed from the care team.")
     return redirect(back)
 
@@ -371,19 +331,16 @@ def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         else "",
     }
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.family_contact_add(
                 actor=request.user,
                 participant=participant,
                 program=form.chosen_program(),
                 **form.contact_fields(),
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Contact added.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -405,16 +362,13 @@ def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> Ht
         "participant": participant,
     }
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.family_contact_update(
                 actor=request.user, contact=contact, changes=form.cleaned_data
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Contact saved.")
             return redirect(_chart_url(participant))
-    return _form_page(request, form, **page)
+    return form_page(request, FORM_PAGE, form, **page)
 
 
 # --- consents -------------------------------------------------------------------------------
@@ -492,13 +446,10 @@ def consent_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     )
     back = safe_return_to(request, chart)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             consent = consents.consent_sign(
                 actor=request.user, participant=participant, kind=kind, **form.sign_arguments()
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, f"{consent.get_kind_display()} signed and recorded.")
             return redirect(back)
     context = {
@@ -583,26 +534,21 @@ def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) ->
             ),
             public_id=consent_id,
         )
-        try:
+        with message_errors(request):
             services.family_consent_revoke(actor=request.user, consent=earlier)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, "Consent revoked.")
         return redirect(chart)
     form = participant_forms.ConsentRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             consents.consent_revoke(
                 actor=request.user, consent=signed, how=form.cleaned_data["how"]
             )
-        except ValidationError as error:
-            participant_forms.apply_errors(form, error)
-        else:
             messages.success(request, "Consent revoked. It no longer allows anything.")
             return redirect(chart)
-    return _form_page(
+    return form_page(
         request,
+        FORM_PAGE,
         form,
         title=f"Revoke: {signed.get_kind_display()}",
         submit="Revoke now",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
+from openiop.lib.forms import message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.participants import invitations
 from openiop.participants.access import participant_for, program_ids_for
@@ -80,10 +81,8 @@ def _run(
         if contact_id is not None
         else None
     )
-    try:
+    with message_errors(request):
         _act(request, participant, contact, action)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect(_back(request, participant))
 
 

@@ -14,7 +14,6 @@ from datetime import date
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from openiop.accounts.policy import portal
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
+from openiop.lib.forms import message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import portal_participant
 from openiop.participants.consents import consent_revoke
@@ -195,12 +195,9 @@ def permission_stop(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("portal:permissions")
     if request.method == "POST":
-        try:
+        # Stopped a moment ago in another tab, say: the write function refuses it.
+        with message_errors(request):
             consent_revoke(actor=request.user, consent=consent, how=ConsentRevokedHow.PORTAL)
-        except ValidationError as error:
-            # Stopped a moment ago in another tab, say: the write function refused it.
-            messages.error(request, " ".join(error.messages))
-        else:
             access_record(
                 request=request,
                 action=AccessAction.UPDATE,

@@ -11,7 +11,6 @@ words built from the named skills, never handout text.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 
+from openiop.lib.timezones import local_date
 from openiop.programs.models import CurriculumBlock, Lesson, Program, SkillsModule
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def program_local_date(program: Program, when: date | datetime) -> date:
     if isinstance(when, datetime):
         if when.tzinfo is None:
             raise ValueError("A naive datetime has no program day; pass an aware one.")
-        return when.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
+        return local_date(when, program.time_zone)
     return when
 
 

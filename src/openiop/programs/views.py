@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
+from openiop.lib.forms import form_errors, form_page
 from openiop.lib.http import AuthedRequest
 from openiop.programs import services
 from openiop.programs.access import (
@@ -44,7 +44,6 @@ from openiop.programs.forms import (
     SiteForm,
     TrackEditForm,
     TrackForm,
-    apply_errors,
     time_zone_names,
 )
 from openiop.programs.models import Program, Room, SessionType, Track
@@ -85,7 +84,7 @@ def program_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     return render(request, "programs/detail.html", context)
 
 
-def _form_page(
+def save_page(
     request: AuthedRequest,
     form: forms.Form,
     *,
@@ -95,18 +94,15 @@ def _form_page(
     heading: str,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The shared GET/POST cycle: on a valid POST call the write function; its
+    """The configuration pages' GET/POST cycle: on a valid POST call the write function; its
     ValidationError re-renders the form with the message and nothing saved."""
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             save(form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             messages.success(request, success)
             return redirect(done_url)
-    page = {"form": form, "heading": heading, "cancel_url": done_url, **(context or {})}
-    return render(request, "programs/form.html", page)
+    page = {"heading": heading, "cancel_url": done_url, **(context or {})}
+    return form_page(request, "programs/form.html", form, **page)
 
 
 def _list_url(anchor: str = "") -> str:
@@ -125,7 +121,7 @@ def _detail_url(program: Program) -> str:
 def site_create(request: AuthedRequest) -> HttpResponse:
     organization = organization_for(request.user)
     form = SiteForm(request.POST or None)
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.site_create(organization=organization, **data),
@@ -140,7 +136,7 @@ def site_create(request: AuthedRequest) -> HttpResponse:
 def site_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     site = site_for(request.user, public_id)
     form = SiteForm(request.POST or None, initial=SiteForm.initial_for(site))
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.site_update(site=site, **data),
@@ -168,11 +164,8 @@ def program_create(request: AuthedRequest) -> HttpResponse:
         initial["site"] = chosen.public_id
     form = ProgramForm(request.POST or None, initial=initial, sites=sites)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             program = services.program_create(created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
             messages.success(request, "Program added. You are assigned to it.")
             return redirect(_detail_url(program))
     context = {
@@ -194,7 +187,7 @@ def program_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         initial=ProgramForm.initial_for(program),
         sites=sites_for(request.user),
     )
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.program_update(program=program, **data),
@@ -212,7 +205,7 @@ def program_documentation(request: AuthedRequest, public_id: UUID) -> HttpRespon
     form = DocumentationSettingsForm(
         request.POST or None, initial=DocumentationSettingsForm.initial_for(program)
     )
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.program_documentation_set(program=program, **data),
@@ -230,7 +223,7 @@ def program_documentation(request: AuthedRequest, public_id: UUID) -> HttpRespon
 def track_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     program = program_for(request.user, public_id)
     form = TrackForm(request.POST or None)
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.track_create(program=program, **data),
@@ -245,7 +238,7 @@ def track_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def track_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     track = track_for(request.user, public_id)
     form = TrackEditForm(request.POST or None, initial=TrackForm.initial_for(track))
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.track_update(track=track, **data),
@@ -287,7 +280,7 @@ def _room_data(form: RoomForm) -> dict[str, Any]:
 def room_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     site = site_for(request.user, public_id)
     form = RoomForm(request.POST or None)
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda _data: services.room_create(site=site, **_room_data(form)),
@@ -302,7 +295,7 @@ def room_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def room_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     room = room_for(request.user, public_id)
     form = RoomEditForm(request.POST or None, initial=RoomForm.initial_for(room))
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda _data: services.room_update(room=room, **_room_data(form)),
@@ -320,7 +313,7 @@ def room_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def session_type_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     program = program_for(request.user, public_id)
     form = SessionTypeForm(request.POST or None)
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.session_type_create(program=program, **data),
@@ -337,7 +330,7 @@ def session_type_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     form = SessionTypeEditForm(
         request.POST or None, initial=SessionTypeForm.initial_for(session_type)
     )
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: services.session_type_update(session_type=session_type, **data),

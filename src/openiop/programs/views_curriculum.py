@@ -13,21 +13,20 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, message_errors
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import today_in
 from openiop.programs import curriculum
 from openiop.programs.access import program_for, programs_for
-from openiop.programs.forms import apply_errors
 from openiop.programs.models import CurriculumBlock, Lesson, Program, SkillsModule
+from openiop.programs.views import save_page
 
 configure = staff(Perm.PROGRAM_CONFIGURE)
 
@@ -77,36 +76,11 @@ def _page_url(program: Program) -> str:
     return reverse("programs:curriculum", args=[program.public_id])
 
 
-def _form_page(
-    request: AuthedRequest,
-    form: forms.Form,
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    success: str,
-    program: Program,
-    heading: str,
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(_page_url(program))
-    context = {"form": form, "heading": heading, "cancel_url": _page_url(program)}
-    return render(request, "programs/form.html", context)
-
-
 def _post_action(
     request: AuthedRequest, program: Program, action: Callable[[], Any], ok: str
 ) -> HttpResponse:
-    try:
+    with message_errors(request):
         action()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, ok)
     return redirect(_page_url(program))
 
@@ -123,7 +97,7 @@ def curriculum_page(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         messages.success(request, "Rotation start saved.")
         return redirect(_page_url(program))
     loaded = curriculum.curriculum_load(program)
-    today = curriculum.program_local_date(program, timezone.now())
+    today = today_in(program.time_zone)
     rows = []
     for block in loaded.blocks:
         lessons = sorted(block.lessons.all(), key=lambda x: (x.week, x.position))
@@ -165,14 +139,14 @@ def curriculum_reset(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def block_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     program = program_for(request.user, public_id)
     form = BlockForm(request.POST or None)
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: curriculum.curriculum_block_add(
             program=program, actor=request.user, **data
         ),
         success="Block added at the end of the rotation.",
-        program=program,
+        done_url=_page_url(program),
         heading="Add a curriculum block",
     )
 
@@ -182,14 +156,14 @@ def block_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def block_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     block = _block_for(request, public_id)
     form = BlockForm(request.POST or None, initial={"module": block.module, "weeks": block.weeks})
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: curriculum.curriculum_block_update(
             block=block, actor=request.user, **data
         ),
         success="Block saved.",
-        program=block.program,
+        done_url=_page_url(block.program),
         heading=f"Edit block {block.position}: {block.get_module_display()}",
     )
 
@@ -227,12 +201,12 @@ def lesson_create(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     block = _block_for(request, public_id)
     initial = {"week": request.GET.get("week", 1)}
     form = LessonForm(request.POST or None, initial=initial)
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: curriculum.curriculum_lesson_add(block=block, actor=request.user, **data),
         success="Lesson added.",
-        program=block.program,
+        done_url=_page_url(block.program),
         heading=f"Add a lesson to block {block.position}: {block.get_module_display()} "
         f"({block.weeks} week{'s' if block.weeks != 1 else ''})",
     )
@@ -246,14 +220,14 @@ def lesson_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         request.POST or None,
         initial={"week": lesson.week, "title": lesson.title, "skills": lesson.skills},
     )
-    return _form_page(
+    return save_page(
         request,
         form,
         save=lambda data: curriculum.curriculum_lesson_update(
             lesson=lesson, actor=request.user, **data
         ),
         success="Lesson saved.",
-        program=lesson.block.program,
+        done_url=_page_url(lesson.block.program),
         heading="Edit lesson",
     )
 

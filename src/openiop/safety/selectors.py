@@ -20,6 +20,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.utils import timezone
 
 from openiop.accounts.roles import Perm, Role
+from openiop.lib.timezones import local_date
 from openiop.participants.access import participants_for, program_ids_for
 from openiop.safety.models import (
     UNRESOLVED,
@@ -305,7 +306,6 @@ def risk_events(episode: Episode, *, since: date, until: date) -> dict[str, Any]
     """Risk events of the episode between two program-local days (both included): alerts raised
     by the risk rules (engagement alerts are not risk events) and coaching contacts that ended
     with crisis services, counted by kind with their dates. Two queries."""
-    from openiop.safety.services import local_day
 
     program = episode.program
     by_kind: dict[str, list[date]] = defaultdict(list)
@@ -321,7 +321,7 @@ def risk_events(episode: Episode, *, since: date, until: date) -> dict[str, Any]
         episode=episode, outcome=CoachingOutcome.CRISIS
     ).values_list("requested_at", flat=True)
     for at in crises:
-        day = local_day(program, at)
+        day = local_date(at, program.time_zone)
         if since <= day <= until:
             by_kind[CRISIS_LABEL].append(day)
     ordered = sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))

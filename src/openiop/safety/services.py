@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from openiop.accounts.roles import Role
 from openiop.audit.services import event_record
+from openiop.lib.timezones import local_date, today_in
 from openiop.participants.models import Episode, EpisodeStatus
 from openiop.safety.models import (
     HIGH_ESCALATE_MAX,
@@ -273,10 +274,6 @@ def on_call_for(program: Program, at: datetime) -> OnCallShift | None:
     )
 
 
-def local_day(program: Program, at: datetime) -> date:
-    return at.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
-
-
 # --- raising --------------------------------------------------------------------------------------
 
 
@@ -476,7 +473,7 @@ def alerts_from_measure_response(response: Response, *, now: datetime | None = N
         pk=response.episode_id
     )
     rules = rules_for(episode.program)
-    day = local_day(episode.program, response.completed_at)
+    day = local_date(response.completed_at, episode.program.time_zone)
     raised = []
     for finding in findings:
         kind = FINDING_RULES.get(finding.kind)
@@ -521,7 +518,7 @@ def alerts_from_coaching(
         rule=rule,
         participant=participant,
         episode=episode,
-        day=local_day(episode.program, now),
+        day=today_in(episode.program.time_zone, now=now),
         evidence=f"Coaching request: urge {urge}/5",
         source_type="coaching_contact",
         source_id=source_id,
@@ -557,7 +554,7 @@ def alerts_for_missing_diaries(*, now: datetime) -> int:
         rule = _active(rules_cache[program.pk], RuleKind.DIARY_MISSING)
         if rule is None or rule.threshold is None:
             continue
-        today = local_day(program, now)
+        today = today_in(program.time_zone, now=now)
         first_missing = max(
             (last_cards.get(episode.pk) or date.min) + timedelta(days=1),
             episode.started_on or today,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from openiop.accounts.policy import passive, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
+from openiop.lib.forms import form_errors, message_errors
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
 from openiop.participants.access import (
     Access,
@@ -139,11 +139,8 @@ def _detail(request: AuthedRequest, alert: Alert, form: ResolveForm) -> HttpResp
 @require_http_methods(["POST"])
 def alert_ack(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     alert = _alert_for(request, public_id, write=True)
-    try:
+    with message_errors(request):
         alert_acknowledge(alert=alert, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, "Acknowledged: the alert is yours.")
     return redirect("safety:alert", public_id=alert.public_id)
 
@@ -213,16 +210,6 @@ def alerts_panel(request: AuthedRequest) -> HttpResponse:
 # --- director configuration ---------------------------------------------------------------------
 
 
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @staff(Perm.PROGRAM_CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
@@ -257,7 +244,7 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
             escalation if escalation.is_bound else None
         )
         if target is not None and target.is_valid():
-            try:
+            with form_errors(target):
                 if isinstance(target, RuleForm):
                     risk_rule_update(
                         rule=target.rule,
@@ -270,9 +257,6 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
                     safety_settings_update(
                         program=program, actor=request.user, **target.cleaned_data
                     )
-            except ValidationError as error:
-                _apply_errors(target, error)
-            else:
                 messages.success(request, "Saved.")
                 return redirect(request.path)
     context = {
@@ -305,17 +289,8 @@ def on_call(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         messages.success(request, "Shift removed.")
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             on_call_shift_add(program=program, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errs in error.error_dict.items():
-                    for e in errs:
-                        form.add_error(name if name in form.fields else None, e)
-            else:
-                for message in error.messages:
-                    form.add_error(None, message)
-        else:
             messages.success(request, "Shift added to the rota.")
             return redirect(request.path)
     shifts = OnCallShift.objects.filter(program=program).select_related("user", "backup")

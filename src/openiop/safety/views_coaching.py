@@ -13,7 +13,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,9 +24,10 @@ from openiop.accounts.policy import portal, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.diary.services import current_episode, program_today
-from openiop.lib.forms import Form
+from openiop.diary.services import current_episode
+from openiop.lib.forms import Form, form_errors, message_errors
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import today_in
 from openiop.participants.access import (
     Access,
     participant_for,
@@ -53,16 +53,6 @@ from openiop.safety.models import CoachingOutcome, CoachingRequest, CoachingStat
 
 SKILL_CHOICES = [(label, [(s, s) for s in skills]) for _, label, skills in SKILL_MODULES]
 URGE_CHOICES = [(str(n), str(n)) for n in range(6)]
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class RequestForm(Form):
@@ -164,16 +154,13 @@ def portal_coaching(request: AuthedRequest) -> HttpResponse:
         return render(request, "portal/coaching_paused.html", context)
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             coaching_request_create(
                 participant=participant,
                 episode=episode,
                 actor=request.user,
                 **form.cleaned_data,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, "Your request has gone to the clinician on coaching duty.")
             return redirect("safety_coaching_portal:list")
     context["form"] = form
@@ -217,7 +204,7 @@ def _report(user: User) -> list[dict[str, Any]]:
         )
         weeks = response_times(
             [(program.name, r, s) for r, s in rows],
-            today=program_today(program),
+            today=today_in(program.time_zone),
             zone=zoneinfo.ZoneInfo(program.time_zone),
         )
         report.append({"program": program, "weeks": weeks})
@@ -295,11 +282,8 @@ def coaching_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["POST"])
 def coaching_claim(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     item = _request_for(request, public_id, write=True)
-    try:
+    with message_errors(request):
         coaching_request_claim(request=item, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, "You are answering this request.")
     return redirect("safety:coaching", public_id=item.public_id)
 
@@ -310,11 +294,8 @@ def coaching_respond(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     item = _request_for(request, public_id, write=True)
     form = RespondForm(request.POST)
     if form.is_valid():
-        try:
+        with form_errors(form):
             coaching_request_respond(request=item, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, "Answer recorded.")
             return redirect("safety:coaching", public_id=item.public_id)
     return _detail(request, item, form)
@@ -330,11 +311,8 @@ def coaching_settings(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         initial={"pause_hours_after_self_harm": current.pause_hours_after_self_harm},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             coaching_settings_update(program=program, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, "Saved.")
             return redirect(request.path)
     return render(request, "safety/coaching_settings.html", {"program": program, "form": form})

@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -20,7 +19,7 @@ from openiop.accounts.policy import portal, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, form_errors, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import (
     Access,
@@ -76,16 +75,6 @@ class SignForm(Form):
         ].help_text = (
             f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
         )
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _version_of(
@@ -182,16 +171,13 @@ def plan_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         initial = {"professionals": prefilled_professionals(episode)}
     form = PlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             saved = safety_plan_draft_save(
                 participant=participant,
                 program=program,
                 actor=request.user,
                 sections=form.cleaned_data,
             )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
             messages.success(request, f"Draft version {saved.version} saved.")
             return redirect(
                 "safety:plan_version", public_id=participant.public_id, version_id=saved.public_id
@@ -227,12 +213,8 @@ def plan_sign(request: AuthedRequest, public_id: UUID, version_id: UUID) -> Http
         request, public_id, access=Access.CLINICAL, write=True, object_type=OBJECT_TYPE
     )
     version = _version_of(request, participant, version_id)
-    try:
+    with message_errors(request):
         signed = safety_plan_sign_clinician(version=version, actor=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         if signed.status == PlanStatus.SIGNED:
             messages.success(request, f"Version {signed.version} is signed by both and in force.")
         else:
@@ -291,15 +273,12 @@ def portal_plan(request: AuthedRequest) -> HttpResponse:
         )
         forms_by_draft[to_sign.pk] = form
         if form.is_valid():
-            try:
+            with form_errors(form):
                 signed = safety_plan_sign_participant(
                     version=to_sign,
                     participant=participant,
                     typed_name=form.cleaned_data["typed_name"],
                 )
-            except ValidationError as error:
-                _apply(form, error)
-            else:
                 if signed.status == PlanStatus.SIGNED:
                     messages.success(
                         request, "Thank you. Your plan is signed and here whenever you need it."

@@ -25,9 +25,10 @@ from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.forms import NUL, NUL_ERROR
 from openiop.lib.http import AuthedRequest
+from openiop.lib.timezones import local_date
 from openiop.participants.access import participants_for, program_ids_for
 from openiop.participants.models import Participant
-from openiop.scheduling.hours import local_date, week_start_of
+from openiop.scheduling.hours import week_start_of
 from openiop.scheduling.models import (
     ATTENDED_STATUSES,
     Attendance,

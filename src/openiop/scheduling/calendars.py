@@ -17,6 +17,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from openiop.accounts.models import User
+from openiop.lib.timezones import today_in
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.models import RosterEntry, Session, SessionStatus
 
@@ -64,8 +65,7 @@ class Week:
 
 def week_of(tz_name: str, start: date | None = None) -> Week:
     """The program week containing `start` (default: today in the zone)."""
-    tz = zoneinfo.ZoneInfo(tz_name)
-    day = start or timezone.now().astimezone(tz).date()
+    day = start or today_in(tz_name)
     return Week(monday=day - timedelta(days=day.weekday()), tz_name=tz_name)
 
 
@@ -143,7 +143,7 @@ class Day:
 def by_day(sessions: list[Session], week: Week) -> list[Day]:
     """Seven days with their sessions in local time (a session belongs to the day it starts)."""
     tz = week.tz
-    today = timezone.now().astimezone(tz).date()
+    today = today_in(week.tz_name)
     days = {d: Day(day=d, is_today=d == today, sessions=[]) for d in week.days}
     for session in sessions:
         local_start = session.starts_at.astimezone(tz)

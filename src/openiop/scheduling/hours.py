@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Subquery
 
-from openiop.lib.timezones import today_in
+from openiop.lib.timezones import local_date, today_in
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.models import (
     ATTENDED_STATUSES,
@@ -39,10 +39,6 @@ if TYPE_CHECKING:
 def week_start_of(day: date) -> date:
     """The Monday of the program week that contains `day`."""
     return day - timedelta(days=day.weekday())
-
-
-def local_date(moment: datetime, tz_name: str) -> date:
-    return moment.astimezone(zoneinfo.ZoneInfo(tz_name)).date()
 
 
 def local_midnight(day: date, tz_name: str) -> datetime:

@@ -37,6 +37,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from openiop.accounts.models import User
+from openiop.lib.timezones import today_in
 from openiop.participants.models import Episode, EpisodeStatus, Participant
 from openiop.programs.models import Program
 from openiop.scheduling.conflicts import Conflict, busy_times, placement_conflict
@@ -505,7 +506,7 @@ def placement_report(episode: Episode) -> PlacementReport:
     waiting = [Waiting(s.session, *positions[s.pk]) for s in shortfalls if s.pk in positions]
     skipped = [s for s in shortfalls if s.reason == ShortfallReason.CONFLICT]
     # The weeks ahead: from the first day, or from today once that has passed.
-    from_day = max(first_day, timezone.now().astimezone(tz).date())
+    from_day = max(first_day, today_in(program.time_zone))
     monday = from_day - timedelta(days=from_day.weekday())
     weeks = []
     for n in range(REPORT_WEEKS):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.accounts.roles import Perm
 from openiop.lib.text import with_article
+from openiop.lib.timezones import local_date
 from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
     Episode,
@@ -83,10 +84,6 @@ def local_to_utc(day: date, at: time, program: Program) -> datetime:
     time skipped by a spring-forward change to the later offset (fold=0)."""
     local = datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(program.time_zone))
     return local.astimezone(zoneinfo.ZoneInfo("UTC"))
-
-
-def local_date(moment: datetime, program: Program) -> date:
-    return moment.astimezone(zoneinfo.ZoneInfo(program.time_zone)).date()
 
 
 def series_days(weekdays: Iterable[int], starts_on: date, ends_on: date) -> list[date]:
@@ -437,11 +434,13 @@ def series_update_rest(
     )
     attended = _untouchable(future)
     future = [s for s in future if s.pk not in attended]
-    wanted = set(series_days(weekdays, max(from_on, local_date(cutoff, program)), ends_on))
+    wanted = set(
+        series_days(weekdays, max(from_on, local_date(cutoff, program.time_zone)), ends_on)
+    )
     found: list[tuple[Session | None, Conflict]] = []
     kept: list[Session] = []
     for session in future:
-        day = local_date(session.starts_at, program)
+        day = local_date(session.starts_at, program.time_zone)
         if pattern_changed and day not in wanted:
             _session_remove(session)
             continue
@@ -465,14 +464,14 @@ def series_update_rest(
         raise ValidationError(
             {
                 "capacity": f"{count} people are on the roster of the session on "
-                f"{local_date(when, program):%b %-d}; the capacity cannot be lower."
+                f"{local_date(when, program.time_zone):%b %-d}; the capacity cannot be lower."
             }
         )
     each = conflicts_for_many([_proposal(s, facilitators) for s in kept])
     found.extend((s, c) for s, conflicts in zip(kept, each, strict=True) for c in conflicts)
     new: list[Session] = []
     if pattern_changed:
-        existing = {local_date(s.starts_at, program) for s in locked.sessions.all()}
+        existing = {local_date(s.starts_at, program.time_zone) for s in locked.sessions.all()}
         new_days = sorted(d for d in wanted if d not in existing)
         new, new_found = _generate(locked, new_days, facilitators, actor=actor)
         found.extend(new_found)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from openiop.lib.timezones import local_date
 from openiop.ops.periodic import periodic
 from openiop.participants.models import Episode, EpisodeStatus
 from openiop.programs.models import Program
 from openiop.scheduling.attendance import follow_up_raise
-from openiop.scheduling.hours import local_date, participants_weeks, week_start_of
+from openiop.scheduling.hours import participants_weeks, week_start_of
 from openiop.scheduling.models import FollowUpKind
 from openiop.scheduling.reminders import reminders_send
 

@@ -25,7 +25,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, message_errors
 from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.participants.access import participant_for, program_ids_for
 from openiop.scheduling import attendance as att
@@ -203,11 +203,8 @@ def follow_up_resolve(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(_back_home(request))
-    try:
+    with message_errors(request):
         att.follow_up_resolve(item=item, actor=request.user, note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, "Follow-up resolved.")
     return redirect(_back_home(request))
 

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.policy import portal, public, staff
 from openiop.accounts.roles import Perm
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, form_errors
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import participant_for, portal_participant, program_ids_for
 from openiop.participants.models import Participant
@@ -264,13 +263,10 @@ def portal_calendar(request: AuthedRequest) -> HttpResponse:
         action = request.POST.get("action")
         if action == "reminders":
             if form.is_valid():
-                try:
+                with form_errors(form):
                     reminders.reminder_preference_set(
                         participant=participant, actor=request.user, **form.cleaned_data
                     )
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
                     messages.success(request, "Reminder settings saved.")
                     return redirect("portal:calendar")
         elif action == "revoke":

@@ -28,10 +28,11 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
+from openiop.lib.forms import apply_errors, form_page
 from openiop.lib.http import AuthedRequest
 from openiop.lib.text import with_article
+from openiop.lib.timezones import today_in
 from openiop.participants.access import participant_for, participants_for, program_ids_for
-from openiop.participants.forms import apply_errors
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
 from openiop.participants.services import CLINICAL_ROLES
 from openiop.programs.access import programs_for
@@ -100,28 +101,7 @@ def _may_change(request: AuthedRequest, session: Session) -> bool:
     return user.role in CLINICAL_ROLES and user.can(Perm.PARTICIPANT_WRITE)
 
 
-def _form_page(
-    request: AuthedRequest,
-    form: forms.BaseForm,
-    *,
-    title: str,
-    submit: str,
-    cancel: str,
-    conflicts: list[Any] | None = None,
-    participant: Participant | None = None,
-    intro: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "cancel": cancel,
-        "conflicts": conflicts or [],
-        "participant": participant,
-        "intro": intro,
-    }
-    return render(request, "scheduling/session_form.html", context, status=status)
+SESSION_FORM = "scheduling/session_form.html"
 
 
 def _try(form: forms.BaseForm, action: Any) -> tuple[Any, list[Any]]:
@@ -197,8 +177,9 @@ def series_new(request: AuthedRequest) -> HttpResponse:
         if series is not None:
             messages.success(request, f"Series created with {series.sessions.count()} sessions.")
             return redirect(f"{reverse('scheduling:series_list')}?program={program.public_id}")
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title=f"New series: {program.name}",
         submit="Create series",
@@ -215,7 +196,7 @@ def series_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     series = _series_for(request, public_id)
     program = series.program
     initial = {
-        "from_on": max(series.starts_on, services.local_date(timezone.now(), program)),
+        "from_on": max(series.starts_on, today_in(program.time_zone)),
         "weekdays": series.weekday_numbers,
         "start_time": series.start_time,
         "end_time": series.end_time,
@@ -245,8 +226,9 @@ def series_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         if done is not None:
             messages.success(request, f"The rest of the series was changed. {_places(done)}")
             return redirect(f"{reverse('scheduling:series_list')}?program={program.public_id}")
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title=f"Edit the rest of the series: {series}",
         submit="Change the rest of the series",
@@ -385,8 +367,9 @@ def session_new(request: AuthedRequest) -> HttpResponse:
         if session is not None:
             messages.success(request, "Session created.")
             return redirect("scheduling:session_detail", public_id=session.public_id)
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title=f"New group session: {program.name}",
         submit="Create session",
@@ -421,8 +404,9 @@ def session_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         if done is not None:
             messages.success(request, f"Session changed. {_session_places(done)}")
             return redirect("scheduling:session_detail", public_id=session.public_id)
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title=f"Edit this session: {session.session_type.name}",
         submit="Save this session",
@@ -449,8 +433,9 @@ def session_cancel(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         if done is not None:
             messages.success(request, "Session cancelled. Its roster is kept.")
             return redirect("scheduling:session_detail", public_id=session.public_id)
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title=f"Cancel this session: {session.session_type.name}",
         submit="Cancel the session",
@@ -527,8 +512,9 @@ def _book(request: AuthedRequest, public_id: UUID, *, category: str) -> HttpResp
             messages.success(request, "Session booked.")
             return redirect("scheduling:session_detail", public_id=session.public_id)
     label = "family session" if family else "individual session"
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title=f"Book {with_article(label)}",
         submit="Book",
@@ -566,8 +552,9 @@ def unavailability_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         if done is not None:
             messages.success(request, "Unavailable time added.")
             return redirect("participants:chart", public_id=participant.public_id)
-    return _form_page(
+    return form_page(
         request,
+        SESSION_FORM,
         form,
         title="Add an unavailable time",
         submit="Add",

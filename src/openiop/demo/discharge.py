@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from openiop.accounts.models import User
+from openiop.demo.measures import _spread
 from openiop.discharge.drafting import prefilled_sections, record_facts
 from openiop.discharge.models import (
     FOLLOWUP_DAYS,
@@ -32,7 +33,6 @@ from openiop.discharge.models import (
 )
 from openiop.discharge.services import FOLLOWUP_WINDOW
 from openiop.measures.definitions import get_instrument
-from openiop.measures.demo import _spread
 from openiop.measures.models import (
     Administration,
     AdministrationStatus,
