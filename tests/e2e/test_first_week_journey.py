@@ -471,7 +471,8 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
             high_escalate_minutes=15,
             low_escalate_minutes=None,
         )
-        from openiop.diary.services import diary_card_submit, program_today
+        from openiop.diary.services import diary_card_submit
+        from openiop.lib.timezones import today_in
         from tests.diary.helpers import answers
 
         # Filed a quarter of an hour ago, on a whole minute (so that the minute it falls due is
@@ -480,7 +481,7 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
         raised_at = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=15)
         unanswered = diary_card_submit(
             participant=_quinn(w),
-            day=program_today(w.program),
+            day=today_in(w.program.time_zone),
             answers=answers(urge_self_harm=4),
             actor=w.clinician,
             now=raised_at,
