@@ -1,0 +1,13 @@
+"""The week planner (PLANNER area)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from openiop.scheduling import views_planner as views
+
+urlpatterns: list[URLPattern] = [
+    path("plan/", views.plan_week, name="plan_week"),
+    path("plan/<uuid:public_id>/", views.plan_run, name="plan_run"),
+    path("plan/<uuid:public_id>/decide/", views.plan_decide, name="plan_decide"),
+]
