@@ -467,6 +467,7 @@ ROUTES: dict[str, Entry] = {
     "scheduling:plan_week": Entry(staff(CFG)),
     "scheduling:plan_run": Entry(program(), "program", _only("public_id", "plan_run")),
     "scheduling:plan_decide": Entry(program(), "program", _only("public_id", "plan_run")),
+    "scheduling:track_fit": Entry(person(), "person", _p),
     "scheduling:series_new": Entry(staff(CFG)),
     "scheduling:series_edit": Entry(program(), "program", _only("public_id", "series")),
     "scheduling:session_new": Entry(staff(CFG)),

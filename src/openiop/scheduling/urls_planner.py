@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("plan/", views.plan_week, name="plan_week"),
     path("plan/<uuid:public_id>/", views.plan_run, name="plan_run"),
     path("plan/<uuid:public_id>/decide/", views.plan_decide, name="plan_decide"),
+    path("participants/<uuid:public_id>/tracks/", views.track_fit, name="track_fit"),
 ]

@@ -1,10 +1,13 @@
-"""The week planner's pages (PLANNER area): a director builds a week of individual sessions,
-reviews the proposal with its reasons, pins or removes sessions and re-solves, then books the
-ones they accept, or rejects it.
+"""The week planner's pages and track placement (PLANNER area): a director builds a week of
+individual sessions, reviews the proposal with its reasons, pins or removes sessions and
+re-solves, then books the ones they accept, or rejects it.
 
 Directors (Perm.PROGRAM_CONFIGURE) of the program only: runs of other programs are 404s. The
 proposal names participants, so each view of it is audited, one row per participant shown, and
 only participants the director may see are listed. URLs carry the run's public id only.
+
+Track placement ranks a participant's program's tracks for their open episode: for everyone who
+may see the participant (intake places admissions), audited as any chart view.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.ops.tracking import tracked_refresh
-from openiop.participants.access import participants_for
+from openiop.participants.access import participant_for, participants_for, program_ids_for
+from openiop.participants.models import OPEN_STATUSES, Episode
 from openiop.programs.access import programs_for
 from openiop.scheduling import planner
 from openiop.scheduling.models import PlanRun, PlanState
 from openiop.scheduling.services import ConflictError
 from openiop.scheduling.solver.problem import WEEKDAYS
+from openiop.scheduling.track_fit import track_fits
 from openiop.scheduling.views_sessions import _configurable_program
 
 WEEKS_AHEAD = 4
@@ -208,3 +213,32 @@ def plan_decide(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(here)
+
+
+# --- track placement -----------------------------------------------------------------------
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+@require_GET
+def track_fit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    """The program's tracks ranked for this participant's open episode: the reasons of each,
+    like the level-of-care recommendation. Only programs the viewer works in."""
+    participant = participant_for(request, public_id, object_type="track_fit")
+    episode = (
+        Episode.objects.filter(
+            participant=participant,
+            program_id__in=program_ids_for(request.user),
+            status__in=OPEN_STATUSES,
+        )
+        .select_related("program", "track")
+        .order_by("-inquiry_on", "-pk")
+        .first()
+    )
+    context: dict[str, Any] = {"participant": participant, "episode": episode}
+    if episode is not None:
+        program = episode.program
+        today = today_in(program.time_zone)
+        starts_on = episode.started_on or episode.admitted_on or planner.next_monday(today)
+        context["starts_on"] = starts_on
+        context["fits"] = track_fits(participant=participant, program=program, starts_on=starts_on)
+    return render(request, "scheduling/track_fit.html", context)
