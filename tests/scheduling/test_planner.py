@@ -306,3 +306,26 @@ def test_another_programs_director_sees_no_run(
     )
     run.refresh_from_db()
     assert run.state == PlanState.READY
+
+
+def test_booked_participants_who_want_e_mails_are_told_without_details(
+    week, run_tasks, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    from openiop.scheduling.models import ReminderPreference
+
+    week.participant.email = "pat@example.org"
+    week.participant.save()
+    ReminderPreference.objects.create(
+        organization=week.org, participant=week.participant, email_enabled=True
+    )
+    run = _build(week, run_tasks, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        planner.plan_apply(
+            actor=week.director, run=run, accepted=[s["request"] for s in _sessions(run)]
+        )
+    run_tasks()
+    (mail,) = mailoutbox
+    assert mail.to == ["pat@example.org"]
+    text = f"{mail.subject} {mail.body}"
+    for detail in ("Pat", "Example", "DBT", "Individual", "Casey", week.monday.strftime("%B")):
+        assert detail not in text

@@ -37,6 +37,9 @@ from django_tasks import TaskContext, task
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Perm
+from openiop.ops.delivery import deliver, email_sender
+from openiop.ops.models import DeliveryPolicy
+from openiop.ops.queue import enqueue_with_commit
 from openiop.ops.tracking import progress_report, result_link_set, task_start
 from openiop.participants.models import (
     CareTeamMember,
@@ -58,6 +61,7 @@ from openiop.scheduling.models import (
     SessionStatus,
     Unavailability,
 )
+from openiop.scheduling.reminders import preference_for, recipient_of
 from openiop.scheduling.solver.proposal import PREFERENCE_WORDS
 
 # A clinician with no working hours recorded for the program works this day, Monday to Friday.
@@ -609,7 +613,38 @@ def plan_apply(*, actor: User, run: PlanRun, accepted: Sequence[str]) -> list[Se
     locked.decided_at = timezone.now()
     locked.save(update_fields=["state", "decided_by", "decided_at"])
     locked.booked.set(booked)
+    enqueue_with_commit(plan_notices_send, locked.pk)
     return booked
+
+
+NOTICE_SUBJECT = "A new session was booked for you"
+NOTICE_BODY = (
+    "Hello,\n\n"
+    "Your program has booked a new session for you. Sign in to your portal to see when and "
+    "where it is.\n"
+)
+
+
+@task()
+def plan_notices_send(run_id: int) -> int:
+    """Tell each participant booked by an applied run, who asked for e-mail reminders, that a
+    session was booked: the message names no time, program or session type (the portal
+    does), and goes out at most once per session."""
+    run = PlanRun.objects.get(pk=run_id)
+    sent = 0
+    for entry in RosterEntry.objects.filter(session__in=run.booked.all()).select_related(
+        "participant__user"
+    ):
+        address = recipient_of(entry.participant)
+        if not address or not preference_for(entry.participant).email_enabled:
+            continue
+        sent += deliver(
+            key=f"plan-booked:{entry.session_id}:{entry.participant_id}",
+            kind="plan-booked",
+            policy=DeliveryPolicy.AT_MOST_ONCE,
+            send=email_sender(NOTICE_SUBJECT, NOTICE_BODY, [address]),
+        )
+    return sent
 
 
 @transaction.atomic
