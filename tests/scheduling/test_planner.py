@@ -21,8 +21,6 @@ from openiop.scheduling.models import (
     RosterEntry,
     Session,
     SessionStatus,
-    Unavailability,
-    UnavailabilityReason,
 )
 from openiop.scheduling.services import ConflictError
 from tests import factories as f
@@ -32,6 +30,7 @@ from tests.scheduling.sessions_support import (
     local,
     morning_series,
     program_today,
+    works_tuesdays,
 )
 
 pytestmark = pytest.mark.tasks
@@ -68,16 +67,22 @@ def week(world) -> SimpleNamespace:
     _hours(w, w.clinician, 1, time(9, 0), time(12, 0))
     _hours(w, w.second, 3, time(14, 0), time(16, 0))
     _hours(w, w.director, 6, time(9, 0), time(10, 0))
-    Unavailability.objects.create(
-        organization=w.org,
-        participant=w.participant,
-        weekday=1,
-        start_time=time(8, 0),
-        end_time=time(17, 0),
-        reason=UnavailabilityReason.WORK,
-    )
+    works_tuesdays(w.participant)
     w.monday = _monday()
     return w
+
+
+def _second_participant(w: SimpleNamespace):
+    """Omar, with Robin as primary clinician (Robin works Thursday afternoons)."""
+    other = f.ParticipantFactory(organization=w.org, legal_first_name="Omar")
+    episode = f.EpisodeFactory(
+        participant=other,
+        program=w.program,
+        primary_clinician=w.second,
+        status=EpisodeStatus.ACTIVE,
+    )
+    f.CareTeamMemberFactory(episode=episode, user=w.second, role=CareTeamRole.PRIMARY)
+    return other
 
 
 def _build(w, run_tasks, capture, **kw) -> PlanRun:
@@ -153,14 +158,7 @@ def test_who_cannot_be_placed_is_named_with_the_reason(
 def test_applying_books_through_the_booking_services_and_only_what_was_accepted(
     week, run_tasks, django_capture_on_commit_callbacks
 ) -> None:
-    other = f.ParticipantFactory(organization=week.org, legal_first_name="Omar")
-    episode = f.EpisodeFactory(
-        participant=other,
-        program=week.program,
-        primary_clinician=week.second,
-        status=EpisodeStatus.ACTIVE,
-    )
-    f.CareTeamMemberFactory(episode=episode, user=week.second, role=CareTeamRole.PRIMARY)
+    other = _second_participant(week)
     run = _build(week, run_tasks, django_capture_on_commit_callbacks)
     assert len(_sessions(run)) == 2
     mine = next(s for s in _sessions(run) if s["participant"] == f"p{week.participant.pk}")
@@ -189,14 +187,7 @@ def test_applying_books_through_the_booking_services_and_only_what_was_accepted(
 def test_applying_is_all_or_nothing_when_something_was_booked_meanwhile(
     week, run_tasks, django_capture_on_commit_callbacks
 ) -> None:
-    other = f.ParticipantFactory(organization=week.org, legal_first_name="Omar")
-    episode = f.EpisodeFactory(
-        participant=other,
-        program=week.program,
-        primary_clinician=week.second,
-        status=EpisodeStatus.ACTIVE,
-    )
-    f.CareTeamMemberFactory(episode=episode, user=week.second, role=CareTeamRole.PRIMARY)
+    _second_participant(week)
     run = _build(week, run_tasks, django_capture_on_commit_callbacks)
     mine = next(s for s in _sessions(run) if s["participant"] == f"p{week.participant.pk}")
     day = week.monday + timedelta(days=mine["day"])
@@ -222,7 +213,7 @@ def test_applying_is_all_or_nothing_when_something_was_booked_meanwhile(
 
 
 def test_a_pinned_session_stays_and_a_removed_time_is_avoided_on_re_solving(
-    week, run_tasks, django_capture_on_commit_callbacks
+    week, login, run_tasks, django_capture_on_commit_callbacks
 ) -> None:
     run = _build(week, run_tasks, django_capture_on_commit_callbacks)
     (first,) = _sessions(run)
@@ -236,6 +227,8 @@ def test_a_pinned_session_stays_and_a_removed_time_is_avoided_on_re_solving(
     assert run.state == PlanState.SUPERSEDED
     (moved,) = _sessions(again)
     assert (moved["day"], moved["start"]) != (first["day"], first["start"])
+    page = login(week.director).get(f"/schedule/plan/{again.public_id}/").content.decode()
+    assert "Changed on re-solving" in page
     with django_capture_on_commit_callbacks(execute=True):
         third = planner.plan_resolve(
             actor=week.director, run=again, pinned=[moved["request"]], removed=[]

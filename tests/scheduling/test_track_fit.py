@@ -3,30 +3,25 @@ episode, with the reasons, on a page everyone who may see the participant can op
 
 from __future__ import annotations
 
-from datetime import time
-
 import pytest
 
 from openiop.audit.models import AccessLog
 from openiop.participants.models import EpisodeStatus
-from openiop.scheduling.models import Unavailability, UnavailabilityReason
 from openiop.scheduling.planner import next_monday
 from openiop.scheduling.track_fit import track_fits
 from tests import factories as f
-from tests.scheduling.sessions_support import add_schedule_setup, morning_series, program_today
+from tests.scheduling.sessions_support import (
+    add_schedule_setup,
+    morning_series,
+    program_today,
+    works_tuesdays,
+)
 
 
 @pytest.fixture
 def placed(world):
     w = add_schedule_setup(world)
-    Unavailability.objects.create(
-        organization=w.org,
-        participant=w.participant,
-        weekday=1,
-        start_time=time(8, 0),
-        end_time=time(17, 0),
-        reason=UnavailabilityReason.WORK,
-    )
+    works_tuesdays(w.participant)
     return w
 
 

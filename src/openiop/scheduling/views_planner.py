@@ -60,7 +60,7 @@ PART_WORDS = {
 def _run_for(request: AuthedRequest, public_id: UUID) -> PlanRun:
     return get_object_or_404(
         PlanRun.objects.filter(program__in=programs_for(request.user)).select_related(
-            "program", "tracked", "requested_by"
+            "program", "tracked", "requested_by", "previous"
         ),
         public_id=public_id,
     )
@@ -98,9 +98,19 @@ def plan_week(request: AuthedRequest) -> HttpResponse:
     return render(request, "scheduling/plan_week.html", context)
 
 
+def _moves(run: PlanRun) -> dict[str, tuple[int, str, str | None]]:
+    """Where the proposal this one re-solved had each session: (day, start, clinician)."""
+    before = run.previous.proposal if run.previous is not None else None
+    return {
+        s["request"]: (s["day"], s["start"], s["clinician"])
+        for s in (before or {}).get("sessions", [])
+    }
+
+
 def _rows(run: PlanRun, visible: set[str]) -> dict[str, Any]:
     data = run.proposal or {}
     names: dict[str, str] = run.keys.get("names", {})
+    before = _moves(run) if run.previous_id else {}
     days: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for s in data.get("sessions", []):
         if s["participant"] not in visible:
@@ -111,6 +121,8 @@ def _rows(run: PlanRun, visible: set[str]) -> dict[str, Any]:
             "with": names.get(s["clinician"] or "", "—"),
             "where": names.get(s["room"] or "", "—"),
             "met_words": planner.preference_words(s["met"]),
+            "moved": bool(before)
+            and before.get(s["request"]) != (s["day"], s["start"], s["clinician"]),
         }
         days[s["day"]].append(row)
     grid: list[dict[str, Any]] = [
