@@ -465,6 +465,7 @@ ROUTES: dict[str, Entry] = {
     "scheduling:unavailability_remove": Entry(person(write=True), "person", _unavailable),
     "scheduling:series_list": Entry(staff(CFG)),
     "scheduling:plan_week": Entry(staff(CFG)),
+    "scheduling:plan_hours": Entry(staff(CFG)),
     "scheduling:plan_run": Entry(program(), "program", _only("public_id", "plan_run")),
     "scheduling:plan_decide": Entry(program(), "program", _only("public_id", "plan_run")),
     "scheduling:track_fit": Entry(person(), "person", _p),

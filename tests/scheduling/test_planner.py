@@ -322,3 +322,49 @@ def test_booked_participants_who_want_e_mails_are_told_without_details(
     text = f"{mail.subject} {mail.body}"
     for detail in ("Pat", "Example", "DBT", "Individual", "Casey", week.monday.strftime("%B")):
         assert detail not in text
+
+
+def test_the_director_records_working_hours_the_planner_keeps_to(
+    week, login, run_tasks, django_capture_on_commit_callbacks
+) -> None:
+    client = login(week.director)
+    url = f"/schedule/plan/hours/?program={week.program.public_id}"
+    page = client.get(url).content.decode()
+    assert "Robin Second" in page
+    # Casey's Monday is taken away, then Wednesday 14:00-16:00 added.
+    monday = ClinicianHours.objects.get(user=week.clinician, weekday=0)
+    client.post(url, {"action": "remove", "hours_id": monday.pk})
+    assert not ClinicianHours.objects.filter(pk=monday.pk).exists()
+    added = client.post(
+        url,
+        {
+            "action": "add",
+            "user": str(week.clinician.public_id),
+            "weekday": "2",
+            "start_time": "14:00",
+            "end_time": "16:00",
+        },
+    )
+    assert added.status_code == 302
+    overlapping = client.post(
+        url,
+        {
+            "action": "add",
+            "user": str(week.clinician.public_id),
+            "weekday": "2",
+            "start_time": "15:00",
+            "end_time": "17:00",
+        },
+    )
+    assert "overlap" in overlapping.content.decode()
+    (session,) = _sessions(_build(week, run_tasks, django_capture_on_commit_callbacks))
+    assert session["day"] == 2
+    assert "14:00" <= session["start"] < session["end"] <= "16:00"
+    # Another program's director cannot touch these hours.
+    stranger = f.UserFactory(organization=week.org, role="director", programs=[week.other_program])
+    hours = ClinicianHours.objects.get(user=week.clinician, weekday=2)
+    login(stranger).post(
+        f"/schedule/plan/hours/?program={week.program.public_id}",
+        {"action": "remove", "hours_id": hours.pk},
+    )
+    assert ClinicianHours.objects.filter(pk=hours.pk).exists()

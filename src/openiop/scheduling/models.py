@@ -518,6 +518,12 @@ class ClinicianHours(OrganizationScoped):
     def __str__(self) -> str:
         return f"hours on day {self.weekday}"
 
+    @property
+    def weekday_label(self) -> str:
+        from openiop.programs.models import Weekday
+
+        return str(Weekday(self.weekday).label)[:3]
+
 
 class PlanState(models.TextChoices):
     RUNNING = "running", "Building"

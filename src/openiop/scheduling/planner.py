@@ -686,6 +686,37 @@ def plan_resolve(
     )
 
 
+@transaction.atomic
+def clinician_hours_add(
+    *, actor: User, program: Program, user: User, weekday: int, start: time, end: time
+) -> ClinicianHours:
+    """A clinician's working hours on a weekday for the program (the planner's hard limit)."""
+    _check_planner(actor, program)
+    if not user.assignments.filter(program=program).exists() or user.role not in CLINICAL_ROLES:
+        raise ValidationError(f"Choose a clinician assigned to {program.name}.")
+    if not 0 <= weekday <= 6 or start >= end:
+        raise ValidationError("Working hours are a weekday and a time that ends after it starts.")
+    overlapping = ClinicianHours.objects.filter(
+        program=program, user=user, weekday=weekday, start_time__lt=end, end_time__gt=start
+    )
+    if overlapping.exists():
+        raise ValidationError("These hours overlap hours already recorded for that day.")
+    return ClinicianHours.objects.create(
+        organization_id=program.organization_id,
+        program=program,
+        user=user,
+        weekday=weekday,
+        start_time=start,
+        end_time=end,
+    )
+
+
+@transaction.atomic
+def clinician_hours_remove(*, actor: User, hours: ClinicianHours) -> None:
+    _check_planner(actor, hours.program)
+    hours.delete()
+
+
 def _place(session: dict[str, Any]) -> dict[str, Any]:
     return {k: session[k] for k in ("request", "day", "start", "clinician")}
 

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,14 +28,17 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
+from openiop.lib.forms import apply_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.ops.tracking import tracked_refresh
 from openiop.participants.access import participant_for, participants_for, program_ids_for
+from openiop.participants.forms import clinicians_of
 from openiop.participants.models import OPEN_STATUSES, Episode
 from openiop.programs.access import programs_for
 from openiop.scheduling import planner
-from openiop.scheduling.models import PlanRun, PlanState
+from openiop.scheduling.forms import ClinicianHoursForm
+from openiop.scheduling.models import ClinicianHours, PlanRun, PlanState
 from openiop.scheduling.services import ConflictError
 from openiop.scheduling.solver.problem import WEEKDAYS
 from openiop.scheduling.track_fit import track_fits
@@ -225,6 +228,56 @@ def plan_decide(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(here)
+
+
+@staff(Perm.PROGRAM_CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def plan_hours(request: AuthedRequest) -> HttpResponse:
+    """Clinicians' working hours for the program: add a weekday's hours, or remove a row."""
+    program = _configurable_program(request)
+    form = ClinicianHoursForm(
+        request.POST if request.POST.get("action") == "add" else None, program=program
+    )
+    if request.method == "POST":
+        here = f"{reverse('scheduling:plan_hours')}?program={program.public_id}"
+        if request.POST.get("action") == "remove":
+            hours = ClinicianHours.objects.filter(
+                program=program, pk=request.POST.get("hours_id", "").strip() or 0
+            ).first()
+            if hours is None:
+                raise Http404("No such hours.")
+            planner.clinician_hours_remove(actor=request.user, hours=hours)
+            messages.success(request, "Working hours removed.")
+            return redirect(here)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                planner.clinician_hours_add(
+                    actor=request.user,
+                    program=program,
+                    user=data["user"],
+                    weekday=data["weekday"],
+                    start=data["start_time"],
+                    end=data["end_time"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Working hours added.")
+                return redirect(here)
+    rows = ClinicianHours.objects.filter(program=program).select_related("user")
+    by_user: dict[int, list[ClinicianHours]] = defaultdict(list)
+    for row in rows.order_by("weekday", "start_time"):
+        by_user[row.user_id].append(row)
+    people = [(u, by_user.get(u.pk, [])) for u in clinicians_of(program)]
+    context = {
+        "program": program,
+        "programs": programs_for(request.user).order_by("name"),
+        "people": people,
+        "default": planner.DEFAULT_HOURS,
+        "form": form,
+    }
+    return render(request, "scheduling/plan_hours.html", context)
 
 
 # --- track placement -----------------------------------------------------------------------
