@@ -99,6 +99,8 @@ from openiop.scheduling.models import (
     AttendanceStatus,
     FamilyAttendee,
     FollowUpItem,
+    PlanRun,
+    PlanState,
     RosterEntry,
     RosterSource,
     Session,
@@ -219,9 +221,18 @@ def _program_objects(program: Program, director: User) -> SimpleNamespace:
         ends_on=today + timedelta(days=90),
         created_by=director,
     )
+    plan_run = PlanRun.objects.create(
+        organization=program.organization,
+        program=program,
+        week_start=today - timedelta(days=today.weekday() - 7),
+        requested_by=director,
+        state=PlanState.READY,
+        proposal={"status": "optimal", "sessions": [], "unplaced": [], "requests": 0},
+    )
     return SimpleNamespace(
         program=program,
         site=program.site,
+        plan_run=plan_run,
         track=track,
         room=room,
         group_type=group_type,

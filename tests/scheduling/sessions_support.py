@@ -81,3 +81,17 @@ def morning_series(w: SimpleNamespace, **overrides: Any) -> SessionSeries:
     }
     kw.update(overrides)
     return services.series_create(**kw)
+
+
+def works_tuesdays(participant: Any) -> None:
+    """The participant declares Tuesdays 8:00-17:00 unavailable (work)."""
+    from openiop.scheduling.models import Unavailability, UnavailabilityReason
+
+    Unavailability.objects.create(
+        organization_id=participant.organization_id,
+        participant=participant,
+        weekday=1,
+        start_time=time(8, 0),
+        end_time=time(17, 0),
+        reason=UnavailabilityReason.WORK,
+    )

@@ -747,6 +747,7 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
     rolling-roster rules. Returns how many sessions there are."""
     from openiop.scheduling import services as schedule
     from openiop.scheduling.models import (
+        ClinicianHours,
         RosterEntry,
         RosterSource,
         Session,
@@ -803,9 +804,10 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
                 follows_curriculum=curriculum,
             )
 
-    # Weekly individual sessions: each clinician's caseload gets consecutive afternoon slots
-    # (13:00-16:00, Tuesday to Friday), so nobody is double-booked. Written in bulk: hundreds
-    # of plain bookings would slow the demo down without showing anything new.
+    # Weekly individual sessions up to this week: each clinician's caseload gets consecutive
+    # afternoon slots (13:00-16:00, Tuesday to Friday), so nobody is double-booked. Next week
+    # on is left to the week planner (the director builds it: docs/guide/director.md). Written
+    # in bulk: hundreds of plain bookings would slow the demo down without showing anything new.
     active = list(
         Episode.objects.filter(program=program, status=EpisodeStatus.ACTIVE)
         .exclude(primary_clinician=None)
@@ -822,7 +824,7 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
         weekday, hour = 1 + (slot // 4) % 4, 13 + slot % 4
         first = max(starts_on, episode.started_on or starts_on)
         when = first + timedelta(days=(weekday - first.weekday()) % 7)
-        while when <= ends_on:
+        while when <= min(ends_on, monday + timedelta(days=6)):
             start = datetime.combine(when, time(hour, 0), tzinfo=tz)
             sessions.append(
                 Session(
@@ -880,6 +882,29 @@ def build_schedule(*, program: Program, today: date, rng: random.Random) -> int:
             contacts=list(episode.participant.family_contacts.all()[:2]),
             room=rooms["Birch Office"],
         )
+
+    # Clinicians' working hours, which the week planner keeps individual sessions inside:
+    # therapists 9:00-17:00 on weekdays, the evening shift 12:00-20:00, the director's
+    # mornings.
+    ClinicianHours.objects.bulk_create(
+        ClinicianHours(
+            organization_id=program.organization_id,
+            program=program,
+            user=user,
+            weekday=day,
+            start_time=start,
+            end_time=end,
+        )
+        for n, user in enumerate([director, *clinicians])
+        for day in range(5)
+        for start, end in [
+            (time(9, 0), time(12, 0))
+            if n == 0
+            else (time(12, 0), time(20, 0))
+            if n % 3 == 0
+            else (time(9, 0), time(17, 0))
+        ]
+    )
 
     # Declared unavailable times: work for evening participants, school or childcare.
     rows = []

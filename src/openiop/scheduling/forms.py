@@ -240,3 +240,28 @@ def session_initial(session: Any) -> dict[str, Any]:
         "capacity": session.capacity,
         "facilitators": [u.public_id for u in session.facilitators.all()],
     }
+
+
+class UserField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class ClinicianHoursForm(Form):
+    """A clinician's working hours on one weekday, for the week planner."""
+
+    user = UserField(queryset=User.objects.none(), to_field_name="public_id", label="Clinician")
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
+    start_time = forms.TimeField(widget=TimeInput(), label="From")
+    end_time = forms.TimeField(widget=TimeInput(), label="Until")
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field_of("user", forms.ModelChoiceField).queryset = clinicians_of(program)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and start >= end:
+            raise ValidationError("Working hours must end after they start.")
+        return data

@@ -488,3 +488,96 @@ class SentReminder(OrganizationScoped):
 
     def __str__(self) -> str:
         return f"reminder {self.session_id}/{self.participant_id}"
+
+
+# --- the week planner (PLANNER area: scheduling/planner.py) ------------------------------------
+
+
+class ClinicianHours(OrganizationScoped):
+    """When a clinician works for a program on one weekday (program time zone). The planner
+    proposes individual sessions only inside these hours; a clinician with none recorded is
+    taken to work the program's default day (planner.DEFAULT_HOURS)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="clinician_hours_ordered"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="clinician_hours_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hours on day {self.weekday}"
+
+    @property
+    def weekday_label(self) -> str:
+        from openiop.programs.models import Weekday
+
+        return str(Weekday(self.weekday).label)[:3]
+
+
+class PlanState(models.TextChoices):
+    RUNNING = "running", "Building"
+    READY = "ready", "Ready to review"
+    FAILED = "failed", "Failed"
+    APPLIED = "applied", "Applied"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Re-solved"
+
+
+class PlanRun(OrganizationRecord):
+    """One run of the week planner for a program's week: the director's pins and removals in,
+    the solver's proposal out (kept as JSON, names included: it is shown only to the
+    program's directors, audited). Nothing is booked until a director applies it."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField(help_text="The Monday of the planned week.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    tracked = models.ForeignKey(
+        "ops.TrackedTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=12, choices=PlanState.choices, default=PlanState.RUNNING)
+    # [{"request", "day", "start", "clinician"}]: the director's pins and removed times.
+    pins = models.JSONField(default=list, blank=True)
+    forbids = models.JSONField(default=list, blank=True)
+    proposal = models.JSONField(null=True, blank=True)
+    # Solver keys back to rows: {"participants": {key: pk}, "clinicians": ..., "rooms": ...}.
+    keys = models.JSONField(default=dict, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    booked = models.ManyToManyField(Session, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in PlanState]), name="plan_run_state_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["program", "week_start"])]
+
+    def __str__(self) -> str:
+        return f"plan {self.week_start} ({self.state})"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("openiop.scheduling.urls_sessions")),
     path("", include("openiop.scheduling.urls_attendance")),
     path("", include("openiop.scheduling.urls_calendar")),
+    path("", include("openiop.scheduling.urls_planner")),
 ]
