@@ -127,7 +127,7 @@ def world(db) -> SimpleNamespace:
     w.family_contact = f.FamilyContactFactory(
         participant=w.participant, user=w.family_user, name="Sam Example", relationship="Partner"
     )
-    w.consent = f.FamilyConsentFactory(contact=w.family_contact, recorded_by=w.clinician)
+    w.consent = f.FamilyReleaseFactory(recipient_contact=w.family_contact, recorded_by=w.clinician)
 
     w.other_participant_user = f.UserFactory(organization=org, role=Role.PARTICIPANT)
     w.other_participant = f.ParticipantFactory(

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
 
 from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import Role
+from openiop.participants.consents import consent_hash, consent_statement
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
-    ConsentScope,
+    Consent,
+    ConsentExpiry,
+    ConsentInfo,
+    ConsentKind,
     Episode,
     EpisodeStatus,
-    FamilyConsent,
     FamilyContact,
     Participant,
 )
@@ -171,13 +176,46 @@ class FamilyContactFactory(factory.django.DjangoModelFactory):
     phone = "555-0122"
 
 
-class FamilyConsentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = FamilyConsent
+def _release_episode(release: Any) -> Episode | None:
+    return (
+        Episode.objects.filter(participant=release.participant, program=release.program)
+        .order_by("-inquiry_on", "-id")
+        .first()
+    )
 
-    contact = factory.SubFactory(FamilyContactFactory)
-    participant = factory.SelfAttribute("contact.participant")
-    organization = factory.SelfAttribute("contact.organization")
-    scope = ConsentScope.PROGRAM_CONTACT
-    granted_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
+
+class FamilyReleaseFactory(factory.django.DjangoModelFactory):
+    """A release to a family contact signed five days ago (a Part 2 consent in a program that
+    treats substance use), naming program contact; built directly so it can be backdated,
+    with the statement and hash consent_sign makes."""
+
+    class Meta:
+        model = Consent
+
+    recipient_contact = factory.SubFactory(FamilyContactFactory)
+    participant = factory.SelfAttribute("recipient_contact.participant")
+    organization = factory.SelfAttribute("recipient_contact.organization")
+    program = factory.SelfAttribute("recipient_contact.program")
+    episode = factory.LazyAttribute(_release_episode)
+    kind = factory.LazyAttribute(
+        lambda o: ConsentKind.PART2 if o.program.treats_sud else ConsentKind.RELEASE
+    )
+    information = factory.LazyFunction(lambda: [ConsentInfo.PROGRAM_CONTACT])
+    purpose = "So my family can support my treatment"
+    expiry = ConsentExpiry.DISCHARGE
+    typed_name = factory.LazyAttribute(lambda o: o.participant.legal_name)
+    signed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
+    signed_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(
+            o.signed_on, dt.time(10, 30), tzinfo=ZoneInfo(o.program.time_zone)
+        )
+    )
     recorded_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[Consent], *args: Any, **kwargs: Any) -> Consent:
+        release = model_class(*args, **kwargs)
+        release.statement = consent_statement(release)
+        release.content_hash = consent_hash(release)
+        release.save()
+        return release

@@ -5,7 +5,17 @@ import datetime as dt
 from django.utils import timezone
 
 from openiop.audit.models import AccessLog
+from openiop.participants.consents import consent_revoke
+from openiop.participants.models import Consent, ConsentExpiry, ConsentRevokedHow
 from tests import factories as f
+
+
+def _ends_on(consent: Consent, day: dt.date) -> None:
+    """Make the release one that ends on `day` (signed three days before): a signed consent
+    is never edited through the model, so this writes the row directly."""
+    Consent.objects.filter(pk=consent.pk).update(
+        expiry=ConsentExpiry.DATE, expires_on=day, signed_on=day - dt.timedelta(days=3)
+    )
 
 
 def test_a_participant_sees_their_program_and_track(world, login) -> None:
@@ -61,17 +71,14 @@ def test_family_see_what_the_consent_grants(world, login) -> None:
 
 
 def test_family_see_nothing_once_consent_is_revoked(world, login) -> None:
-    world.consent.revoked_on = timezone.localdate()
-    world.consent.save()
+    consent_revoke(actor=world.clinician, consent=world.consent, how=ConsentRevokedHow.VERBAL)
     text = login(world.family_user).get("/me/family/").content.decode()
     assert world.participant.display_name not in text
     assert "Nothing has been shared with you yet" in text
 
 
 def test_family_see_nothing_after_consent_expires(world, login) -> None:
-    world.consent.expires_on = timezone.localdate() - dt.timedelta(days=1)
-    world.consent.granted_on = timezone.localdate() - dt.timedelta(days=10)
-    world.consent.save()
+    _ends_on(world.consent, timezone.localdate() - dt.timedelta(days=1))
     assert (
         world.participant.display_name
         not in login(world.family_user).get("/me/family/").content.decode()
@@ -92,23 +99,21 @@ def test_participants_cannot_open_the_family_page(world, login) -> None:
 
 
 def test_consent_dates_follow_the_programs_calendar_day(world, login) -> None:
-    """A revocation dated 'today' in the program's zone holds at once; an expiry dated 'today'
-    lasts until the program's midnight. Picks a zone whose date differs from UTC's right now,
-    so the test means the same at any hour."""
+    """An expiry dated 'today' in the program's zone lasts until the program's midnight, and
+    one dated yesterday there has ended even where it is still that day in UTC. Picks a zone
+    whose date differs from UTC's right now, so the test means the same at any hour."""
     from openiop.lib.timezones import today_in
 
     if timezone.now().hour >= 10:
         world.program.time_zone = "Pacific/Kiritimati"  # UTC+14: already tomorrow there
         world.program.save()
-        world.consent.revoked_on = today_in(world.program.time_zone)
+        _ends_on(world.consent, today_in(world.program.time_zone) - dt.timedelta(days=1))
         expect_visible = False
     else:
         world.program.time_zone = "Etc/GMT+12"  # UTC-12: still yesterday there
         world.program.save()
-        world.consent.granted_on = today_in(world.program.time_zone) - dt.timedelta(days=3)
-        world.consent.expires_on = today_in(world.program.time_zone)
+        _ends_on(world.consent, today_in(world.program.time_zone))
         expect_visible = True
-    world.consent.save()
     text = login(world.family_user).get("/me/family/").content.decode()
     assert (world.participant.display_name in text) is expect_visible
 

@@ -17,6 +17,7 @@ participant_patterns = [
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/", include("openiop.accounts.urls")),
+    path("accounts/", include("openiop.staff.urls")),
     path("participants/", include((participant_patterns, participant_urls.app_name))),
     path("programs/", include("openiop.programs.urls")),
     path("audit/", include("openiop.audit_review.urls")),

@@ -234,13 +234,12 @@ def test_participant_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
 
 def test_family_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
     w = clinic
-    for scope in ("family_schedule", "attendance"):
-        f.FamilyConsentFactory(
-            contact=w.family_contact,
-            scope=scope,
-            recorded_by=w.clinician,
-            granted_on=timezone.localdate() - dt.timedelta(days=2),
-        )
+    f.FamilyReleaseFactory(
+        recipient_contact=w.family_contact,
+        information=["family_schedule", "attendance"],
+        recorded_by=w.clinician,
+        signed_on=timezone.localdate() - dt.timedelta(days=2),
+    )
     group_start, family_evening = clinic_hours(w.program.time_zone)
     family = session_type(w.program, category=SessionCategory.FAMILY, name="Family therapy")
     invited = make_session(

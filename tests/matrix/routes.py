@@ -211,10 +211,10 @@ ROUTES: dict[str, Entry] = {
     "accounts:password_reset_complete": Entry(open_()),
     # The invitation link's token travels in the query string; without one the page says so.
     "welcome": Entry(open_(), state=True),
-    "accounts:users": Entry(staff(Perm.USER_MANAGE)),
-    "accounts:user_create": Entry(staff(Perm.USER_MANAGE)),
+    "staff:users": Entry(staff(Perm.USER_MANAGE)),
+    "staff:user_create": Entry(staff(Perm.USER_MANAGE)),
     **{
-        f"accounts:{name}": Entry(Rule("user", perm=Perm.USER_MANAGE), "user", _user)
+        f"staff:{name}": Entry(Rule("user", perm=Perm.USER_MANAGE), "user", _user)
         for name in (
             "user_detail",
             "user_edit",

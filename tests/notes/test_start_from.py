@@ -22,6 +22,7 @@ from openiop.notes.models import (
     NoteLink,
     NoteLockedError,
     NoteStatus,
+    note_content,
 )
 from openiop.notes.services import ContactInput, EntryInput
 from openiop.programs.models import SessionCategory
@@ -261,7 +262,7 @@ def test_notes_signed_before_keep_their_hash(world, individual) -> None:
         sections={"behavior": "b", "intervention": "i", "response": "r", "plan": "p"},
         entries={entry.pk: complete_input(individual.objectives[entry.participant_id], 0)},
     )
-    content = services.note_content(
+    content = note_content(
         ClinicalNote.objects.get(pk=note.pk), [entry], {}, {entry.participant_id: "x"}, "s"
     )
     assert not {"chain", "links", "occurred_at", "contact_method"} & set(content)

@@ -24,7 +24,7 @@ def test_the_chart_offers_write_actions_to_writers(world, login):
     content = login(world.clinician).get(_chart(world)).content
     assert f"/participants/{world.participant.public_id}/edit/".encode() in content
     assert f"/episodes/{world.episode.public_id}/status/".encode() in content
-    assert f"/consents/{world.consent.public_id}/revoke/".encode() in content
+    assert f"/consents/{world.consent.public_id}/".encode() in content
 
 
 def test_the_chart_hides_write_actions_from_billing(world, login):
@@ -62,7 +62,7 @@ def test_the_chart_query_count_does_not_grow_with_family(
         client.get(_chart(world))
     for _ in range(8):
         contact = f.FamilyContactFactory(participant=world.participant)
-        f.FamilyConsentFactory(contact=contact, recorded_by=world.clinician)
+        f.FamilyReleaseFactory(recipient_contact=contact, recorded_by=world.clinician)
         sign(world.episode, world.clinician, recipient_contact=contact)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(_chart(world))

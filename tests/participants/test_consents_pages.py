@@ -44,7 +44,7 @@ def test_a_treatment_consent_is_signed_on_the_page(world, login) -> None:
     )
     assert response.status_code == 302
     assert response["Location"] == f"{_base(world)}/"
-    consent = Consent.objects.get()
+    consent = Consent.objects.get(kind=ConsentKind.TREATMENT)
     assert consent.kind == ConsentKind.TREATMENT
     assert consent.recorded_by == world.intake
 

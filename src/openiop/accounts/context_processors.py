@@ -36,7 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if user.can(Perm.AUDIT_REVIEW):
             nav.append(("audit:log", "Audit log"))
         if user.can(Perm.USER_MANAGE):
-            nav.append(("accounts:users", "Users"))
+            nav.append(("staff:users", "Users"))
     portal_user = signed_in and user.role in (Role.PARTICIPANT, Role.FAMILY)
     # The live alert indicator in the header: for the people alerts are sent to.
     alert_indicator = bool(

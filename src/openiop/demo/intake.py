@@ -27,7 +27,6 @@ from openiop.participants.models import (
     ConsentRevokedHow,
     Episode,
     EpisodeStatus,
-    FamilyConsent,
     FamilyContact,
 )
 from openiop.programs.models import Program
@@ -213,7 +212,7 @@ OUTSIDE_PROVIDERS = (
 )
 
 
-def _signed(
+def signed_consent(
     *,
     episode: Episode,
     kind: str,
@@ -254,12 +253,10 @@ def _signed(
 
 
 def build_consents(*, program: Program, today: date, rng: random.Random) -> int:
-    """Every admitted participant signed consent to treatment on admission. Family portal
-    permissions the synthetic builder recorded as single scopes become one signed release per
-    family member naming the same information (Part 2 consents in a program that treats
-    substance use), so what each family member sees is exactly what a signed consent grants.
-    A few participants also signed a release to an outside provider, and one family release
-    was revoked last week. Returns how many consents were made."""
+    """Every admitted participant signed consent to treatment on admission. A few also signed
+    a release to an outside provider, and one of the family releases the synthetic builder
+    made (demo.synthetic, Part 2 consents in a program that treats substance use) was revoked
+    last week. Returns how many consents were made here."""
     disclosure = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
     admitted = list(
         Episode.objects.filter(program=program, admitted_on__isnull=False)
@@ -267,51 +264,29 @@ def build_consents(*, program: Program, today: date, rng: random.Random) -> int:
         .order_by("admitted_on", "pk")
     )
     coordinator = User.objects.filter(role=Role.INTAKE, assignments__program=program).first()
-    by_participant = {e.participant_id: e for e in admitted}
     consents: list[Consent] = []
     for episode in admitted:
         assert episode.admitted_on is not None
         consents.append(
-            _signed(
+            signed_consent(
                 episode=episode,
                 kind=ConsentKind.TREATMENT,
                 on=episode.admitted_on,
                 recorder=coordinator or episode.primary_clinician,  # type: ignore[arg-type]
             )
         )
-    earlier = list(
-        FamilyConsent.objects.filter(participant_id__in=by_participant)
-        .select_related("contact")
-        .order_by("contact_id", "scope")
+    # The family releases were signed when the synthetic builder recorded each family
+    # contact (demo.synthetic); one of them is revoked below.
+    family_releases = list(
+        Consent.objects.filter(program=program, kind=disclosure, recipient_contact__isnull=False)
+        .select_related("episode", "recipient_contact")
+        .order_by("recipient_contact_id")
     )
-    scopes: dict[int, list[str]] = {}
-    contacts: dict[int, FamilyContact] = {}
-    for row in earlier:
-        scopes.setdefault(row.contact_id, []).append(row.scope)
-        contacts[row.contact_id] = row.contact
-    family_releases: list[Consent] = []
-    for contact_id, granted in scopes.items():
-        contact = contacts[contact_id]
-        episode = by_participant[contact.participant_id]
-        assert episode.admitted_on is not None
-        family_releases.append(
-            _signed(
-                episode=episode,
-                kind=disclosure,
-                on=episode.admitted_on,
-                recorder=episode.primary_clinician or coordinator,  # type: ignore[arg-type]
-                recipient=contact,
-                information=[value for value in ConsentInfo.values if value in granted],
-                purpose="So my family can support my treatment and join family sessions",
-                expiry=ConsentExpiry.DISCHARGE,
-            )
-        )
-    consents += family_releases
     in_treatment = [e for e in admitted if e.discharged_on is None]
     for n, episode in enumerate(rng.sample(in_treatment, min(3, len(in_treatment)))):
         assert episode.admitted_on is not None
         consents.append(
-            _signed(
+            signed_consent(
                 episode=episode,
                 kind=disclosure,
                 on=episode.admitted_on,
@@ -324,8 +299,6 @@ def build_consents(*, program: Program, today: date, rng: random.Random) -> int:
             )
         )
     Consent.objects.bulk_create(consents)
-    # The signed releases replace the single-scope permissions they were made from.
-    FamilyConsent.objects.filter(pk__in=[row.pk for row in earlier]).delete()
     # One participant took back a release to a family member last week (not the demo family
     # login's, which keeps its access).
     revocable = [

@@ -26,6 +26,7 @@ from openiop.notes.models import (
     NoteStatus,
     Participation,
     Response,
+    note_content,
 )
 from openiop.notes.services import (
     _name_in,
@@ -33,7 +34,6 @@ from openiop.notes.services import (
     addendum_hash,
     digest,
     linkable_objectives,
-    note_content,
     note_kind_for,
     session_local_date,
 )

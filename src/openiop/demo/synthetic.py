@@ -31,17 +31,19 @@ from openiop.demo import notes as notes_demo
 from openiop.demo.coaching import build_coaching
 from openiop.demo.diary import build_diary
 from openiop.demo.history import build_past_rosters, schedule_starts_on
-from openiop.demo.intake import build_intake
+from openiop.demo.intake import build_intake, signed_consent
 from openiop.demo.measures import build_measures
 from openiop.demo.safety import build_safety_plans
+from openiop.participants.consents import FAMILY_PORTAL_INFO
 from openiop.participants.models import (
     CareTeamMember,
     CareTeamRole,
-    ConsentScope,
+    ConsentExpiry,
+    ConsentInfo,
+    ConsentKind,
     DischargeKind,
     Episode,
     EpisodeStatus,
-    FamilyConsent,
     FamilyContact,
     Participant,
 )
@@ -600,27 +602,24 @@ class _Builder:
         all_scopes: bool,
     ) -> None:
         scopes = (
-            list(ConsentScope)
+            list(FAMILY_PORTAL_INFO)
             if all_scopes
-            else [ConsentScope.FAMILY_SCHEDULE, ConsentScope.PROGRAM_CONTACT]
+            else [ConsentInfo.FAMILY_SCHEDULE, ConsentInfo.PROGRAM_CONTACT]
         )
         granted = episode.admitted_on or episode.inquiry_on
         recorder = episode.primary_clinician or self.intake
-        consents = [
-            FamilyConsent(
-                organization=self.org,
-                participant=participant,
-                contact=contact,
-                scope=scope,
-                granted_on=granted,
-                # A discharged participant's consents ended with the episode.
-                expires_on=episode.discharged_on,
-                recorded_by=recorder,
-            )
-            for scope in scopes
-        ]
-        FamilyConsent.objects.bulk_create(consents)
-        labels = ", ".join(str(ConsentScope(s).label).lower() for s in scopes)
+        # Signed on admission; it ends with the episode.
+        signed_consent(
+            episode=episode,
+            kind=ConsentKind.PART2 if self.program.treats_sud else ConsentKind.RELEASE,
+            on=granted,
+            recorder=recorder,
+            recipient=contact,
+            information=[value for value in ConsentInfo.values if value in scopes],
+            purpose="So my family can support my treatment and join family sessions",
+            expiry=ConsentExpiry.DISCHARGE,
+        ).save()
+        labels = ", ".join(str(ConsentInfo(s).label).lower() for s in scopes)
         self._event(
             participant,
             EventKind.CONSENT,

@@ -16,6 +16,8 @@ around both.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,6 +34,8 @@ from openiop.lib.models import (
     SignatureStatus,
     SignedDocument,
 )
+from openiop.participants.models import Participant
+from openiop.scheduling.models import Session
 
 if TYPE_CHECKING:
     from openiop.care.models import PlanObjective
@@ -283,10 +287,8 @@ class ClinicalNote(OrganizationRecord, SignedDocument):
         super().save(*args, **kwargs)
 
     def signed_content(self) -> dict[str, Any]:
-        # It spans the note's entries, objective links and linked items: built in services
-        # (note_content), which the demo also calls in bulk.
-        from openiop.notes.services import note_signed_content
-
+        # It spans the note's entries, objective links and linked items: built below
+        # (note_signed_content), from note_content, which the demo also calls in bulk.
         return note_signed_content(self)
 
     @property
@@ -530,3 +532,102 @@ class NoteLink(OrganizationScoped):
         if self.kind == LinkKind.ALERT and self.alert is not None:
             return f"alert:{self.alert.public_id}"
         return f"agenda:{self.agenda_key}"
+
+
+# --- what a signature covers ----------------------------------------------------------------
+
+
+def note_content(
+    note: ClinicalNote,
+    entries: Iterable[NoteEntry],
+    objectives: Mapping[int, Iterable[str]],
+    participant_ids: Mapping[int, str],
+    session_id: str,
+    links: Iterable[tuple[str, str, bool]] = (),
+) -> dict[str, Any]:
+    """Everything a signature covers, in a stable order. What later versions added (contact
+    details, a chain analysis, linked items) is covered only where a note has it, so the
+    content, and the hash, of notes signed before stays exactly what it was."""
+    content = _session_note_content(note, entries, objectives, participant_ids, session_id)
+    if note.kind == NoteKind.CONTACT:
+        content["occurred_at"] = note.occurred_at.isoformat()
+        content["contact_method"] = note.contact_method
+    if note.chain:
+        content["chain"] = {k: note.chain[k] for k in sorted(note.chain)}
+    found = sorted(links)
+    if found:
+        content["links"] = [list(link) for link in found]
+    return content
+
+
+def _session_note_content(
+    note: ClinicalNote,
+    entries: Iterable[NoteEntry],
+    objectives: Mapping[int, Iterable[str]],
+    participant_ids: Mapping[int, str],
+    session_id: str,
+) -> dict[str, Any]:
+    return {
+        "session": session_id,
+        "kind": note.kind,
+        "format": note.format,
+        "author": note.author_id,
+        "signed_by": note.signed_by_id,
+        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
+        "topic": note.topic,
+        "lesson": note.lesson,
+        "facilitators": note.facilitators,
+        "minutes": note.minutes,
+        "absent_count": note.absent_count,
+        "family_attending": note.family_attending,
+        "narrative": note.narrative,
+        "interventions": note.interventions,
+        "sections": {k: note.sections[k] for k in sorted(note.sections)},
+        "entries": [
+            {
+                "participant": participant_ids[e.participant_id],
+                "episode": e.episode_id,
+                "attendance_status": e.attendance_status,
+                "attended_minutes": e.attended_minutes,
+                "participation": e.participation,
+                "response": e.response,
+                "text": e.text,
+                "objectives": sorted(objectives.get(e.pk, [])),
+                "si_asked": e.si_asked,
+                "si_present": e.si_present,
+                "hi_asked": e.hi_asked,
+                "hi_present": e.hi_present,
+                "risk_follow_up": e.risk_follow_up,
+                "diary_reviewed": e.diary_reviewed,
+            }
+            for e in sorted(entries, key=lambda e: participant_ids[e.participant_id])
+        ],
+    }
+
+
+def note_signed_content(note: ClinicalNote) -> dict[str, Any]:
+    """What the note's signature covers, as stored now (five queries). Here, beside the
+    models, so that ClinicalNote.signed_content (the SignedDocument hook) needs no import of
+    services."""
+    entries = list(note.entries.all())
+    objectives: dict[int, list[str]] = defaultdict(list)
+    for entry_id, public_id in NoteObjective.objects.filter(entry__note=note).values_list(
+        "entry_id", "objective__public_id"
+    ):
+        objectives[entry_id].append(str(public_id))
+    participant_ids = {
+        pk: str(public_id)
+        for pk, public_id in Participant.objects.filter(
+            pk__in=[e.participant_id for e in entries]
+        ).values_list("pk", "public_id")
+    }
+    session_id = ""
+    if note.session_id is not None:
+        session_id = str(
+            Session.objects.filter(pk=note.session_id).values_list("public_id", flat=True)[0]
+        )
+    links = [
+        (link.ref, link.text, link.addressed)
+        for link in NoteLink.objects.filter(note=note).select_related("alert")
+    ]
+    return note_content(note, entries, objectives, participant_ids, session_id, links)

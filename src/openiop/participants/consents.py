@@ -34,7 +34,6 @@ from openiop.participants.models import (
     ConsentRevokedHow,
     Episode,
     EpisodeStatus,
-    FamilyConsent,
     FamilyContact,
     Participant,
 )
@@ -341,7 +340,8 @@ def consent_sign(
 @transaction.atomic
 def consent_revoke(*, actor: User, consent: Consent, how: str) -> Consent:
     """Revoke now: every check that reads the consent refuses from this moment."""
-    if how not in ConsentRevokedHow.values:
+    # STAFF marks only the revocations carried over from before consents were signed.
+    if how not in ConsentRevokedHow.values or how == ConsentRevokedHow.STAFF:
         raise ValidationError({"how": "Say how the participant revoked it."})
     locked = (
         Consent.objects.select_for_update(of=("self",))
@@ -436,7 +436,7 @@ class FamilyGrant:
     participant: Participant
     contact: FamilyContact
     scope: str
-    consent: Consent | FamilyConsent
+    consent: Consent
 
     @property
     def participant_id(self) -> int:
@@ -444,28 +444,22 @@ class FamilyGrant:
 
     @property
     def program(self) -> Program:
-        """The program that gave it: the consent's (the discloser) or, for a permission
-        recorded before consents were signed, the contact's."""
-        if isinstance(self.consent, Consent) and self.consent.program is not None:
+        """The program that gave it: the consent's (the discloser)."""
+        if self.consent.program is not None:
             return self.consent.program
         return self.contact.program
 
 
 def family_grants(user: Any) -> list[FamilyGrant]:
     """What the family member `user` may see today: exactly the family-portal information
-    named by active releases (or Part 2 consents) to them, plus permissions recorded before
-    consents were signed (FamilyConsent). 'Today' is the participant's program day."""
+    named by active releases (or Part 2 consents) to them. 'Today' is the participant's program
+    day."""
     signed = list(
         Consent.objects.filter(
             recipient_contact__user=user,
             kind__in=list(DISCLOSURE_KINDS),
             revoked_at__isnull=True,
         ).select_related("participant", "recipient_contact__program", "episode", "program")
-    )
-    earlier = list(
-        FamilyConsent.objects.filter(contact__user=user, revoked_on__isnull=True).select_related(
-            "participant", "contact__program"
-        )
     )
     todays: dict[int, date] = {}
 
@@ -486,17 +480,13 @@ def family_grants(user: Any) -> list[FamilyGrant]:
             if scope in consent.information:
                 grant = FamilyGrant(consent.participant, contact, scope, consent)
                 grants.setdefault((consent.participant_id, grant.program.pk, scope), grant)
-    for old in earlier:
-        if old.is_active_on(today_of(old.participant)):
-            grant = FamilyGrant(old.participant, old.contact, old.scope, old)
-            grants.setdefault((old.participant_id, grant.program.pk, old.scope), grant)
     return sorted(grants.values(), key=lambda g: (g.participant.pk, g.program.name, g.scope))
 
 
 def covered_contacts(participant: Participant) -> set[int]:
-    """Ids of the participant's family contacts whom an active release (or Part 2 consent, or
-    earlier permission) lets see something in the family portal. A family member's portal
-    account works only while they are in this set. Two queries, whatever the number."""
+    """Ids of the participant's family contacts whom an active release (or Part 2 consent) lets
+    see something in the family portal. A family member's portal account works only while
+    they are in this set. One query, whatever the number."""
     today = participant.local_today()
     portal_info = set(FAMILY_PORTAL_INFO)
     covered = {
@@ -508,11 +498,6 @@ def covered_contacts(participant: Participant) -> set[int]:
             revoked_at__isnull=True,
         ).select_related("episode")
         if c.is_active_on(today) and portal_info & set(c.information)
-    }
-    covered |= {
-        c.contact_id
-        for c in FamilyConsent.objects.filter(participant=participant, revoked_on__isnull=True)
-        if c.is_active_on(today)
     }
     covered.discard(None)
     return {pk for pk in covered if pk is not None}

@@ -35,7 +35,6 @@ from openiop.participants.models import (
     Disclosure,
     DisclosureChannel,
     Episode,
-    FamilyContact,
     Participant,
 )
 
@@ -139,16 +138,14 @@ def disclosure_record(
     episode: Episode | None = None,
     object_type: str = "",
     object_id: str = "",
-    basis: str = "",
-    recipient_contact: FamilyContact | None = None,
     now: datetime | None = None,
 ) -> Disclosure:
     """Record that `information` of `program` about `participant` left it, under `consent`.
 
-    Refused (ValidationError, nothing written) when the consent does not cover it. `consent` may
-    be None only for the family portal under a permission recorded before consents were signed
-    (`basis` names it). Family-portal views are counted once a day per consent and family
-    member: a second call that day returns the first row."""
+    Refused (ValidationError, nothing written) without a consent or when the consent does not
+    cover it. Rows written before every family permission was a signed release keep their
+    consent empty and name their basis in words. Family-portal views are counted once a day
+    per consent and family member: a second call that day returns the first row."""
     if channel not in DisclosureChannel.values:
         raise ValueError(f"Unknown disclosure channel: {channel!r}")
     chosen = _check_information(information)
@@ -157,20 +154,13 @@ def disclosure_record(
         raise ValidationError("Say what was disclosed.")
     now = now or timezone.now()
     day = today_in(program.time_zone)
-    if consent is not None:
-        consent = _locked_consent(
-            consent, participant=participant, program=program, information=chosen
-        )
-        basis = consent_basis(consent)
-        recipient = recipient_text(consent)
-        recipient_contact = consent.recipient_contact
-        episode = episode or consent.episode
-    else:
-        if channel != DisclosureChannel.FAMILY_PORTAL or recipient_contact is None or not basis:
-            raise ValidationError("A disclosure needs the consent that allows it.")
-        if recipient_contact.program_id != program.pk:
-            raise ValidationError("This family member is not a contact of this program.")
-        recipient = f"{recipient_contact.name} ({recipient_contact.relationship})"
+    if consent is None:
+        raise ValidationError("A disclosure needs the consent that allows it.")
+    consent = _locked_consent(consent, participant=participant, program=program, information=chosen)
+    basis = consent_basis(consent)
+    recipient = recipient_text(consent)
+    recipient_contact = consent.recipient_contact
+    episode = episode or consent.episode
     if channel == DisclosureChannel.FAMILY_PORTAL:
         earlier = Disclosure.objects.filter(
             participant=participant,

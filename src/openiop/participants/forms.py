@@ -329,7 +329,11 @@ class ConsentSignForm(Form):
 class ConsentRevokeForm(Form):
     how = forms.ChoiceField(
         label="How the participant revoked it",
-        choices=[c for c in ConsentRevokedHow.choices if c[0] != ConsentRevokedHow.PORTAL],
+        choices=[
+            c
+            for c in ConsentRevokedHow.choices
+            if c[0] not in (ConsentRevokedHow.PORTAL, ConsentRevokedHow.STAFF)
+        ],
         widget=forms.RadioSelect,
     )
 

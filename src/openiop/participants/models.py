@@ -284,48 +284,6 @@ class FamilyContact(OrganizationRecord):
         return f"{self.name} ({self.relationship})"
 
 
-class ConsentScope(models.TextChoices):
-    """What a participant lets a family member see in the family portal."""
-
-    FAMILY_SCHEDULE = "family_schedule", "Family-session schedule"
-    ATTENDANCE = "attendance", "Attendance summary"
-    PROGRAM_CONTACT = "program_contact", "Program and care-team contact"
-
-
-class FamilyConsent(OrganizationRecord):
-    """A family-portal permission recorded as a single scope, from before consents were signed
-    electronically (see Consent). Still honoured until revoked or expired; new permissions
-    are signed releases (Consent, kind release or part2, to a family contact)."""
-
-    participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="family_consents"
-    )
-    contact = models.ForeignKey(FamilyContact, on_delete=models.PROTECT, related_name="consents")
-    scope = models.CharField(max_length=30, choices=ConsentScope.choices)
-    granted_on = models.DateField()
-    expires_on = models.DateField(null=True, blank=True)
-    revoked_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("granted_on")),
-                name="consent_expires_after_granted",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_scope_display()} for {self.contact.name}"
-
-    def is_active_on(self, day: date) -> bool:
-        if day < self.granted_on:
-            return False
-        if self.revoked_on is not None and day >= self.revoked_on:
-            return False
-        return self.expires_on is None or day <= self.expires_on
-
-
 class ConsentKind(models.TextChoices):
     TREATMENT = "treatment", "Consent to treatment"
     RELEASE = "release", "Release of information"
@@ -334,8 +292,8 @@ class ConsentKind(models.TextChoices):
 
 
 class ConsentInfo(models.TextChoices):
-    """What a release or Part 2 consent lets the program disclose. The first three also drive
-    the family portal when the recipient is a family contact."""
+    """What a release or Part 2 consent lets the program disclose. The first three are also
+    what the family portal shows when the recipient is a family contact."""
 
     FAMILY_SCHEDULE = "family_schedule", "Family-session schedule"
     ATTENDANCE = "attendance", "Attendance and hours"
@@ -357,6 +315,14 @@ class ConsentRevokedHow(models.TextChoices):
     WRITING = "writing", "In writing"
     VERBAL = "verbal", "Verbally, noted by staff"
     PORTAL = "portal", "By the participant in the portal"
+    # Only for releases carried over from the single-scope family permissions staff recorded
+    # before consents were signed (migration 0008): their revocation was a date staff entered.
+    STAFF = "staff", "Recorded by staff"
+
+
+# The signature of a release carried over from a family permission staff recorded before
+# consents were signed (migration 0008): nobody typed a name for it.
+STAFF_RECORDED_SIGNATURE = "recorded by staff before signed releases"
 
 
 # Fields a signed consent may still change: revocation is a status, nothing else moves.
@@ -519,6 +485,12 @@ class Consent(OrganizationRecord, SignedDocument):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def recorded_before_signing(self) -> bool:
+        """A family permission staff recorded before consents were signed, carried over as a
+        release (migration 0008): nobody typed a name."""
+        return self.typed_name == STAFF_RECORDED_SIGNATURE
 
     def is_active_on(self, day: date) -> bool:
         """Signed, not revoked (revocation counts from the moment it is recorded), not past

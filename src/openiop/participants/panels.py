@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from openiop.lib.http import AuthedRequest
 from openiop.participants import consents, invitations
 from openiop.participants.disclosures import disclosures_for_staff
-from openiop.participants.models import Episode, Participant
+from openiop.participants.models import Consent, Episode, FamilyContact, Participant
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,27 @@ def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
     above all) is not this viewer's to know, and each program keeps its own contacts (a
     contact recorded by a substance-use program is a Part 2 record)."""
     participant, my_programs, today = chart.participant, chart.program_ids, chart.today
-    family = list(
+    family: list[FamilyContact] = list(
         participant.family_contacts.filter(program_id__in=my_programs)
         .select_related("program", "user")
-        .prefetch_related("consents")
+        .prefetch_related(
+            Prefetch(
+                "signed_consents",
+                queryset=Consent.objects.filter(kind__in=list(consents.DISCLOSURE_KINDS))
+                .select_related("episode")
+                .order_by("-signed_at", "-id"),
+                to_attr="releases",
+            )
+        )
     )
     own_portal, family_portal = invitations.portal_access(participant, family)
     for contact in family:
-        for consent in contact.consents.all():
-            consent.active = consent.is_active_on(today)  # type: ignore[attr-defined]
+        # The releases naming this contact (all from the contact's own program), with their
+        # status today.
+        contact.release_rows = [  # type: ignore[attr-defined]
+            (release, release.status_label(today))
+            for release in contact.releases  # type: ignore[attr-defined]
+        ]
         contact.portal = family_portal.get(contact.pk)  # type: ignore[attr-defined]
     return {
         "family": family,

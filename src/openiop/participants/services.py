@@ -27,11 +27,9 @@ from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
     CareTeamMember,
     CareTeamRole,
-    ConsentScope,
     DischargeKind,
     Episode,
     EpisodeStatus,
-    FamilyConsent,
     FamilyContact,
     Participant,
 )
@@ -701,73 +699,3 @@ def family_contact_update(
         program=locked.program,
     )
     return changed
-
-
-@transaction.atomic
-def family_consent_record(
-    *,
-    actor: User,
-    contact: FamilyContact,
-    scope: str,
-    granted_on: date,
-    expires_on: date | None = None,
-) -> FamilyConsent:
-    """Record the participant's permission for `contact` to see `scope` in the family
-    portal, as given to staff (signed form or in session)."""
-    if scope not in ConsentScope.values:
-        raise ValidationError({"scope": "Choose what the consent covers."})
-    today = contact.participant.local_today()
-    if granted_on > today:
-        raise ValidationError({"granted_on": "The consent date cannot be in the future."})
-    if expires_on is not None and expires_on < granted_on:
-        raise ValidationError({"expires_on": "The consent cannot expire before it was given."})
-    # Lock the contact so two staff recording the same consent do not both succeed.
-    locked = FamilyContact.objects.select_for_update().get(pk=contact.pk)
-    existing = FamilyConsent.objects.filter(contact=locked, scope=scope, revoked_on__isnull=True)
-    if any(c.expires_on is None or c.expires_on >= today for c in existing):
-        raise ValidationError(
-            {"scope": f"{locked.name} already has a current consent for this; revoke it first."}
-        )
-    consent = FamilyConsent(
-        organization_id=locked.organization_id,
-        participant_id=locked.participant_id,
-        contact=locked,
-        scope=scope,
-        granted_on=granted_on,
-        expires_on=expires_on,
-        recorded_by=actor,
-    )
-    consent.full_clean()
-    consent.save()
-    event_record(
-        participant=contact.participant,
-        kind=EventKind.CONSENT,
-        summary=f"Consent recorded for {locked.name}: {consent.get_scope_display()}",
-        actor=actor,
-        program=locked.program,
-    )
-    return consent
-
-
-@transaction.atomic
-def family_consent_revoke(
-    *, actor: User, consent: FamilyConsent, revoked_on: date | None = None
-) -> FamilyConsent:
-    """Revoke from `revoked_on` (today by default): the family member loses access that day."""
-    locked = FamilyConsent.objects.select_for_update().select_related("contact").get(pk=consent.pk)
-    if locked.revoked_on is not None:
-        raise ValidationError("This consent has already been revoked.")
-    day = revoked_on or consent.participant.local_today()
-    if day < locked.granted_on:
-        day = locked.granted_on
-    locked.revoked_on = day
-    locked.save(update_fields=["revoked_on"])
-    consent.revoked_on = day
-    event_record(
-        participant=consent.participant,
-        kind=EventKind.CONSENT,
-        summary=f"Consent revoked for {locked.contact.name}: {locked.get_scope_display()}",
-        actor=actor,
-        program=locked.contact.program,
-    )
-    return consent

@@ -516,8 +516,7 @@ def consent_print(request: AuthedRequest, public_id: UUID, consent_id: UUID) -> 
 @staff(Perm.PARTICIPANT_WRITE)
 @require_http_methods(["GET", "POST"])
 def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) -> HttpResponse:
-    """Revoke a signed consent (asks how the participant revoked it), or an earlier
-    single-scope family permission (at once)."""
+    """Revoke a signed consent (asks how the participant revoked it)."""
     participant = participant_for(request, public_id, write=True, object_type="consent")
     chart = _chart_url(participant)
     signed = (
@@ -526,18 +525,7 @@ def consent_revoke(request: AuthedRequest, public_id: UUID, consent_id: UUID) ->
         .first()
     )
     if signed is None:
-        if request.method != "POST":
-            raise Http404("No such consent.")
-        earlier = get_object_or_404(
-            participant.family_consents.select_related("contact").filter(
-                contact__program_id__in=program_ids_for(request.user)
-            ),
-            public_id=consent_id,
-        )
-        with message_errors(request):
-            services.family_consent_revoke(actor=request.user, consent=earlier)
-            messages.success(request, "Consent revoked.")
-        return redirect(chart)
+        raise Http404("No such consent.")
     form = participant_forms.ConsentRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form):

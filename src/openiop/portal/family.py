@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -27,7 +26,7 @@ from openiop.participants.consents import FamilyGrant
 from openiop.participants.disclosures import disclosure_record
 from openiop.participants.models import (
     Consent,
-    ConsentScope,
+    ConsentInfo,
     DisclosureChannel,
     Episode,
     FamilyContact,
@@ -73,15 +72,15 @@ class Section:
 
     @property
     def shows_contact(self) -> bool:
-        return ConsentScope.PROGRAM_CONTACT in self.scopes
+        return ConsentInfo.PROGRAM_CONTACT in self.scopes
 
     @property
     def shows_schedule(self) -> bool:
-        return ConsentScope.FAMILY_SCHEDULE in self.scopes
+        return ConsentInfo.FAMILY_SCHEDULE in self.scopes
 
     @property
     def shows_attendance(self) -> bool:
-        return ConsentScope.ATTENDANCE in self.scopes
+        return ConsentInfo.ATTENDANCE in self.scopes
 
     @property
     def tz(self) -> str:
@@ -194,22 +193,16 @@ def family_disclosures_record(sections: list[Section], *, viewer: User) -> None:
     """Each consent whose information the page showed is a disclosure to this family member:
     recorded once a day per consent, into the participant's accounting."""
     for section in sections:
-        by_consent: dict[Any, list[str]] = {}
+        by_consent: dict[Consent, list[str]] = {}
         for grant in section.grants:
             by_consent.setdefault(grant.consent, []).append(grant.scope)
         for consent, scopes in by_consent.items():
-            signed = consent if isinstance(consent, Consent) else None
             disclosure_record(
                 participant=section.participant,
                 program=section.program,
-                consent=signed,
+                consent=consent,
                 information=scopes,
                 description="Family portal page",
                 channel=DisclosureChannel.FAMILY_PORTAL,
                 actor=viewer,
-                basis=""
-                if signed
-                else f"Family-portal permission recorded {consent.granted_on:%B} "
-                f"{consent.granted_on.day}, {consent.granted_on.year}",
-                recipient_contact=section.contact,
             )
