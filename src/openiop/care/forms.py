@@ -21,7 +21,8 @@ from openiop.care.review_selectors import diary_measures
 from openiop.care.services import SIGNING_ROLES
 from openiop.lib.forms import Form
 from openiop.measures.services import instrument_codes
-from openiop.participants.models import Episode, Participant
+from openiop.participants.forms import ParticipantSignForm
+from openiop.participants.models import Episode
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -154,20 +155,8 @@ class InterventionForm(Form):
         self.field_of("responsible", forms.ModelChoiceField).queryset = clinicians_for(episode)
 
 
-class SignForm(Form):
-    typed_name = forms.CharField(
-        label="Type your full legal name to sign",
-        max_length=200,
-        help_text="Signing says you have read this plan and worked it out with your care team.",
-    )
-
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "typed_name"
-        ].help_text = (
-            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
-        )
+class SignForm(ParticipantSignForm):
+    signing_says = "Signing says you have read this plan and worked it out with your care team."
 
 
 class ReviewForm(Form):

@@ -30,6 +30,7 @@ from openiop.participants.access import (
     program_check,
     program_ids_for,
 )
+from openiop.participants.forms import ParticipantSignForm
 from openiop.participants.models import OPEN_STATUSES, Participant
 from openiop.programs.models import Program
 from openiop.safety.models import PLAN_SECTIONS, PlanStatus, SafetyPlanVersion
@@ -61,20 +62,8 @@ class PlanForm(Form):
             )
 
 
-class SignForm(Form):
-    typed_name = forms.CharField(
-        label="Type your full legal name to sign",
-        max_length=200,
-        help_text="Signing says you have read this plan and it is in your words.",
-    )
-
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "typed_name"
-        ].help_text = (
-            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
-        )
+class SignForm(ParticipantSignForm):
+    signing_says = "Signing says you have read this plan and it is in your words."
 
 
 def _version_of(
