@@ -569,11 +569,7 @@ def unavailability_for_admission(assessment: IntakeAssessment) -> list[Unavailab
         Unavailability(
             organization_id=block.organization_id,
             participant_id=assessment.participant_id,
-            weekday=block.weekday,
-            start_time=block.start_time,
-            end_time=block.end_time,
-            reason=block.reason,
-            note=block.note,
+            **block.block_fields(),
         )
         for block in assessment.unavailable.all()
     ]
