@@ -89,6 +89,20 @@ class NulSafeMixin(_FormBase):
         return False
 
 
+def text_area(
+    label: str, *, rows: int, max_length: int, required: bool, help_text: str = ""
+) -> forms.CharField:
+    """A field for a few lines of free text: a box `rows` lines high that takes at most
+    `max_length` characters."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 class Form(NulSafeMixin, forms.Form):
     pass
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from openiop.accounts.policy import portal, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
-from openiop.lib.forms import Form, form_errors, message_errors
+from openiop.lib.forms import Form, form_errors, message_errors, text_area
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import (
     Access,
@@ -53,12 +52,12 @@ class PlanForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, heading, prompt in PLAN_SECTIONS:
-            self.fields[name] = forms.CharField(
-                label=heading,
-                required=False,
+            self.fields[name] = text_area(
+                heading,
+                rows=4,
                 max_length=4000,
+                required=False,
                 help_text=f"{prompt} One per line, in the participant's own words.",
-                widget=forms.Textarea(attrs={"rows": 4}),
             )
 
 
