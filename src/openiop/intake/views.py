@@ -41,6 +41,7 @@ from openiop.participants.access import (
     participant_for,
     program_check,
     program_ids_for,
+    record_created,
 )
 from openiop.participants.consents import treatment_consent_for
 from openiop.participants.models import Consent, Episode, EpisodeStatus, Participant
@@ -266,21 +267,13 @@ def inquiry_convert(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     inquiry = inquiry_for(request, public_id, write=True)
     form = intake_forms.ConvertForm(request.POST or None)
 
-    def convert(data: dict[str, Any]) -> Participant:
-        participant = services.inquiry_convert(actor=request.user, inquiry=inquiry, **data)
-        access_record(
-            request=request,
-            action=AccessAction.CREATE,
-            object_type="participant",
-            participant=participant,
-        )
-        return participant
-
     return write_page(
         request,
         FORM_PAGE,
         form,
-        write=convert,
+        write=lambda data: record_created(
+            request, services.inquiry_convert(actor=request.user, inquiry=inquiry, **data)
+        ),
         success=lambda participant: f"Record {participant.record_number} created.",
         done_url=lambda participant: reverse("participants:chart", args=[participant.public_id]),
         title="Convert to participant",

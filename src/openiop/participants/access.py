@@ -254,6 +254,18 @@ def chosen_episode(
     return episode, programs
 
 
+def record_created(request: HttpRequest, participant: Participant) -> Participant:
+    """Log the access row of a participant record the request has just created (a new
+    participant, an inquiry converted), and return the record."""
+    access_record(
+        request=request,
+        action=AccessAction.CREATE,
+        object_type="participant",
+        participant=participant,
+    )
+    return participant
+
+
 def treatment_episode_for(user: User | AnonymousUser, participant: Participant) -> Episode | None:
     """The participant's latest episode in treatment (admitted, active or on hold) in a program
     `user` works in, with its program; None when there is none."""

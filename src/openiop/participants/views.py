@@ -26,6 +26,7 @@ from openiop.participants.access import (
     participant_for,
     participant_programs,
     program_ids_for,
+    record_created,
 )
 from openiop.participants.disclosures import disclosures_for_staff
 from openiop.participants.models import (
@@ -133,21 +134,13 @@ def participant_new(request: AuthedRequest) -> HttpResponse:
         "intro": "Creates the record and opens an inquiry in the program you choose.",
     }
 
-    def create(data: dict[str, Any]) -> Participant:
-        participant = services.participant_create(actor=request.user, **data)
-        access_record(
-            request=request,
-            action=AccessAction.CREATE,
-            object_type="participant",
-            participant=participant,
-        )
-        return participant
-
     return write_page(
         request,
         FORM_PAGE,
         form,
-        write=create,
+        write=lambda data: record_created(
+            request, services.participant_create(actor=request.user, **data)
+        ),
         success=lambda participant: f"Record {participant.record_number} created.",
         done_url=_chart_url,
         **page,
