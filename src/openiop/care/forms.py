@@ -19,9 +19,10 @@ from openiop.care.models import (
 )
 from openiop.care.review_selectors import diary_measures
 from openiop.care.services import SIGNING_ROLES
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, text_area
 from openiop.measures.services import instrument_codes
-from openiop.participants.models import Episode, Participant
+from openiop.participants.forms import ParticipantSignForm
+from openiop.participants.models import Episode
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -33,50 +34,46 @@ class PlanDetailsForm(Form):
         max_length=300,
         help_text="As on the referral or assessment.",
     )
-    participant_goals = forms.CharField(
-        label="What the participant wants from the program",
-        required=False,
+    participant_goals = text_area(
+        "What the participant wants from the program",
+        rows=3,
         max_length=4000,
+        required=False,
         help_text="In their own words.",
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    strengths = forms.CharField(
-        label="Strengths", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    services_summary = forms.CharField(
-        label="Services: type, amount, frequency and duration",
-        required=False,
+    strengths = text_area("Strengths", rows=2, max_length=4000, required=False)
+    services_summary = text_area(
+        "Services: type, amount, frequency and duration",
+        rows=3,
         max_length=4000,
-        help_text=(
-            "e.g. IOP groups 3 days a week, 3 hours a day, for about 10 weeks; "
-            "individual therapy weekly."
-        ),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="e.g. IOP groups 3 days a week, 3 hours a day, for about 10 weeks; "
+        "individual therapy weekly.",
     )
 
 
 class ProblemForm(Form):
-    description = forms.CharField(
-        label="Problem", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = text_area("Problem", rows=2, max_length=4000, required=True)
 
 
 class GoalForm(Form):
-    description = forms.CharField(
-        label="Goal",
+    description = text_area(
+        "Goal",
+        rows=2,
         max_length=4000,
+        required=True,
         help_text="What the participant is working toward, in words they would use.",
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
     status = forms.ChoiceField(label="Status", choices=GoalStatus.choices)
 
 
 class ObjectiveForm(Form):
-    description = forms.CharField(
-        label="Objective",
+    description = text_area(
+        "Objective",
+        rows=2,
         max_length=4000,
+        required=True,
         help_text="A measurable step toward the goal.",
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
     target_on = forms.DateField(label="Target date", widget=DATE)
     measure_kind = forms.ChoiceField(label="Measured by", choices=MeasureKind.choices)
@@ -154,29 +151,18 @@ class InterventionForm(Form):
         self.field_of("responsible", forms.ModelChoiceField).queryset = clinicians_for(episode)
 
 
-class SignForm(Form):
-    typed_name = forms.CharField(
-        label="Type your full legal name to sign",
-        max_length=200,
-        help_text="Signing says you have read this plan and worked it out with your care team.",
-    )
-
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "typed_name"
-        ].help_text = (
-            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
-        )
+class SignForm(ParticipantSignForm):
+    signing_says = "Signing says you have read this plan and worked it out with your care team."
 
 
 class ReviewForm(Form):
     reviewed_on = forms.DateField(label="Review date", widget=DATE)
     reason = forms.ChoiceField(label="Why now", choices=ReviewReason.choices)
-    changes = forms.CharField(
-        label="What changes in the plan, and why",
+    changes = text_area(
+        "What changes in the plan, and why",
+        rows=4,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        required=True,
         help_text="The next version opens as a draft with these changes still to be made.",
     )
 
@@ -188,11 +174,8 @@ class ReviewForm(Form):
                 label="Progress",
                 choices=[("", "—"), *ObjectiveProgress.choices],
             )
-            self.fields[f"comment_{objective.public_id}"] = forms.CharField(
-                label="Comment",
-                required=False,
-                max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 2}),
+            self.fields[f"comment_{objective.public_id}"] = text_area(
+                "Comment", rows=2, max_length=4000, required=False
             )
 
     def objective_fields(self) -> list[tuple[PlanObjective, Any, Any]]:
@@ -208,12 +191,12 @@ class RelapsePlanForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, heading, prompt in RELAPSE_SECTIONS:
-            self.fields[key] = forms.CharField(
-                label=heading,
-                required=False,
+            self.fields[key] = text_area(
+                heading,
+                rows=3,
                 max_length=4000,
+                required=False,
                 help_text=f"{prompt} In the participant's own words.",
-                widget=forms.Textarea(attrs={"rows": 3}),
             )
         # The review date last, after the sections.
         self.order_fields([key for key, _, _ in RELAPSE_SECTIONS] + ["review_on"])
@@ -223,10 +206,11 @@ class ProposalForm(Form):
     section = forms.ChoiceField(
         label="Which part", choices=[(key, heading) for key, heading, _ in RELAPSE_SECTIONS]
     )
-    text = forms.CharField(
-        label="What you would like it to say",
+    text = text_area(
+        "What you would like it to say",
+        rows=5,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        required=True,
         help_text="Write the whole part as you want it. Your care team reads it with you.",
     )
 

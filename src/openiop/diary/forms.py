@@ -17,7 +17,7 @@ from openiop.diary.models import (
     Medication,
 )
 from openiop.diary.services import CardAnswers
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, text_area
 from openiop.programs.models import SkillsModule
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -100,11 +100,11 @@ class DiaryCardForm(Form):
         )
         for module in SkillsModule:
             self.fields[f"skill_{module.value}"] = _scale(str(module.label), 7, required=False)
-        self.fields["note"] = forms.CharField(
-            label="Anything else you want your therapist to know?",
-            required=False,
+        self.fields["note"] = text_area(
+            "Anything else you want your therapist to know?",
+            rows=3,
             max_length=2000,
-            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
         )
 
     # Grouped for the template.

@@ -28,7 +28,12 @@ from openiop.diary.services import (
 )
 from openiop.lib.http import NO_SUCH_ID, AuthedRequest, uuid_or_none
 from openiop.lib.timezones import today_in
-from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
+from openiop.participants.access import (
+    Access,
+    chosen_episode,
+    participant_for,
+    treatment_episode_for,
+)
 from openiop.participants.models import IN_TREATMENT_STATUSES
 from openiop.programs.access import program_for
 
@@ -39,14 +44,7 @@ def review(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         request, public_id, access=Access.CLINICAL, object_type="diary.review"
     )
     # "Today" in one of the viewer's own programs (never read from another program's episode).
-    episode = (
-        participant.episodes.filter(
-            program_id__in=program_ids_for(request.user), status__in=IN_TREATMENT_STATUSES
-        )
-        .select_related("program")
-        .order_by("-inquiry_on", "-id")
-        .first()
-    )
+    episode = treatment_episode_for(request.user, participant)
     today = today_in(episode.program.time_zone) if episode else timezone.localdate()
     try:
         asked = date.fromisoformat(request.GET.get("week", ""))

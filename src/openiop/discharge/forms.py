@@ -15,7 +15,7 @@ from openiop.discharge.models import (
     ConsentHow,
     Destination,
 )
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, text_area
 from openiop.participants.models import DischargeKind
 
 
@@ -27,12 +27,7 @@ class DateInput(forms.DateInput):
 
 
 def _reason(label: str = "Reason", help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=2000,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    return text_area(label, rows=3, max_length=2000, required=True, help_text=help_text)
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -88,18 +83,18 @@ class DischargeForm(_ConsentFields):
     provider = forms.CharField(
         label="Provider", max_length=200, required=False, help_text="Name, practice and phone."
     )
-    appointments = forms.CharField(
-        label="Aftercare appointments",
-        required=False,
+    appointments = text_area(
+        "Aftercare appointments",
+        rows=2,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text="First appointments already booked, with dates.",
     )
-    medication_followup = forms.CharField(
-        label="Medication follow-up",
-        required=False,
+    medication_followup = text_area(
+        "Medication follow-up",
+        rows=2,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text="Who prescribes after discharge and when; 'No medications' if none.",
     )
     relapse_plan_reviewed = forms.BooleanField(
@@ -147,18 +142,8 @@ class StepDownForm(_ConsentFields):
         label="Provider", max_length=200, help_text="Name, practice and phone."
     )
     reason = _reason(help_text="Why the participant is ready for less intensive care.")
-    appointments = forms.CharField(
-        label="Aftercare appointments",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    medication_followup = forms.CharField(
-        label="Medication follow-up",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    appointments = text_area("Aftercare appointments", rows=2, max_length=4000, required=False)
+    medication_followup = text_area("Medication follow-up", rows=2, max_length=4000, required=False)
     field_order = [
         "on",
         "destination",
@@ -175,19 +160,17 @@ class SummaryForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, heading, prompt in SUMMARY_SECTIONS:
-            self.fields[name] = forms.CharField(
-                label=heading,
-                required=False,
+            self.fields[name] = text_area(
+                heading,
+                rows=8 if name == "course_of_treatment" else 4,
                 max_length=8000 if name == "course_of_treatment" else 4000,
+                required=False,
                 help_text=f"{prompt} Needed to sign." if name in REQUIRED_FIELDS else prompt,
-                widget=forms.Textarea(attrs={"rows": 8 if name == "course_of_treatment" else 4}),
             )
 
 
 class AddendumForm(Form):
-    text = forms.CharField(
-        label="Addendum", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    text = text_area("Addendum", rows=3, max_length=4000, required=True)
 
 
 class AlumniConsentForm(Form):

@@ -45,8 +45,8 @@ from openiop.discharge.models import (
     SummaryStatus,
 )
 from openiop.lib.timezones import today_in
-from openiop.measures.models import Administration, AdministrationStatus, Battery, Phase
-from openiop.measures.services import MISSED_AFTER, batteries_for
+from openiop.measures.models import Administration, AdministrationStatus, Phase
+from openiop.measures.services import MISSED_AFTER, batteries_for, battery_make_due
 from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
     Consent,
@@ -221,31 +221,9 @@ def discharge_battery_make_due(*, episode: Episode, now: datetime) -> int:
     """The program's discharge questionnaires, due at once (the worker would make the same
     ones on its next run; the unique key keeps it to one set)."""
     assert episode.discharged_on is not None
-    program = episode.program
-    codes = batteries_for(program).get(Phase.DISCHARGE) or ()
-    if not codes:
-        return 0
-    battery = Battery.objects.filter(program=program, phase=Phase.DISCHARGE).first()
-    existing = set(
-        Administration.objects.filter(
-            episode=episode, phase=Phase.DISCHARGE, period_start=episode.discharged_on
-        ).values_list("instrument_code", flat=True)
+    rows = battery_make_due(
+        episode=episode, phase=Phase.DISCHARGE, period_start=episode.discharged_on, due_at=now
     )
-    rows = [
-        Administration(
-            organization_id=episode.organization_id,
-            participant_id=episode.participant_id,
-            episode=episode,
-            instrument_code=code,
-            phase=Phase.DISCHARGE,
-            battery=battery,
-            period_start=episode.discharged_on,
-            due_at=now,
-        )
-        for code in codes
-        if code not in existing
-    ]
-    Administration.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 

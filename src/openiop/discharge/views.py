@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django import forms
@@ -44,11 +43,10 @@ from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import local_date, today_in
 from openiop.participants.access import Access, participant_for, portal_participant
 from openiop.participants.disclosures import covering_consents, disclosure_record
-from openiop.participants.forms import DiscloseForm
+from openiop.participants.forms import DiscloseForm, disclose_page
 from openiop.participants.models import (
     IN_TREATMENT_STATUSES,
     ConsentInfo,
-    ConsentKind,
     Disclosure,
     DisclosureChannel,
     Episode,
@@ -588,23 +586,17 @@ def summary_disclose(request: AuthedRequest, public_id: UUID, summary_id: UUID) 
             context = _summary_context(request, participant, row)
             context["disclosure"] = disclosure
             return render(request, "discharge/summary_print.html", context)
-    kind = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
-    context = {
-        "participant": participant,
-        "program": program,
-        "form": form,
-        "consents": consents,
-        "title": "Disclose the discharge summary",
-        "what": "this discharge summary",
-        "submit": "Disclose",
-        "cancel": back,
-        "new_consent_url": None
-        if not episode.is_open
-        else reverse("participants:consent_new", args=[participant.public_id])
-        + "?"
-        + urlencode({"kind": kind, "episode": str(episode.public_id), "next": request.path}),
-    }
-    return render(request, "disclose_form.html", context)
+    return disclose_page(
+        request,
+        form,
+        participant=participant,
+        episode=episode,
+        consents=consents,
+        title="Disclose the discharge summary",
+        what="this discharge summary",
+        submit="Disclose",
+        cancel=back,
+    )
 
 
 def _summary_pdf_response(row: DischargeSummary, disclosure: Disclosure | None) -> HttpResponse:

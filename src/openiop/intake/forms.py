@@ -21,7 +21,7 @@ from openiop.intake.models import (
     PriorCare,
     RuleSet,
 )
-from openiop.lib.forms import Form, ModelForm
+from openiop.lib.forms import Form, ModelForm, text_area
 from openiop.participants.forms import DateInput, clinicians_of
 from openiop.programs.models import Program, Track, Weekday
 from openiop.scheduling.models import UnavailabilityReason
@@ -168,12 +168,7 @@ class ReferralForm(Form):
     )
     referrer_phone = forms.CharField(label="Referrer's phone", max_length=40, required=False)
     referrer_email = forms.EmailField(label="Referrer's e-mail", required=False)
-    message = forms.CharField(
-        label="Reason for referral",
-        max_length=MESSAGE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    message = text_area("Reason for referral", rows=3, max_length=MESSAGE_MAX, required=False)
     follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DateInput())
     assigned_to = UserChoiceField(
         label="Assigned to", queryset=User.objects.none(), required=False, to_field_name="public_id"

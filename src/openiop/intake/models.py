@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from openiop.lib.models import OrganizationRecord, OrganizationScoped
-from openiop.scheduling.models import UnavailabilityReason
+from openiop.scheduling.models import WeeklyBlock
 
 # --- inquiries ------------------------------------------------------------------------------
 
@@ -350,18 +350,14 @@ class IntakeAssessment(OrganizationRecord):
         return tuple(getattr(self, name) for name, _ in ASAM_DIMENSIONS)
 
 
-class AvailabilityBlock(OrganizationScoped):
+class AvailabilityBlock(OrganizationScoped, WeeklyBlock):
     """A recurring time the person cannot attend (program time zone), as told at intake.
-    Shaped like scheduling.Unavailability so admission can copy the rows over."""
+    A scheduling.WeeklyBlock like scheduling.Unavailability, so admission copies the rows
+    over."""
 
     assessment = models.ForeignKey(
         IntakeAssessment, on_delete=models.CASCADE, related_name="unavailable"
     )
-    weekday = models.PositiveSmallIntegerField()
-    start_time = models.TimeField()
-    end_time = models.TimeField()
-    reason = models.CharField(max_length=10, choices=UnavailabilityReason.choices)
-    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["weekday", "start_time"]
@@ -371,9 +367,6 @@ class AvailabilityBlock(OrganizationScoped):
             ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="availability_block_day"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_reason_display()} on day {self.weekday}"
 
 
 # --- level of care --------------------------------------------------------------------------

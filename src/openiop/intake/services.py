@@ -42,6 +42,7 @@ from openiop.intake.models import (
     LevelOfCareDecision,
     RuleSet,
 )
+from openiop.lib.models import refuse_unknown_fields
 from openiop.lib.timezones import local_date, today_in
 from openiop.measures.models import Administration
 from openiop.measures.services import intake_battery_make_due
@@ -503,9 +504,7 @@ def assessment_save(
 ) -> IntakeAssessment:
     """Save a draft. Only the fields given change, so a coordinator without SUD access saving
     the form leaves the substance-use section as it was."""
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    refuse_unknown_fields(changes, EDITABLE_FIELDS)
     if not sud_access and set(changes) & set(SUD_FIELDS):
         raise ValidationError("Your role does not allow editing the substance-use section.")
     locked = _lock_assessment(assessment)
@@ -570,11 +569,7 @@ def unavailability_for_admission(assessment: IntakeAssessment) -> list[Unavailab
         Unavailability(
             organization_id=block.organization_id,
             participant_id=assessment.participant_id,
-            weekday=block.weekday,
-            start_time=block.start_time,
-            end_time=block.end_time,
-            reason=block.reason,
-            note=block.note,
+            **block.block_fields(),
         )
         for block in assessment.unavailable.all()
     ]
@@ -722,9 +717,7 @@ RULESET_FIELDS = (
 @transaction.atomic
 def ruleset_save(*, actor: User, program: Program, values: Mapping[str, Any]) -> RuleSet:
     _check_program(actor, program)
-    unknown = set(values) - set(RULESET_FIELDS)
-    if unknown:
-        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    refuse_unknown_fields(values, RULESET_FIELDS)
     ruleset = RuleSet.objects.select_for_update().filter(program=program).first() or RuleSet(
         organization_id=program.organization_id, program=program, refer_up_cssrs_tiers=["high"]
     )

@@ -30,7 +30,7 @@ from openiop.intake.models import (
     IntakeAssessment,
     RuleSet,
 )
-from openiop.lib.forms import form_errors, message_errors
+from openiop.lib.forms import form_errors, message_errors, write_page
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.models import Administration, AdministrationStatus, Phase
@@ -41,12 +41,15 @@ from openiop.participants.access import (
     participant_for,
     program_check,
     program_ids_for,
+    record_created,
 )
 from openiop.participants.consents import treatment_consent_for
 from openiop.participants.models import Consent, Episode, EpisodeStatus, Participant
 from openiop.programs.models import Program
 from openiop.scheduling.models import Session, SessionStatus
 from openiop.scheduling.rosters import placement_report
+
+FORM_PAGE = "intake/form.html"
 
 # --- public inquiry form --------------------------------------------------------------------
 
@@ -141,24 +144,28 @@ def referral_new(request: AuthedRequest) -> HttpResponse:
     form = intake_forms.ReferralForm(
         request.POST or None, programs=_my_programs(request), assignees=_assignees(request)
     )
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            inquiry = services.inquiry_refer(actor=request.user, **form.cleaned_data)
-            access_record(
-                request=request,
-                action=AccessAction.CREATE,
-                object_type=OBJECT_TYPE,
-                object_id=str(inquiry.public_id),
-            )
-            messages.success(request, "Referral entered.")
-            return redirect("intake:inquiry", inquiry.public_id)
-    context = {
-        "form": form,
-        "title": "New referral",
-        "submit": "Enter referral",
-        "cancel": reverse("intake:board"),
-    }
-    return render(request, "intake/form.html", context)
+
+    def refer(data: dict[str, Any]) -> Inquiry:
+        inquiry = services.inquiry_refer(actor=request.user, **data)
+        access_record(
+            request=request,
+            action=AccessAction.CREATE,
+            object_type=OBJECT_TYPE,
+            object_id=str(inquiry.public_id),
+        )
+        return inquiry
+
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=refer,
+        success="Referral entered.",
+        done_url=lambda inquiry: reverse("intake:inquiry", args=[inquiry.public_id]),
+        title="New referral",
+        submit="Enter referral",
+        cancel=reverse("intake:board"),
+    )
 
 
 # Each move is its own write function; the URL names which.
@@ -259,28 +266,22 @@ def inquiry_follow_up(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def inquiry_convert(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     inquiry = inquiry_for(request, public_id, write=True)
     form = intake_forms.ConvertForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            participant = services.inquiry_convert(
-                actor=request.user, inquiry=inquiry, **form.cleaned_data
-            )
-            access_record(
-                request=request,
-                action=AccessAction.CREATE,
-                object_type="participant",
-                participant=participant,
-            )
-            messages.success(request, f"Record {participant.record_number} created.")
-            return redirect("participants:chart", participant.public_id)
-    context = {
-        "form": form,
-        "title": "Convert to participant",
-        "submit": "Create participant record",
-        "cancel": reverse("intake:inquiry", args=[inquiry.public_id]),
-        "intro": "Creates the participant record with an episode in "
+
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: record_created(
+            request, services.inquiry_convert(actor=request.user, inquiry=inquiry, **data)
+        ),
+        success=lambda participant: f"Record {participant.record_number} created.",
+        done_url=lambda participant: reverse("participants:chart", args=[participant.public_id]),
+        title="Convert to participant",
+        submit="Create participant record",
+        cancel=reverse("intake:inquiry", args=[inquiry.public_id]),
+        intro="Creates the participant record with an episode in "
         f"{inquiry.program.name}, linked to this inquiry.",
-    }
-    return render(request, "intake/form.html", context)
+    )
 
 
 # --- intake assessment ----------------------------------------------------------------------
@@ -648,18 +649,20 @@ def rules(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         organization_id=program.organization_id, program=program, refer_up_cssrs_tiers=["high"]
     )
     form = intake_forms.RuleSetForm(request.POST or None, instance=ruleset)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in services.RULESET_FIELDS}
-        with form_errors(form):
-            services.ruleset_save(actor=request.user, program=program, values=values)
-            messages.success(request, "Level-of-care rules saved.")
-            return redirect("intake:rules", program.public_id)
-    context = {
-        "form": form,
-        "title": f"Level-of-care rules: {program.name}",
-        "submit": "Save rules",
-        "cancel": reverse("intake:board"),
-        "intro": "Thresholds the recommendation uses. Defaults follow the clinical reference; "
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: services.ruleset_save(
+            actor=request.user,
+            program=program,
+            values={name: data[name] for name in services.RULESET_FIELDS},
+        ),
+        success="Level-of-care rules saved.",
+        done_url=reverse("intake:rules", args=[program.public_id]),
+        title=f"Level-of-care rules: {program.name}",
+        submit="Save rules",
+        cancel=reverse("intake:board"),
+        intro="Thresholds the recommendation uses. Defaults follow the clinical reference; "
         "your clinical lead signs off any change.",
-    }
-    return render(request, "intake/form.html", context)
+    )

@@ -49,6 +49,12 @@ def sqlite_trigger_names(table: str) -> list[str]:
     return [f"{table}_no_update", f"{table}_no_delete"]
 
 
+def _sqlite_guarded(cursor: Any, table: str) -> bool:
+    """Whether `table` has both its SQLite triggers."""
+    cursor.execute(_SQLITE_COUNT, sqlite_trigger_names(table))
+    return bool(cursor.fetchone()[0] == 2)
+
+
 def _postgres_guards(tables: Iterable[str]) -> dict[str, tuple[Any, Any]]:
     """The declared append-only trigger of each of `tables`, with its model, by table."""
     import pgtrigger
@@ -81,8 +87,7 @@ def install(connection: Any, tables: Iterable[str] = APPEND_ONLY_TABLES) -> list
             if table not in present:
                 continue
             if connection.vendor == "sqlite":
-                cursor.execute(_SQLITE_COUNT, sqlite_trigger_names(table))
-                if cursor.fetchone()[0] == 2:
+                if _sqlite_guarded(cursor, table):
                     continue
                 for statement in sqlite_statements(table):
                     cursor.execute(statement)
@@ -116,10 +121,8 @@ def missing(connection: Any, tables: Iterable[str] = APPEND_ONLY_TABLES) -> list
         for table in tables:
             if table not in present:
                 continue
-            if connection.vendor == "sqlite":
-                cursor.execute(_SQLITE_COUNT, sqlite_trigger_names(table))
-                if cursor.fetchone()[0] != 2:
-                    gaps.append(table)
+            if connection.vendor == "sqlite" and not _sqlite_guarded(cursor, table):
+                gaps.append(table)
     if connection.vendor == "postgresql":
         guards = _postgres_guards(set(tables) & present)
         for table, (model, trigger) in guards.items():

@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
 
 NUL = "\x00"
@@ -89,6 +89,20 @@ class NulSafeMixin(_FormBase):
         return False
 
 
+def text_area(
+    label: str, *, rows: int, max_length: int, required: bool, help_text: str = ""
+) -> forms.CharField:
+    """A field for a few lines of free text: a box `rows` lines high that takes at most
+    `max_length` characters."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 class Form(NulSafeMixin, forms.Form):
     pass
 
@@ -102,7 +116,8 @@ class ModelForm(NulSafeMixin, forms.ModelForm):
 # Write functions validate and raise ValidationError; views show it. A view wraps the write in
 # `with form_errors(form):` (the form re-renders with the messages) or, for a button that posts
 # and redirects, `with message_errors(request):` (the messages are flashed). Code after the write
-# inside the block runs only when it succeeded, so the success path reads straight down:
+# inside the block runs only when it succeeded, so the success path reads straight down (and
+# `write_page` below is this whole cycle for a page that only writes, flashes and redirects):
 #
 #     if request.method == "POST" and form.is_valid():
 #         with form_errors(form):
@@ -166,3 +181,29 @@ def form_page(
 ) -> HttpResponse:
     """The page that shows `form`, with the page's other context."""
     return render(request, template, {"form": form, **context}, status=status)
+
+
+_T = TypeVar("_T")
+
+
+def write_page(
+    request: HttpRequest,
+    template: str,
+    form: forms.BaseForm,
+    *,
+    write: Callable[[dict[str, Any]], _T],
+    success: str | Callable[[_T], str],
+    done_url: str | Callable[[_T], str],
+    **context: Any,
+) -> HttpResponse:
+    """A form page's GET/POST cycle: on a valid POST call `write` with the form's cleaned data
+    (the write function, or a few lines around it); when it succeeds, flash `success` and
+    redirect to `done_url` (either may be worked out from what `write` returned). Its
+    ValidationError shows on the form (`form_errors`) and the page renders again, nothing
+    saved; so does an invalid form or a GET (`form_page` with `context`)."""
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            result = write(form.cleaned_data)
+            messages.success(request, success if isinstance(success, str) else success(result))
+            return redirect(done_url if isinstance(done_url, str) else done_url(result))
+    return form_page(request, template, form, **context)

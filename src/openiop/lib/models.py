@@ -7,6 +7,8 @@
 - `OrganizationRecord`: both, which is what most records are.
 - `SignedDocument`: the content hash of a document a signature covers, and its integrity
   check (lib.signing), with the two status vocabularies such documents use.
+- `refuse_unknown_fields` and `apply_changes`: the two steps of a write function that edits
+  the fields a form names (`changes`, field name → new value).
 
 `lib` sits below every room, so it names the organization model through a setting
 (`ORGANIZATION_MODEL`, like `AUTH_USER_MODEL`) rather than importing `programs`. The bases add
@@ -19,10 +21,11 @@ the access log, tracked tasks) is only `PublicIdentified` and declares it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from openiop.lib import signing
@@ -89,3 +92,23 @@ class SignedDocument(models.Model):
 
     def hash_matches(self) -> bool:
         return signing.digest_matches(self.signed_content(), self.content_hash)
+
+
+def refuse_unknown_fields(changes: Mapping[str, Any], editable: Iterable[str]) -> None:
+    """Refuse `changes` that name a field outside `editable` (a write function's whitelist)."""
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+
+
+def apply_changes(row: models.Model, changes: Mapping[str, Any]) -> list[str]:
+    """Set on `row` each value of `changes` (a string stripped) that differs from what the row
+    holds, and return those fields' names, in the order given; the caller validates and saves
+    them (`save(update_fields=...)`)."""
+    changed = []
+    for name, value in changes.items():
+        clean = value.strip() if isinstance(value, str) else value
+        if getattr(row, name) != clean:
+            setattr(row, name, clean)
+            changed.append(name)
+    return changed

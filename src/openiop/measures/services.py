@@ -210,24 +210,36 @@ def intake_battery_make_due(*, episode: Episode, now: datetime) -> list[Administ
     start = episode.started_on or episode.admitted_on
     if start is None or episode.status not in (EpisodeStatus.ADMITTED, EpisodeStatus.ACTIVE):
         return []
+    due_at = min(now, _local_midnight(start, episode.program.time_zone))
+    return battery_make_due(episode=episode, phase=Phase.INTAKE, period_start=start, due_at=due_at)
+
+
+def battery_make_due(
+    *, episode: Episode, phase: str, period_start: date, due_at: datetime
+) -> list[Administration]:
+    """Make the program's `phase` battery due for `episode` at `due_at`: one administration
+    per questionnaire not yet made for the period starting `period_start`. The rows have the
+    worker's key (episode, questionnaire, phase, period), so the worker never adds a second
+    set. Returns the rows made."""
     program = episode.program
-    codes = batteries_for(program).get(Phase.INTAKE, ())
-    battery = program.batteries.filter(phase=Phase.INTAKE).first()
+    codes = batteries_for(program).get(phase, ())
+    if not codes:
+        return []
+    battery = Battery.objects.filter(program=program, phase=phase).first()
     existing = set(
         Administration.objects.filter(
-            episode=episode, phase=Phase.INTAKE, period_start=start
+            episode=episode, phase=phase, period_start=period_start
         ).values_list("instrument_code", flat=True)
     )
-    due_at = min(now, _local_midnight(start, program.time_zone))
     rows = [
         Administration(
             organization_id=episode.organization_id,
             participant_id=episode.participant_id,
             episode=episode,
             instrument_code=code,
-            phase=Phase.INTAKE,
+            phase=phase,
             battery=battery,
-            period_start=start,
+            period_start=period_start,
             due_at=due_at,
         )
         for code in codes

@@ -7,7 +7,6 @@ Access.CLINICAL, so billing staff (identity access only) get 403 and outsiders 4
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -33,11 +32,10 @@ from openiop.measures.scoring import score
 from openiop.measures.selectors import response_for
 from openiop.participants.access import Access, participant_for, program_ids_for
 from openiop.participants.disclosures import covering_consents, disclosure_record
-from openiop.participants.forms import DiscloseForm
+from openiop.participants.forms import DiscloseForm, disclose_page
 from openiop.participants.models import (
     OPEN_STATUSES,
     ConsentInfo,
-    ConsentKind,
     DisclosureChannel,
     Episode,
     Participant,
@@ -270,24 +268,18 @@ def response_fhir(request: AuthedRequest, public_id: UUID, response_id: UUID) ->
                     object_id=str(response.public_id),
                 )
                 return _fhir_download(request, participant, response, instrument, program)
-    kind = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
-    episode = response.episode
-    context = {
-        "participant": participant,
-        "program": program,
-        "form": form,
-        "consents": consents,
-        "title": f"Disclose {instrument.code} as FHIR",
-        "what": "these scores",
-        "submit": "Disclose and download",
-        "cancel": back,
-        "new_consent_url": None
-        if not episode.is_open
-        else reverse("participants:consent_new", args=[participant.public_id])
-        + "?"
-        + urlencode({"kind": kind, "episode": str(episode.public_id), "next": request.path}),
-    }
-    return render(request, "disclose_form.html", context, status=400 if form.errors else 200)
+    return disclose_page(
+        request,
+        form,
+        participant=participant,
+        episode=response.episode,
+        consents=consents,
+        title=f"Disclose {instrument.code} as FHIR",
+        what="these scores",
+        submit="Disclose and download",
+        cancel=back,
+        status=400 if form.errors else 200,
+    )
 
 
 def _fhir_download(

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 
 from openiop.care.models import PlanObjective
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, text_area
 from openiop.notes.models import (
     CHAIN_KINDS,
     CHAIN_SECTIONS,
@@ -79,19 +79,19 @@ class NoteForm(Form):
         super().__init__(*args, **kwargs)
         if note.kind == NoteKind.GROUP:
             self.fields["topic"] = forms.CharField(label="Topic", required=False, max_length=200)
-            self.fields["narrative"] = forms.CharField(
-                label="What the group covered",
-                required=False,
+            self.fields["narrative"] = text_area(
+                "What the group covered",
+                rows=4,
                 max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
                 help_text="Shared by every attendee's note: describe the session, never a "
                 "participant by name.",
             )
-            self.fields["interventions"] = forms.CharField(
-                label="Interventions used",
-                required=False,
+            self.fields["interventions"] = text_area(
+                "Interventions used",
+                rows=2,
                 max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
                 help_text="e.g. skills teaching, rehearsal, homework review.",
             )
             return
@@ -114,12 +114,8 @@ class NoteForm(Form):
                 label="Minutes", min_value=1, max_value=CONTACT_MINUTES_MAX
             )
         for key, heading, prompt in FORMAT_SECTIONS[note.format]:
-            self.fields[f"section_{key}"] = forms.CharField(
-                label=heading,
-                required=False,
-                max_length=4000,
-                help_text=prompt,
-                widget=forms.Textarea(attrs={"rows": 3}),
+            self.fields[f"section_{key}"] = text_area(
+                heading, rows=3, max_length=4000, required=False, help_text=prompt
             )
         if note.kind not in CHAIN_KINDS:
             return
@@ -127,12 +123,8 @@ class NoteForm(Form):
             label="This note includes a DBT chain analysis", required=False
         )
         for key, heading, prompt in CHAIN_SECTIONS:
-            self.fields[f"chain_{key}"] = forms.CharField(
-                label=heading,
-                required=False,
-                max_length=2000,
-                help_text=prompt,
-                widget=forms.Textarea(attrs={"rows": 2}),
+            self.fields[f"chain_{key}"] = text_area(
+                heading, rows=2, max_length=2000, required=False, help_text=prompt
             )
         self.fields["addressed"] = forms.MultipleChoiceField(
             label="Addressed in this note",
@@ -213,11 +205,11 @@ class EntryForm(Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    text = forms.CharField(
-        label="In this session",
-        required=False,
+    text = text_area(
+        "In this session",
+        rows=3,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="A few lines about this person only; no other participant's name.",
     )
     objectives = forms.MultipleChoiceField(
@@ -243,11 +235,11 @@ class EntryForm(Form):
     hi_present = forms.ChoiceField(
         label="Homicidal ideation present", choices=YES_NO, required=False, widget=forms.RadioSelect
     )
-    risk_follow_up = forms.CharField(
-        label="Risk follow-up",
-        required=False,
+    risk_follow_up = text_area(
+        "Risk follow-up",
+        rows=2,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text="Required when ideation is present: what was asked, the plan, who was told.",
     )
     diary_reviewed = forms.BooleanField(
@@ -302,10 +294,11 @@ class EntryForm(Form):
 
 class AddendumForm(Form):
     about = forms.ChoiceField(label="About", required=False)
-    text = forms.CharField(
-        label="Addendum",
+    text = text_area(
+        "Addendum",
+        rows=3,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=True,
         help_text="Signed with your name as you add it; it cannot be changed afterwards.",
     )
 

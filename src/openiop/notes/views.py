@@ -42,8 +42,12 @@ from openiop.notes.models import (
     NoteLink,
     NoteObjective,
 )
-from openiop.participants.access import Access, participant_for, program_ids_for
-from openiop.participants.models import IN_TREATMENT_STATUSES, Episode
+from openiop.participants.access import (
+    Access,
+    participant_for,
+    program_ids_for,
+    treatment_episode_for,
+)
 from openiop.safety.selectors import visible_alerts
 from openiop.scheduling.models import Session
 
@@ -151,16 +155,7 @@ def _uuid_or_404(value: str) -> UUID:
 
 
 def _episode_for_notes(request: AuthedRequest, participant: Any) -> Any:
-    episode = (
-        Episode.objects.filter(
-            participant=participant,
-            program_id__in=program_ids_for(request.user),
-            status__in=IN_TREATMENT_STATUSES,
-        )
-        .select_related("program")
-        .order_by("-inquiry_on", "-id")
-        .first()
-    )
+    episode = treatment_episode_for(request.user, participant)
     if episode is None:
         raise Http404("This participant is not in treatment in your programs.")
     return episode

@@ -21,7 +21,12 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
 from openiop.participants.consents import FamilyGrant, family_grants
-from openiop.participants.models import OPEN_STATUSES, Episode, Participant
+from openiop.participants.models import (
+    IN_TREATMENT_STATUSES,
+    OPEN_STATUSES,
+    Episode,
+    Participant,
+)
 from openiop.programs.models import Program
 
 if TYPE_CHECKING:
@@ -247,6 +252,31 @@ def chosen_episode(
     if episode is None:
         raise Http404("No episode in your programs.")
     return episode, programs
+
+
+def record_created(request: HttpRequest, participant: Participant) -> Participant:
+    """Log the access row of a participant record the request has just created (a new
+    participant, an inquiry converted), and return the record."""
+    access_record(
+        request=request,
+        action=AccessAction.CREATE,
+        object_type="participant",
+        participant=participant,
+    )
+    return participant
+
+
+def treatment_episode_for(user: User | AnonymousUser, participant: Participant) -> Episode | None:
+    """The participant's latest episode in treatment (admitted, active or on hold) in a program
+    `user` works in, with its program; None when there is none."""
+    return (
+        participant.episodes.filter(
+            program_id__in=program_ids_for(user), status__in=IN_TREATMENT_STATUSES
+        )
+        .select_related("program")
+        .order_by("-inquiry_on", "-id")
+        .first()
+    )
 
 
 class PortalClosed(PermissionDenied):

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.lib.forms import Form, ModelForm
+from openiop.lib.forms import Form, ModelForm, form_page
 from openiop.participants.disclosures import consent_basis, recipient_text
 from openiop.participants.models import (
     EPISODE_TRANSITIONS,
@@ -70,19 +73,9 @@ class ParticipantForm(ModelForm):
         }
 
 
-class ParticipantCreateForm(ParticipantForm):
-    program = forms.ModelChoiceField(
-        queryset=Program.objects.none(), to_field_name="public_id", empty_label=None
-    )
-    inquiry_on = forms.DateField(label="Inquiry date", widget=DateInput())
-    referral_source = forms.CharField(max_length=200, required=False)
-
-    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.field_of("program", forms.ModelChoiceField).queryset = programs
-
-
 class EpisodeOpenForm(Form):
+    """The inquiry that opens an episode: in which of `programs`, when, referred by whom."""
+
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(), to_field_name="public_id", empty_label=None
     )
@@ -92,6 +85,10 @@ class EpisodeOpenForm(Form):
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.field_of("program", forms.ModelChoiceField).queryset = programs
+
+
+class ParticipantCreateForm(ParticipantForm, EpisodeOpenForm):
+    """A new record with the inquiry that opens its first episode."""
 
 
 class _EpisodeChoices(Form):
@@ -223,6 +220,21 @@ class ContactChoiceField(forms.ModelChoiceField):
         if not self.show_program:
             return super().label_from_instance(obj)
         return f"{obj.name} ({obj.relationship}), {obj.program.name}"
+
+
+class ParticipantSignForm(Form):
+    """A participant signs a document by typing their legal name (checked by
+    `services.signature_clean`). The help text shows the name on record, then what signing
+    this document says (`signing_says`, set by each document's form)."""
+
+    signing_says = ""
+    typed_name = forms.CharField(label="Type your full legal name to sign", max_length=200)
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "typed_name"
+        ].help_text = f"As on your record: {participant.legal_name}. {self.signing_says}"
 
 
 class ConsentSignForm(Form):
@@ -378,3 +390,44 @@ class DiscloseForm(Form):
 
     def chosen(self) -> Consent:
         return self.consents[self.cleaned_data["consent"]]
+
+
+def disclose_page(
+    request: HttpRequest,
+    form: DiscloseForm,
+    *,
+    participant: Participant,
+    episode: Episode,
+    consents: Sequence[Consent],
+    title: str,
+    what: str,
+    submit: str,
+    cancel: str,
+    status: int = 200,
+) -> HttpResponse:
+    """The page of a `DiscloseForm` (disclose_form.html) for a record of `episode`. When no
+    consent covers it, the page says so and, while the episode is open, links to recording
+    one with the participant (a Part 2 consent in a substance-use program, otherwise a
+    release) that comes back here."""
+    program = episode.program
+    new_consent_url = None
+    if episode.is_open:
+        kind = ConsentKind.PART2 if program.treats_sud else ConsentKind.RELEASE
+        query = urlencode({"kind": kind, "episode": str(episode.public_id), "next": request.path})
+        new_consent_url = (
+            reverse("participants:consent_new", args=[participant.public_id]) + "?" + query
+        )
+    return form_page(
+        request,
+        "disclose_form.html",
+        form,
+        status=status,
+        participant=participant,
+        program=program,
+        consents=consents,
+        title=title,
+        what=what,
+        submit=submit,
+        cancel=cancel,
+        new_consent_url=new_consent_url,
+    )

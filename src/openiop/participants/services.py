@@ -20,6 +20,7 @@ from openiop.accounts.models import User
 from openiop.accounts.roles import Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
+from openiop.lib.models import apply_changes, refuse_unknown_fields
 from openiop.lib.timezones import today_in
 from openiop.participants import hooks
 from openiop.participants.models import (
@@ -308,17 +309,11 @@ def participant_update(
 ) -> list[str]:
     """Apply `changes` (field name → new value) to the record. Returns the fields that
     actually changed; nothing is written when none did."""
-    unknown = set(changes) - set(PARTICIPANT_FIELDS)
-    if unknown:
-        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    refuse_unknown_fields(changes, PARTICIPANT_FIELDS)
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    changed = [
-        name for name, value in changes.items() if getattr(locked, name) != _clean_text(value)
-    ]
+    changed = apply_changes(locked, changes)
     if not changed:
         return []
-    for name in changed:
-        setattr(locked, name, _clean_text(changes[name]))
     if "date_of_birth" in changed:
         _check_date_of_birth(locked.date_of_birth, locked.local_today())
     locked.full_clean(validate_unique=False)
@@ -676,17 +671,11 @@ def family_contact_add(
 def family_contact_update(
     *, actor: User, contact: FamilyContact, changes: Mapping[str, Any]
 ) -> list[str]:
-    unknown = set(changes) - set(FAMILY_FIELDS)
-    if unknown:
-        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    refuse_unknown_fields(changes, FAMILY_FIELDS)
     locked = FamilyContact.objects.select_for_update().get(pk=contact.pk)
-    changed = [
-        name for name, value in changes.items() if getattr(locked, name) != _clean_text(value)
-    ]
+    changed = apply_changes(locked, changes)
     if not changed:
         return []
-    for name in changed:
-        setattr(locked, name, _clean_text(changes[name]))
     locked.full_clean()
     locked.save(update_fields=changed)
     for name in changed:

@@ -18,7 +18,7 @@ from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record, access_record_many
-from openiop.lib.forms import form_errors, form_page, message_errors
+from openiop.lib.forms import form_errors, form_page, message_errors, write_page
 from openiop.lib.http import AuthedRequest, safe_return_to
 from openiop.participants import consents, services
 from openiop.participants import forms as participant_forms
@@ -26,6 +26,7 @@ from openiop.participants.access import (
     participant_for,
     participant_programs,
     program_ids_for,
+    record_created,
 )
 from openiop.participants.disclosures import disclosures_for_staff
 from openiop.participants.models import (
@@ -132,19 +133,18 @@ def participant_new(request: AuthedRequest) -> HttpResponse:
         "cancel": reverse("participants:list"),
         "intro": "Creates the record and opens an inquiry in the program you choose.",
     }
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        with form_errors(form):
-            participant = services.participant_create(actor=request.user, **data)
-            access_record(
-                request=request,
-                action=AccessAction.CREATE,
-                object_type="participant",
-                participant=participant,
-            )
-            messages.success(request, f"Record {participant.record_number} created.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: record_created(
+            request, services.participant_create(actor=request.user, **data)
+        ),
+        success=lambda participant: f"Record {participant.record_number} created.",
+        done_url=_chart_url,
+        **page,
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -160,14 +160,17 @@ def participant_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "cancel": _chart_url(participant),
         "participant": participant,
     }
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            changed = services.participant_update(
-                actor=request.user, participant=participant, changes=form.cleaned_data
-            )
-            messages.success(request, "Details saved." if changed else "Nothing changed.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: services.participant_update(
+            actor=request.user, participant=participant, changes=data
+        ),
+        success=lambda changed: "Details saved." if changed else "Nothing changed.",
+        done_url=_chart_url(participant),
+        **page,
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -186,12 +189,17 @@ def episode_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "participant": participant,
         "intro": "A new episode starts as an inquiry.",
     }
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            services.episode_open(actor=request.user, participant=participant, **form.cleaned_data)
-            messages.success(request, "Episode opened.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: services.episode_open(
+            actor=request.user, participant=participant, **data
+        ),
+        success="Episode opened.",
+        done_url=_chart_url(participant),
+        **page,
+    )
 
 
 def _episode_assignment(episode: Episode) -> dict[str, Any]:
@@ -223,21 +231,23 @@ def episode_status(request: AuthedRequest, public_id: UUID, episode_id: UUID) ->
         "participant": participant,
         "intro": f"Currently {episode.get_status_display().lower()}.",
     }
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with form_errors(form):
-            services.episode_transition(
-                actor=request.user,
-                episode=episode,
-                to_status=data["to_status"],
-                on=data["on"],
-                discharge_reason=data["discharge_reason"],
-                track=data["track"],
-                primary_clinician=data["primary_clinician"],
-            )
-            messages.success(request, f"Status changed to {episode.get_status_display()}.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: services.episode_transition(
+            actor=request.user,
+            episode=episode,
+            to_status=data["to_status"],
+            on=data["on"],
+            discharge_reason=data["discharge_reason"],
+            track=data["track"],
+            primary_clinician=data["primary_clinician"],
+        ),
+        success=lambda _: f"Status changed to {episode.get_status_display()}.",
+        done_url=_chart_url(participant),
+        **page,
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -258,17 +268,20 @@ def episode_edit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> H
         "cancel": _chart_url(participant),
         "participant": participant,
     }
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            services.episode_update(
-                actor=request.user,
-                episode=episode,
-                track=form.cleaned_data["track"],
-                primary_clinician=form.cleaned_data["primary_clinician"],
-            )
-            messages.success(request, "Episode saved.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: services.episode_update(
+            actor=request.user,
+            episode=episode,
+            track=data["track"],
+            primary_clinician=data["primary_clinician"],
+        ),
+        success="Episode saved.",
+        done_url=_chart_url(participant),
+        **page,
+    )
 
 
 def _current_team(episode: Episode) -> list[CareTeamMember]:
@@ -330,17 +343,20 @@ def family_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         if len(programs) == 1
         else "",
     }
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            services.family_contact_add(
-                actor=request.user,
-                participant=participant,
-                program=form.chosen_program(),
-                **form.contact_fields(),
-            )
-            messages.success(request, "Contact added.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda _: services.family_contact_add(
+            actor=request.user,
+            participant=participant,
+            program=form.chosen_program(),
+            **form.contact_fields(),
+        ),
+        success="Contact added.",
+        done_url=_chart_url(participant),
+        **page,
+    )
 
 
 @staff(Perm.PARTICIPANT_WRITE)
@@ -361,14 +377,17 @@ def family_edit(request: AuthedRequest, public_id: UUID, contact_id: UUID) -> Ht
         "cancel": _chart_url(participant),
         "participant": participant,
     }
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            services.family_contact_update(
-                actor=request.user, contact=contact, changes=form.cleaned_data
-            )
-            messages.success(request, "Contact saved.")
-            return redirect(_chart_url(participant))
-    return form_page(request, FORM_PAGE, form, **page)
+    return write_page(
+        request,
+        FORM_PAGE,
+        form,
+        write=lambda data: services.family_contact_update(
+            actor=request.user, contact=contact, changes=data
+        ),
+        success="Contact saved.",
+        done_url=_chart_url(participant),
+        **page,
+    )
 
 
 # --- consents -------------------------------------------------------------------------------

@@ -53,6 +53,13 @@ def _save(instance: models.Model, *, duplicate_message: str) -> None:
         raise ValidationError({"name": duplicate_message}) from None
 
 
+def _save_named(instance: Any, *, siblings: models.QuerySet[Any], duplicate_message: str) -> None:
+    """Validate and save `instance` (a site, program, track, room or session type) under its
+    name, refused with `duplicate_message` when one of `siblings` already has that name."""
+    _require_unique_name(siblings, name=instance.name, instance=instance, message=duplicate_message)
+    _save(instance, duplicate_message=duplicate_message)
+
+
 def _days_string(days: Iterable[int | str]) -> str:
     try:
         numbers = sorted({int(d) for d in days})
@@ -79,27 +86,23 @@ def site_create(
     *, organization: Organization, name: str, address: str = "", phone: str = ""
 ) -> Site:
     site = Site(organization=organization, name=name.strip(), address=address, phone=phone)
-    _require_unique_name(
-        Site.objects.filter(organization=organization),
-        name=name,
-        instance=None,
-        message=_site_duplicate(name),
+    _save_named(
+        site,
+        siblings=Site.objects.filter(organization=organization),
+        duplicate_message=_site_duplicate(name),
     )
-    _save(site, duplicate_message=_site_duplicate(name))
     return site
 
 
 @transaction.atomic
 def site_update(*, site: Site, name: str, address: str, phone: str) -> Site:
     site = Site.objects.select_for_update().get(pk=site.pk)
-    _require_unique_name(
-        Site.objects.filter(organization_id=site.organization_id),
-        name=name,
-        instance=site,
-        message=_site_duplicate(name),
-    )
     site.name, site.address, site.phone = name.strip(), address, phone
-    _save(site, duplicate_message=_site_duplicate(name))
+    _save_named(
+        site,
+        siblings=Site.objects.filter(organization_id=site.organization_id),
+        duplicate_message=_site_duplicate(name),
+    )
     return site
 
 
@@ -143,13 +146,11 @@ def program_create(
         phone=phone,
         treats_sud=treats_sud,
     )
-    _require_unique_name(
-        Program.objects.filter(organization_id=site.organization_id),
-        name=name,
-        instance=None,
-        message=_program_duplicate(name),
+    _save_named(
+        program,
+        siblings=Program.objects.filter(organization_id=site.organization_id),
+        duplicate_message=_program_duplicate(name),
     )
-    _save(program, duplicate_message=_program_duplicate(name))
     StaffAssignment.objects.create(
         user=created_by, program=program, organization_id=program.organization_id
     )
@@ -227,13 +228,11 @@ def track_create(
         start_time=start_time,
         end_time=end_time,
     )
-    _require_unique_name(
-        Track.objects.filter(program=program),
-        name=name,
-        instance=None,
-        message=_track_duplicate(name),
+    _save_named(
+        track,
+        siblings=Track.objects.filter(program=program),
+        duplicate_message=_track_duplicate(name),
     )
-    _save(track, duplicate_message=_track_duplicate(name))
     return track
 
 
@@ -304,10 +303,9 @@ def room_create(
         wheelchair_accessible=wheelchair_accessible,
         telehealth=telehealth,
     )
-    _require_unique_name(
-        Room.objects.filter(site=site), name=name, instance=None, message=_room_duplicate(name)
+    _save_named(
+        room, siblings=Room.objects.filter(site=site), duplicate_message=_room_duplicate(name)
     )
-    _save(room, duplicate_message=_room_duplicate(name))
     return room
 
 
@@ -324,19 +322,17 @@ def room_update(
 ) -> Room:
     _check_capacity(capacity)
     room = Room.objects.select_for_update().get(pk=room.pk)
-    _require_unique_name(
-        Room.objects.filter(site_id=room.site_id),
-        name=name,
-        instance=room,
-        message=_room_duplicate(name),
-    )
     room.name = name.strip()
     room.capacity = capacity
     room.pet_friendly = pet_friendly
     room.wheelchair_accessible = wheelchair_accessible
     room.telehealth = telehealth
     room.is_active = is_active
-    _save(room, duplicate_message=_room_duplicate(name))
+    _save_named(
+        room,
+        siblings=Room.objects.filter(site_id=room.site_id),
+        duplicate_message=_room_duplicate(name),
+    )
     return room
 
 
@@ -381,13 +377,11 @@ def session_type_create(
         is_group=is_group,
         needs_pet_friendly_room=needs_pet_friendly_room,
     )
-    _require_unique_name(
-        SessionType.objects.filter(program=program),
-        name=name,
-        instance=None,
-        message=_session_type_duplicate(name),
+    _save_named(
+        session_type,
+        siblings=SessionType.objects.filter(program=program),
+        duplicate_message=_session_type_duplicate(name),
     )
-    _save(session_type, duplicate_message=_session_type_duplicate(name))
     return session_type
 
 
@@ -406,12 +400,6 @@ def session_type_update(
 ) -> SessionType:
     _check_session_type_fields(category=category, default_minutes=default_minutes)
     session_type = SessionType.objects.select_for_update().get(pk=session_type.pk)
-    _require_unique_name(
-        SessionType.objects.filter(program_id=session_type.program_id),
-        name=name,
-        instance=session_type,
-        message=_session_type_duplicate(name),
-    )
     session_type.name = name.strip()
     session_type.category = category
     session_type.default_minutes = default_minutes
@@ -420,7 +408,11 @@ def session_type_update(
     session_type.is_group = is_group
     session_type.needs_pet_friendly_room = needs_pet_friendly_room
     session_type.is_active = is_active
-    _save(session_type, duplicate_message=_session_type_duplicate(name))
+    _save_named(
+        session_type,
+        siblings=SessionType.objects.filter(program_id=session_type.program_id),
+        duplicate_message=_session_type_duplicate(name),
+    )
     return session_type
 
 

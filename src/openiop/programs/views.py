@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
-from openiop.lib.forms import form_errors, form_page
+from openiop.lib.forms import form_errors, write_page
 from openiop.lib.http import AuthedRequest
 from openiop.programs import services
 from openiop.programs.access import (
@@ -96,13 +96,10 @@ def save_page(
 ) -> HttpResponse:
     """The configuration pages' GET/POST cycle: on a valid POST call the write function; its
     ValidationError re-renders the form with the message and nothing saved."""
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            save(form.cleaned_data)
-            messages.success(request, success)
-            return redirect(done_url)
     page = {"heading": heading, "cancel_url": done_url, **(context or {})}
-    return form_page(request, "programs/form.html", form, **page)
+    return write_page(
+        request, "programs/form.html", form, write=save, success=success, done_url=done_url, **page
+    )
 
 
 def _list_url(anchor: str = "") -> str:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from openiop.lib.forms import Form
+from openiop.lib.forms import Form, text_area
 from openiop.safety.models import (
     HIGH_ESCALATE_DEFAULT,
     HIGH_ESCALATE_MAX,
@@ -22,11 +22,11 @@ class ResolveForm(Form):
     resolution = forms.ChoiceField(
         label="What was done", choices=Resolution.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label="Note",
-        required=False,
+    note = text_area(
+        "Note",
+        rows=3,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="Required when no action was needed: say why.",
     )
 

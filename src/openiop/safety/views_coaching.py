@@ -25,7 +25,7 @@ from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.diary.services import current_episode
-from openiop.lib.forms import Form, form_errors, message_errors
+from openiop.lib.forms import Form, form_errors, message_errors, text_area
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import (
@@ -56,10 +56,11 @@ URGE_CHOICES = [(str(n), str(n)) for n in range(6)]
 
 
 class RequestForm(Form):
-    situation = forms.CharField(
-        label="What is happening?",
+    situation = text_area(
+        "What is happening?",
+        rows=3,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=True,
         help_text="A few words are enough.",
     )
     urge = forms.TypedChoiceField(
@@ -98,11 +99,11 @@ class RespondForm(Form):
     method = forms.ChoiceField(
         label="How you answered", choices=ReachBy.choices, widget=forms.RadioSelect
     )
-    reply = forms.CharField(
-        label="Message to the participant",
-        required=False,
+    reply = text_area(
+        "Message to the participant",
+        rows=3,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="Required when answering by message; the participant reads it in the portal.",
     )
     skills_suggested = forms.MultipleChoiceField(
@@ -114,12 +115,8 @@ class RespondForm(Form):
     outcome = forms.ChoiceField(
         label="Outcome", choices=CoachingOutcome.choices, widget=forms.RadioSelect
     )
-    outcome_note = forms.CharField(
-        label="Note",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for 'Other'.",
+    outcome_note = text_area(
+        "Note", rows=2, max_length=2000, required=False, help_text="Required for 'Other'."
     )
 
 

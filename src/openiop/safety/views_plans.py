@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from openiop.accounts.policy import portal, staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
-from openiop.lib.forms import Form, form_errors, message_errors
+from openiop.lib.forms import Form, form_errors, message_errors, text_area
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import (
     Access,
@@ -30,6 +29,7 @@ from openiop.participants.access import (
     program_check,
     program_ids_for,
 )
+from openiop.participants.forms import ParticipantSignForm
 from openiop.participants.models import OPEN_STATUSES, Participant
 from openiop.programs.models import Program
 from openiop.safety.models import PLAN_SECTIONS, PlanStatus, SafetyPlanVersion
@@ -52,29 +52,17 @@ class PlanForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, heading, prompt in PLAN_SECTIONS:
-            self.fields[name] = forms.CharField(
-                label=heading,
-                required=False,
+            self.fields[name] = text_area(
+                heading,
+                rows=4,
                 max_length=4000,
+                required=False,
                 help_text=f"{prompt} One per line, in the participant's own words.",
-                widget=forms.Textarea(attrs={"rows": 4}),
             )
 
 
-class SignForm(Form):
-    typed_name = forms.CharField(
-        label="Type your full legal name to sign",
-        max_length=200,
-        help_text="Signing says you have read this plan and it is in your words.",
-    )
-
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "typed_name"
-        ].help_text = (
-            f"As on your record: {participant.legal_name}. {self.fields['typed_name'].help_text}"
-        )
+class SignForm(ParticipantSignForm):
+    signing_says = "Signing says you have read this plan and it is in your words."
 
 
 def _version_of(

@@ -7,6 +7,8 @@ the program's time zone, so a 9:00 group stays at 9:00 across daylight-saving ch
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -266,17 +268,38 @@ class UnavailabilityReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Unavailability(OrganizationRecord):
-    """A participant's declared recurring unavailable time (program time zone)."""
+class WeeklyBlock(models.Model):
+    """A recurring weekly time a person cannot attend, in the program's time zone: the day
+    (Monday = 0), the hours, why and a note. Told at intake (intake.AvailabilityBlock) and
+    kept on the participant once admitted (Unavailability); each names its own constraints
+    (start before end, a weekday)."""
 
-    participant = models.ForeignKey(
-        "participants.Participant", on_delete=models.PROTECT, related_name="unavailability"
-    )
     weekday = models.PositiveSmallIntegerField()
     start_time = models.TimeField()
     end_time = models.TimeField()
     reason = models.CharField(max_length=10, choices=UnavailabilityReason.choices)
     note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on day {self.weekday}"
+
+    def block_fields(self) -> dict[str, Any]:
+        """The block's own values, to copy it onto another kind of block."""
+        return {name: getattr(self, name) for name in WEEKLY_BLOCK_FIELDS}
+
+
+WEEKLY_BLOCK_FIELDS = ("weekday", "start_time", "end_time", "reason", "note")
+
+
+class Unavailability(OrganizationRecord, WeeklyBlock):
+    """A participant's declared recurring unavailable time (program time zone)."""
+
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="unavailability"
+    )
 
     class Meta:
         constraints = [
@@ -285,9 +308,6 @@ class Unavailability(OrganizationRecord):
             ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="unavailability_weekday"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_reason_display()} on day {self.weekday}"
 
     @property
     def weekday_label(self) -> str:

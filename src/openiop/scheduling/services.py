@@ -264,6 +264,27 @@ def _proposal(session: Session, facilitators: Sequence[User], **extra: Any) -> P
     )
 
 
+def _save_single(
+    session: Session,
+    facilitators: Sequence[User],
+    *,
+    actor: User,
+    override_reason: str,
+    participants: Sequence[Participant] = (),
+) -> list[tuple[Session | None, Conflict]]:
+    """Validate one session (new or edited, outside a series' bulk writes), refuse it on
+    conflicts with `participants` and the rest unless a director gives a reason
+    (`_resolve_conflicts`), and save it with its facilitators. Returns the overridden
+    conflicts, for `_record_overrides` once the caller has written the rest."""
+    session.full_clean(exclude=["series", "lesson", "created_by"])
+    proposal = _proposal(session, facilitators, participants=participants)
+    found: list[tuple[Session | None, Conflict]] = [(session, c) for c in conflicts_for(proposal)]
+    to_record = _resolve_conflicts(found, actor=actor, override_reason=override_reason)
+    session.save()
+    session.facilitators.set(facilitators)
+    return to_record
+
+
 def _generate(
     series: SessionSeries,
     days: Sequence[date],
@@ -544,11 +565,7 @@ def session_create(
         capacity=capacity,
         created_by=actor,
     )
-    session.full_clean(exclude=["series", "lesson", "created_by"])
-    found = [(None, c) for c in conflicts_for(_proposal(session, facilitators))]
-    to_record = _resolve_conflicts(found, actor=actor, override_reason=override_reason)
-    session.save()
-    session.facilitators.set(facilitators)
+    to_record = _save_single(session, facilitators, actor=actor, override_reason=override_reason)
     _record_overrides(to_record, [session], actor=actor, override_reason=override_reason)
     roster_fill_sessions([session], actor=actor)
     return session
@@ -598,13 +615,14 @@ def session_update(
         locked.capacity = capacity
     if locked.series_id is not None:
         locked.detached = True
-    locked.full_clean(exclude=["series", "lesson", "created_by"])
-    proposal = _proposal(locked, facilitators, participants=_roster_participants(locked))
-    found = [(locked, c) for c in conflicts_for(proposal)]
-    to_record = _resolve_conflicts(found, actor=actor, override_reason=override_reason)
     moved = (locked.starts_at, locked.ends_at) != before
-    locked.save()
-    locked.facilitators.set(facilitators)
+    to_record = _save_single(
+        locked,
+        facilitators,
+        actor=actor,
+        override_reason=override_reason,
+        participants=_roster_participants(locked),
+    )
     _record_overrides(to_record, [locked], actor=actor, override_reason=override_reason)
     # A capacity raised or a time moved may make room for the session's waiting members; a
     # session that moved frees its people's old time for groups they were skipped from.
@@ -703,12 +721,13 @@ def _book(
         capacity=1,
         created_by=actor,
     )
-    session.full_clean(exclude=["series", "lesson", "created_by"])
-    proposal = _proposal(session, facilitators, participants=[participant])
-    found = [(None, c) for c in conflicts_for(proposal)]
-    to_record = _resolve_conflicts(found, actor=actor, override_reason=override_reason)
-    session.save()
-    session.facilitators.set(facilitators)
+    to_record = _save_single(
+        session,
+        facilitators,
+        actor=actor,
+        override_reason=override_reason,
+        participants=[participant],
+    )
     RosterEntry.objects.create(
         organization_id=session.organization_id,
         session=session,

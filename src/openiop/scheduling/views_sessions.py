@@ -11,7 +11,8 @@ viewer may see, through participants_for.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django import forms
@@ -32,8 +33,13 @@ from openiop.lib.forms import apply_errors, form_page
 from openiop.lib.http import AuthedRequest
 from openiop.lib.text import with_article
 from openiop.lib.timezones import today_in
-from openiop.participants.access import participant_for, participants_for, program_ids_for
-from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
+from openiop.participants.access import (
+    participant_for,
+    participants_for,
+    program_ids_for,
+    treatment_episode_for,
+)
+from openiop.participants.models import Episode, Participant
 from openiop.participants.services import CLINICAL_ROLES
 from openiop.programs.access import programs_for
 from openiop.programs.models import Program, SessionCategory
@@ -102,6 +108,11 @@ def _may_change(request: AuthedRequest, session: Session) -> bool:
 
 
 SESSION_FORM = "scheduling/session_form.html"
+_T = TypeVar("_T")
+
+
+def _session_url(session: Session) -> str:
+    return reverse("scheduling:session_detail", args=[session.public_id])
 
 
 def _try(form: forms.BaseForm, action: Any) -> tuple[Any, list[Any]]:
@@ -114,6 +125,28 @@ def _try(form: forms.BaseForm, action: Any) -> tuple[Any, list[Any]]:
     except ValidationError as error:
         apply_errors(form, error)
         return None, []
+
+
+def _write_page(
+    request: AuthedRequest,
+    form: forms.BaseForm,
+    *,
+    write: Callable[[], _T],
+    success: str | Callable[[_T], str],
+    done_url: str | Callable[[_T], str],
+    **page: Any,
+) -> HttpResponse:
+    """The scheduling forms' GET/POST cycle on SESSION_FORM: on a valid POST call `write` (it
+    reads the form's cleaned data); when it succeeds, say `success` and go to `done_url` (either
+    may be worked out from what `write` returned); when it refuses, the form shows again with
+    the reason and the conflicts. `page` is the rest of the page (title, submit, cancel...)."""
+    conflicts: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        result, conflicts = _try(form, write)
+        if result is not None:
+            messages.success(request, success if isinstance(success, str) else success(result))
+            return redirect(done_url if isinstance(done_url, str) else done_url(result))
+    return form_page(request, SESSION_FORM, form, conflicts=conflicts, **page)
 
 
 # --- series (directors) ---------------------------------------------------------------------
@@ -158,33 +191,28 @@ def series_list(request: AuthedRequest) -> HttpResponse:
 def series_new(request: AuthedRequest) -> HttpResponse:
     program = _configurable_program(request)
     form = sf.SeriesForm(request.POST or None, program=program, can_override=True)
-    conflicts: list[Any] = []
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> SessionSeries:
         data = form.cleaned_data
+        return services.series_create(
+            actor=request.user,
+            program=program,
+            track=data["track"],
+            session_type=data["session_type"],
+            starts_on=data["starts_on"],
+            follows_curriculum=data["follows_curriculum"],
+            **_pattern_fields(form),
+        )
 
-        def create() -> SessionSeries:
-            return services.series_create(
-                actor=request.user,
-                program=program,
-                track=data["track"],
-                session_type=data["session_type"],
-                starts_on=data["starts_on"],
-                follows_curriculum=data["follows_curriculum"],
-                **_pattern_fields(form),
-            )
-
-        series, conflicts = _try(form, create)
-        if series is not None:
-            messages.success(request, f"Series created with {series.sessions.count()} sessions.")
-            return redirect(f"{reverse('scheduling:series_list')}?program={program.public_id}")
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=create,
+        success=lambda series: f"Series created with {series.sessions.count()} sessions.",
+        done_url=f"{reverse('scheduling:series_list')}?program={program.public_id}",
         title=f"New series: {program.name}",
         submit="Create series",
         cancel=reverse("scheduling:series_list"),
-        conflicts=conflicts,
         intro="Times are wall-clock times in the program's time zone "
         f"({program.time_zone}). Sessions of a track start with its current members.",
     )
@@ -210,30 +238,20 @@ def series_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     form = sf.SeriesRestForm(
         request.POST or None, program=program, can_override=True, initial=initial
     )
-    conflicts: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-
-        def update() -> SessionSeries:
-            return services.series_update_rest(
-                actor=request.user,
-                series=series,
-                from_on=data["from_on"],
-                **_pattern_fields(form),
-            )
-
-        done, conflicts = _try(form, update)
-        if done is not None:
-            messages.success(request, f"The rest of the series was changed. {_places(done)}")
-            return redirect(f"{reverse('scheduling:series_list')}?program={program.public_id}")
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=lambda: services.series_update_rest(
+            actor=request.user,
+            series=series,
+            from_on=form.cleaned_data["from_on"],
+            **_pattern_fields(form),
+        ),
+        success=lambda done: f"The rest of the series was changed. {_places(done)}",
+        done_url=f"{reverse('scheduling:series_list')}?program={program.public_id}",
         title=f"Edit the rest of the series: {series}",
         submit="Change the rest of the series",
         cancel=reverse("scheduling:series_list"),
-        conflicts=conflicts,
         intro="Sessions from the chosen date change; past sessions, sessions edited on their "
         "own and sessions with attendance keep what they have.",
     )
@@ -350,31 +368,21 @@ def session_new(request: AuthedRequest) -> HttpResponse:
     form = sf.SessionNewForm(
         request.POST or None, program=program, can_override=True, initial={"capacity": 12}
     )
-    conflicts: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-
-        def create() -> Session:
-            return services.session_create(
-                actor=request.user,
-                program=program,
-                track=data["track"],
-                session_type=data["session_type"],
-                **_occurrence_fields(form),
-            )
-
-        session, conflicts = _try(form, create)
-        if session is not None:
-            messages.success(request, "Session created.")
-            return redirect("scheduling:session_detail", public_id=session.public_id)
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=lambda: services.session_create(
+            actor=request.user,
+            program=program,
+            track=form.cleaned_data["track"],
+            session_type=form.cleaned_data["session_type"],
+            **_occurrence_fields(form),
+        ),
+        success="Session created.",
+        done_url=_session_url,
         title=f"New group session: {program.name}",
         submit="Create session",
         cancel=reverse("scheduling:series_list"),
-        conflicts=conflicts,
     )
 
 
@@ -392,26 +400,17 @@ def session_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         can_override=request.user.can(Perm.PROGRAM_CONFIGURE),
         initial=sf.session_initial(session),
     )
-    conflicts: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-
-        def update() -> Session:
-            return services.session_update(
-                actor=request.user, session=session, **_occurrence_fields(form)
-            )
-
-        done, conflicts = _try(form, update)
-        if done is not None:
-            messages.success(request, f"Session changed. {_session_places(done)}")
-            return redirect("scheduling:session_detail", public_id=session.public_id)
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=lambda: services.session_update(
+            actor=request.user, session=session, **_occurrence_fields(form)
+        ),
+        success=lambda done: f"Session changed. {_session_places(done)}",
+        done_url=_session_url(session),
         title=f"Edit this session: {session.session_type.name}",
         submit="Save this session",
-        cancel=reverse("scheduling:session_detail", args=[session.public_id]),
-        conflicts=conflicts,
+        cancel=_session_url(session),
         intro="Changes only this occurrence; the rest of its series stays as it is.",
     )
 
@@ -423,23 +422,17 @@ def session_cancel(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     if not _may_change(request, session):
         raise PermissionDenied("Your role does not allow cancelling this session.")
     form = sf.CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done, _ = _try(
-            form,
-            lambda: services.session_cancel(
-                actor=request.user, session=session, reason=form.cleaned_data["reason"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, "Session cancelled. Its roster is kept.")
-            return redirect("scheduling:session_detail", public_id=session.public_id)
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=lambda: services.session_cancel(
+            actor=request.user, session=session, reason=form.cleaned_data["reason"]
+        ),
+        success="Session cancelled. Its roster is kept.",
+        done_url=_session_url(session),
         title=f"Cancel this session: {session.session_type.name}",
         submit="Cancel the session",
-        cancel=reverse("scheduling:session_detail", args=[session.public_id]),
+        cancel=_session_url(session),
     )
 
 
@@ -449,16 +442,7 @@ def session_cancel(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def _booking_episode(request: AuthedRequest, participant: Participant) -> Episode:
     if request.user.role not in CLINICAL_ROLES:
         raise PermissionDenied("Only clinicians book sessions.")
-    episode = (
-        Episode.objects.filter(
-            participant=participant,
-            program_id__in=program_ids_for(request.user),
-            status__in=IN_TREATMENT_STATUSES,
-        )
-        .select_related("program")
-        .order_by("-inquiry_on")
-        .first()
-    )
+    episode = treatment_episode_for(request.user, participant)
     if episode is None:
         raise Http404("This participant is not in treatment in your programs.")
     return episode
@@ -488,8 +472,8 @@ def _book(request: AuthedRequest, public_id: UUID, *, category: str) -> HttpResp
             can_override=can_override,
             initial=initial,
         )
-    conflicts: list[Any] = []
-    if request.method == "POST" and form.is_valid():
+
+    def book() -> Session:
         data = form.cleaned_data
         kw: dict[str, Any] = {
             "actor": request.user,
@@ -505,21 +489,19 @@ def _book(request: AuthedRequest, public_id: UUID, *, category: str) -> HttpResp
             "override_reason": form.chosen_override_reason(),
         }
         if family:
-            kw["contacts"] = list(data["contacts"])
-        book = services.session_book_family if family else services.session_book_individual
-        session, conflicts = _try(form, lambda: book(**kw))
-        if session is not None:
-            messages.success(request, "Session booked.")
-            return redirect("scheduling:session_detail", public_id=session.public_id)
+            return services.session_book_family(**kw, contacts=list(data["contacts"]))
+        return services.session_book_individual(**kw)
+
     label = "family session" if family else "individual session"
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=book,
+        success="Session booked.",
+        done_url=_session_url,
         title=f"Book {with_article(label)}",
         submit="Book",
         cancel=reverse("participants:chart", args=[participant.public_id]),
-        conflicts=conflicts,
         participant=participant,
         intro=f"In {program.name}; times in {program.time_zone}.",
     )
@@ -542,20 +524,14 @@ def book_family(request: AuthedRequest, public_id: UUID) -> HttpResponse:
 def unavailability_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     participant = participant_for(request, public_id, write=True, object_type="unavailability")
     form = sf.UnavailabilityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done, _ = _try(
-            form,
-            lambda: services.unavailability_add(
-                actor=request.user, participant=participant, **form.cleaned_data
-            ),
-        )
-        if done is not None:
-            messages.success(request, "Unavailable time added.")
-            return redirect("participants:chart", public_id=participant.public_id)
-    return form_page(
+    return _write_page(
         request,
-        SESSION_FORM,
         form,
+        write=lambda: services.unavailability_add(
+            actor=request.user, participant=participant, **form.cleaned_data
+        ),
+        success="Unavailable time added.",
+        done_url=reverse("participants:chart", args=[participant.public_id]),
         title="Add an unavailable time",
         submit="Add",
         cancel=reverse("participants:chart", args=[participant.public_id]),
