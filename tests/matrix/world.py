@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
+from openiop.billing.models import Diagnosis
 from openiop.care.models import (
     MeasureKind,
     TreatmentPlan,
@@ -106,6 +107,7 @@ from openiop.scheduling.models import (
     Unavailability,
 )
 from tests import factories as f
+from tests.billing.room import authorize, cover, make_payer
 
 PASSWORD = "correct horse battery staple"
 
@@ -623,6 +625,24 @@ def _inquiry(program: Program, name: str) -> Inquiry:
     )
 
 
+def _billing(slot: Slot, payer: Any) -> None:
+    """Coverage, an authorization and a diagnosis for the billing room's pages."""
+    episode = slot.episode
+    cover(episode, payer, slot.clinician, since=episode.inquiry_on)
+    slot.records["authorization"] = authorize(
+        episode, payer, slot.clinician, start=episode.inquiry_on, units=10
+    )
+    slot.records["diagnosis"] = Diagnosis.objects.create(
+        organization=episode.organization,
+        episode=episode,
+        code="F33.1",
+        description="Major depressive disorder, recurrent, moderate",
+        release="ICD-10-CM, April 2026 release",
+        is_primary=True,
+        recorded_by=slot.clinician,
+    )
+
+
 def build_world() -> World:
     org = f.OrganizationFactory(name="Lakeside Behavioral Health")
     site = f.SiteFactory(organization=org, name="Main Street")
@@ -727,7 +747,17 @@ def build_world() -> World:
             reason="work",
             note="Shift at the bakery",
         )
-    extra = {"feed_secret": feed_token_create(user=users["clinician_dbt"])[1]}
+    payers = {
+        org.pk: make_payer(org, name="Lakeside Health Plan"),
+        other_org.pk: make_payer(other_org, name="Faraway Health Plan"),
+    }
+    for slot in slots.values():
+        _billing(slot, payers[slot.program.organization_id])
+    extra = {
+        "feed_secret": feed_token_create(user=users["clinician_dbt"])[1],
+        "payer": payers[org.pk],
+        "rule": payers[org.pk].rules.get(),
+    }
     return World(
         org=org,
         other_org=other_org,
