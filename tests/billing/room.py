@@ -132,3 +132,86 @@ def sign(note: ClinicalNote, signer: User) -> ClinicalNote:
 def monday_weeks_ago(episode: Episode, weeks: int) -> date:
     today = today_in(episode.program.time_zone)
     return today - timedelta(days=today.weekday() + 7 * weeks)
+
+
+def claim_ready(w: object, episode: Episode) -> None:
+    """What a claim needs beyond billable days: a diagnosis, the clinician's NPI, the
+    organization's billing profile and the subscriber's address."""
+    from openiop.billing.models import BillingProfile, ClinicianNpi, Diagnosis
+    from tests.billing.builders import CLINIC_NPI, npi
+
+    Diagnosis.objects.create(
+        organization=episode.organization,
+        episode=episode,
+        code="F33.1",
+        description="Major depressive disorder, recurrent, moderate",
+        release="ICD-10-CM, April 2026 release",
+        is_primary=True,
+        recorded_by=w.clinician,  # type: ignore[attr-defined]
+    )
+    clinician = episode.primary_clinician
+    assert clinician is not None
+    ClinicianNpi.objects.get_or_create(
+        user=clinician,
+        defaults={"organization": episode.organization, "npi": npi("199999991")},
+    )
+    BillingProfile.objects.get_or_create(
+        organization=episode.organization,
+        defaults={
+            "name": "Lakeside Behavioral Health",
+            "npi": CLINIC_NPI,
+            "tax_id": "990000001",
+            "taxonomy": "261QM0801X",
+            "street": "100 Main St",
+            "city": "Springfield",
+            "state": "IL",
+            "postal_code": "627011234",
+            "submitter_id": "LBH0001",
+            "contact_name": "Billing Office",
+            "contact_phone": "2175550100",
+            "receiver_name": "Example Clearinghouse",
+            "receiver_id": "EXCH01",
+        },
+    )
+    Coverage.objects.filter(participant=episode.participant).update(
+        sex="F", street="12 Synthetic Way", city="Springfield", state="IL", postal_code="62701"
+    )
+
+
+def remittance_835(paid: tuple[str, Decimal], denied: tuple[str, Decimal]) -> str:
+    """A balanced 835 paying the first claim in full less a contractual adjustment of 10%
+    and denying the second (CO-50, remark N115)."""
+    (paid_number, paid_charge), (denied_number, denied_charge) = paid, denied
+    write_off = (paid_charge / 10).quantize(Decimal("0.01"))
+    payment = paid_charge - write_off
+    body = [
+        "ST*835*0001",
+        f"BPR*I*{payment}*C*ACH*CCP*01*999999992*DA*123456*1512345678**01*999988880*DA*98765"
+        "*20260122",
+        "TRN*1*EFT20260122001*1512345678",
+        "DTM*405*20260120",
+        "N1*PR*EXAMPLE HEALTH PLAN",
+        "N3*PO BOX 100",
+        "N4*SPRINGFIELD*IL*62701",
+        "REF*2U*EXHP1",
+        "PER*BL*EDI SUPPORT*TE*8005550100",
+        "N1*PE*LAKESIDE BEHAVIORAL HEALTH*XX*1999999901",
+        "LX*1",
+        f"CLP*{paid_number}*1*{paid_charge}*{payment}**12*EXHP0000001*13*1",
+        f"CAS*CO*45*{write_off}",
+        "NM1*QC*1*EXAMPLE*ALEX****MI*MEM1001",
+        f"CLP*{denied_number}*4*{denied_charge}*0**12*EXHP0000002*13*1",
+        f"CAS*CO*50*{denied_charge}",
+        "NM1*QC*1*EXAMPLE*ALEX****MI*MEM1001",
+        "MOA***N115",
+    ]
+    body.append(f"SE*{len(body) + 1}*0001")
+    envelope = [
+        "ISA*00*          *00*          *ZZ*EXHP1          *ZZ*LBH0001        *260120*1200*^"
+        "*00501*000000101*0*T*:",
+        "GS*HP*EXHP1*LBH0001*20260120*1200*101*X*005010X221A1",
+        *body,
+        "GE*1*101",
+        "IEA*1*000000101",
+    ]
+    return "~\n".join(envelope) + "~\n"

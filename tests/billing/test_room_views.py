@@ -171,3 +171,30 @@ def test_the_clinicians_home_and_the_chart_warn(billed: SimpleNamespace, login) 
     chart = login(w.billing).get(f"/participants/{w.participant.public_id}/").content.decode()
     assert "Billing and authorizations" in chart
     assert f"authorization {w.auth.number} expired on" in chart
+
+
+def test_admission_warns_when_prior_authorization_is_missing(world: SimpleNamespace, login) -> None:
+    from openiop.participants.models import EpisodeStatus
+    from tests import factories as f
+    from tests.billing.room import authorize, cover, make_payer
+
+    w = world
+    episode = f.EpisodeFactory(
+        participant=f.ParticipantFactory(organization=w.org),
+        program=w.program,
+        status=EpisodeStatus.ASSESSED,
+        track=None,
+        admitted_on=None,
+        started_on=None,
+    )
+    url = reverse("intake:admit", args=[episode.participant.public_id, episode.public_id])
+    client = login(w.intake)
+    assert "No coverage is on file" in client.get(url).content.decode()
+    payer = make_payer(w.org, name="Prairie Health")
+    cover(episode, payer, w.billing, since=episode.inquiry_on)
+    page = client.get(url).content.decode()
+    assert "Prairie Health requires prior authorization and none is on file" in page
+    authorize(episode, payer, w.billing, start=episode.inquiry_on, units=10)
+    page = client.get(url).content.decode()
+    assert "requires prior authorization" not in page
+    assert "Coverage and authorization" not in page

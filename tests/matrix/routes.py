@@ -248,6 +248,14 @@ ROUTES: dict[str, Entry] = {
     "billing:payer_edit": Entry(staff(Perm.BILLING_MANAGE), args=_billing_config("payer")),
     "billing:rule_new": Entry(staff(Perm.BILLING_MANAGE), args=_billing_config("payer")),
     "billing:rule_edit": Entry(staff(Perm.BILLING_MANAGE), args=_billing_config("rule")),
+    "billing:claims": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:batch_create": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:export_csv": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:remittance_new": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:batch": Entry(program(Perm.BILLING_MANAGE), "program", _only("batch_id", "batch")),
+    "billing:batch_837i": Entry(
+        program(Perm.BILLING_MANAGE), "program", _only("batch_id", "batch"), scan=False
+    ),
     "billing:episode": Entry(record(perm=Perm.BILLING_VIEW), "slot", _pe),
     "billing:coverage_new": Entry(record(perm=Perm.BILLING_MANAGE), "slot", _pe),
     "billing:authorization_new": Entry(record(perm=Perm.BILLING_MANAGE), "slot", _pe),

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
-from openiop.billing.models import Diagnosis
+from openiop.billing.models import ClaimBatch, Diagnosis
 from openiop.care.models import (
     MeasureKind,
     TreatmentPlan,
@@ -753,6 +753,17 @@ def build_world() -> World:
     }
     for slot in slots.values():
         _billing(slot, payers[slot.program.organization_id])
+    for prog in programs.values():
+        prog.batch = ClaimBatch.objects.create(
+            organization=prog.program.organization,
+            payer=payers[prog.program.organization_id],
+            program=prog.program,
+            period_start=prog.program.curriculum_starts_on or timezone.localdate(),
+            period_end=timezone.localdate(),
+            interchange_number=prog.program.pk,
+            x12="ISA*00~",
+            created_by=directors[_program_key(prog.program)],
+        )
     extra = {
         "feed_secret": feed_token_create(user=users["clinician_dbt"])[1],
         "payer": payers[org.pk],

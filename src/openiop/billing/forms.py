@@ -15,7 +15,7 @@ from openiop.billing.models import (
     ReviewOutcome,
 )
 from openiop.lib.forms import Form, ModelForm
-from openiop.programs.models import SessionCategory
+from openiop.programs.models import Program, SessionCategory
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -137,3 +137,43 @@ class ReviewForm(Form):
     new_end_on = forms.DateField(widget=DATE, required=False, label="New end date")
     next_review_on = forms.DateField(widget=DATE, required=False, label="Next review")
     reviewer = forms.CharField(max_length=200, required=False, label="Payer's reviewer")
+
+
+class ClaimPeriodForm(Form):
+    """Which program, payer and period the claims worklist shows (a GET form: ids and dates
+    only, never a person)."""
+
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), to_field_name="public_id")
+    payer = forms.ModelChoiceField(queryset=Payer.objects.none(), to_field_name="public_id")
+    start = forms.DateField(widget=DATE, label="From")
+    end = forms.DateField(widget=DATE, label="To")
+
+    def __init__(
+        self, *args: Any, organization_id: int, program_ids: list[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        program = self.fields["program"]
+        payer = self.fields["payer"]
+        assert isinstance(program, forms.ModelChoiceField)
+        assert isinstance(payer, forms.ModelChoiceField)
+        program.queryset = Program.objects.filter(pk__in=program_ids).order_by("name")
+        payer.queryset = Payer.objects.filter(organization_id=organization_id, is_active=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError("The period ends before it starts.")
+        if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 92:
+            raise forms.ValidationError("Choose a period of at most three months.")
+        return data
+
+
+class RemittanceForm(Form):
+    payer = forms.ModelChoiceField(queryset=Payer.objects.none())
+    file = forms.FileField(label="835 remittance file")
+
+    def __init__(self, *args: Any, organization_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["payer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Payer.objects.filter(organization_id=organization_id)

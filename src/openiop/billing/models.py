@@ -157,6 +157,14 @@ class Relationship(models.TextChoices):
     OTHER = "G8", "Other"
 
 
+class Sex(models.TextChoices):
+    """Administrative sex as the payer has it on the claim (837I DMG03)."""
+
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNKNOWN = "U", "Unknown"
+
+
 class Coverage(OrganizationRecord):
     """A participant's insurance with one payer. It belongs to the person (like their address),
     so staff of any of their programs who work on billing see it."""
@@ -176,6 +184,12 @@ class Coverage(OrganizationRecord):
     )
     effective_from = models.DateField()
     effective_until = models.DateField(null=True, blank=True)
+    # The subscriber's demographics as the payer holds them (the claim's subscriber loop).
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    street = models.CharField(max_length=55, blank=True)
+    city = models.CharField(max_length=30, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=9, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -308,3 +322,135 @@ class Review(OrganizationRecord):
 
     def __str__(self) -> str:
         return f"{self.authorization} {self.outcome}"
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+class BillingProfile(OrganizationRecord):
+    """The organization as a billing provider and submitter (837I loops 1000A, 1000B, 2010AA)."""
+
+    name = models.CharField(max_length=60)
+    npi = models.CharField(max_length=10, verbose_name="Billing NPI")
+    tax_id = models.CharField(max_length=9, help_text="Employer identification number.")
+    taxonomy = models.CharField(max_length=10, blank=True)
+    street = models.CharField(max_length=55)
+    city = models.CharField(max_length=30)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=9, help_text="Nine digits.")
+    submitter_id = models.CharField(max_length=80)
+    contact_name = models.CharField(max_length=60)
+    contact_phone = models.CharField(max_length=10)
+    receiver_name = models.CharField(max_length=60)
+    receiver_id = models.CharField(max_length=80)
+    production = models.BooleanField(
+        default=False, help_text="Send production files (ISA15 P) once the payer approved."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="billing_profile_one_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClinicianNpi(OrganizationRecord):
+    """A clinician's NPI for the attending and rendering loops of a claim."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="billing_npi"
+    )
+    npi = models.CharField(max_length=10)
+    taxonomy = models.CharField(max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return self.npi
+
+
+class ClaimBatch(OrganizationRecord):
+    """One 837I interchange for one payer, one program and one period."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="batches")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    interchange_number = models.PositiveIntegerField()
+    x12 = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Batch {self.interchange_number}"
+
+
+class ClaimOutcome(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting remittance"
+    PAID = "paid", "Paid"
+    PARTLY_DENIED = "partly_denied", "Partly denied"
+    DENIED = "denied", "Denied"
+    REVERSED = "reversed", "Reversed"
+    PENDED = "pended", "Pended"
+
+
+class Claim(OrganizationRecord):
+    """One claim of a batch: one episode's billable days in the period, one line a day. It
+    holds codes, dates, amounts and identifiers; never a note's text."""
+
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="claims"
+    )
+    control_number = models.CharField(max_length=20, unique=True)
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    # [{"day": "2026-01-05", "revenue_code": "0905", "hcpcs": "S9480", "units": 1,
+    #   "charge": "350.00", "line": "L1"}]
+    lines = models.JSONField(default=list)
+    diagnoses = models.JSONField(default=list)
+    prior_authorization = models.CharField(max_length=80, blank=True)
+    # Reconciliation with the 835 (remit.reconcile), kept current by each import.
+    outcome = models.CharField(
+        max_length=20, choices=ClaimOutcome.choices, default=ClaimOutcome.AWAITING
+    )
+    paid = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    adjusted = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    denied = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    patient_responsibility = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    balance = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    reasons = models.JSONField(default=list)  # "CO-50": group and CARC
+    remarks = models.JSONField(default=list)  # RARC
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["control_number"]
+
+    def __str__(self) -> str:
+        return self.control_number
+
+
+class RemittanceImport(OrganizationRecord):
+    """An 835 file imported: what it paid and how many of our claims it named."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="remittances")
+    trace_numbers = models.CharField(max_length=300)
+    total_paid = models.DecimalField(max_digits=12, decimal_places=2)
+    claims_matched = models.PositiveIntegerField()
+    claims_unmatched = models.PositiveIntegerField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.trace_numbers

@@ -16,7 +16,11 @@ from typing import Any
 from openiop.accounts.roles import Perm, Role
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
-from openiop.billing.selectors import billing_for_episodes, worklist_episodes
+from openiop.billing.selectors import (
+    admission_warnings,
+    billing_for_episodes,
+    worklist_episodes,
+)
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import program_ids_for
 from openiop.participants.models import IN_TREATMENT_STATUSES, Episode, Participant
@@ -64,6 +68,12 @@ def home_context(request: AuthedRequest) -> dict[str, Any]:
         "billing_home_count": sum(1 for r in rows if r.warnings or r.problem),
         "billing_home_total": len(rows),
     }
+
+
+def admission_context(episode: Episode) -> dict[str, Any]:
+    """Admission warns when the participant's payer requires prior authorization for this
+    kind of program and none is on file for the episode (or when no coverage is)."""
+    return {"admission_billing_warnings": admission_warnings(episode)}
 
 
 def portal_context(request: AuthedRequest, participant: Participant) -> dict[str, Any]:

@@ -337,3 +337,33 @@ def payers_for(organization_id: int) -> QuerySet[Payer]:
 
 def hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def admission_warnings(episode: Episode) -> list[str]:
+    """What admission should know about billing: no coverage, or a payer that requires prior
+    authorization for this kind of program with none on file for the episode."""
+    today = today_in(episode.program.time_zone)
+    coverage = _primary_coverage(
+        list(
+            Coverage.objects.filter(participant_id=episode.participant_id).select_related("payer")
+        ),
+        episode.admitted_on or today,
+    )
+    if coverage is None:
+        return ["No coverage is on file: record the participant's insurance before billing."]
+    kind = program_kind(episode.program)
+    rule = PayerRule.objects.filter(payer_id=coverage.payer_id, program_kind=kind.value).first()
+    if rule is None:
+        return [
+            f"{coverage.payer.name} has no billing rule for "
+            f"{kind.value.replace('_', ' ')} programs: no day can be billed."
+        ]
+    if (
+        rule.requires_authorization
+        and not Authorization.objects.filter(episode=episode, payer_id=coverage.payer_id).exists()
+    ):
+        return [
+            f"{coverage.payer.name} requires prior authorization and none is on file for this "
+            "episode: days before one is recorded cannot be billed."
+        ]
+    return []

@@ -15,19 +15,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.billing import icd10
+from openiop.billing import claims as claim_builder
+from openiop.billing import icd10, remit, x12
 from openiop.billing.models import (
     Authorization,
+    BillingProfile,
+    Claim,
+    ClaimBatch,
     Coverage,
     CoverageRank,
     Diagnosis,
     Payer,
     PayerRule,
+    RemittanceImport,
     Review,
     ReviewOutcome,
 )
 from openiop.billing.selectors import day_rule
 from openiop.participants.models import Episode, Participant
+from openiop.programs.models import Program
 
 
 def _same_org(actor: User, organization_id: int | None) -> None:
@@ -316,3 +322,131 @@ def review_record(
         recorded_by=actor,
     )
     return review
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_batch_create(
+    *, actor: User, program: Program, payer: Payer, start: date, end: date
+) -> ClaimBatch:
+    """One 837I batch of every claimable episode of `program` for `payer` in [start, end]:
+    one claim per episode, one line per billable day not claimed before. Refused whole, with
+    every reason, when an episode cannot be claimed or the file would not be valid."""
+    _same_org(actor, program.organization_id)
+    _same_org(actor, payer.organization_id)
+    if end < start:
+        raise ValidationError("The period ends before it starts.")
+    profile = BillingProfile.objects.filter(organization_id=program.organization_id).first()
+    if profile is None:
+        raise ValidationError("Record the organization's billing NPI and tax id first.")
+    # One batch at a time per organization: interchange numbers must not repeat.
+    last = (
+        ClaimBatch.objects.select_for_update()
+        .filter(organization_id=program.organization_id)
+        .order_by("-interchange_number")
+        .first()
+    )
+    candidates = claim_builder.claim_candidates(program, payer, start, end)
+    if not candidates:
+        raise ValidationError("No billable day of this payer is waiting in that period.")
+    problems = [
+        f"{c.episode.participant.display_name}: {p}" for c in candidates for p in c.problems
+    ]
+    if problems:
+        raise ValidationError(problems)
+    batch = ClaimBatch.objects.create(
+        organization_id=program.organization_id,
+        payer=payer,
+        program=program,
+        period_start=start,
+        period_end=end,
+        interchange_number=(last.interchange_number + 1) if last else 1,
+        created_by=actor,
+    )
+    built = []
+    for i, c in enumerate(candidates, start=1):
+        rule = c.billing.rule
+        coverage = c.billing.coverage
+        assert rule is not None
+        assert coverage is not None
+        control = f"OI{batch.interchange_number:06d}{i:03d}"
+        lines = [
+            {
+                "day": d.day.isoformat(),
+                "revenue_code": d.code.revenue_code,
+                "hcpcs": d.code.hcpcs,
+                "modifiers": list(d.code.modifiers),
+                "units": d.units,
+                "charge": str(rule.charge_per_unit * d.units),
+                "line": f"{control}-{n}",
+            }
+            for n, d in enumerate(c.days, start=1)
+        ]
+        claim = Claim.objects.create(
+            organization_id=program.organization_id,
+            batch=batch,
+            episode=c.episode,
+            control_number=control,
+            charge=c.charge,
+            lines=lines,
+            diagnoses=[d.code for d in c.billing.diagnoses],
+            prior_authorization=next((d.authorization or "" for d in c.days), ""),
+            balance=c.charge,
+        )
+        built.append((claim, coverage))
+    try:
+        text = x12.write_837i(
+            claim_builder.x12_batch(batch, profile, built, timezone.now()), line_breaks=True
+        )
+    except x12.ClaimError as e:
+        raise ValidationError(list(e.problems)) from e
+    batch.x12 = text
+    batch.save(update_fields=["x12"])
+    return batch
+
+
+@transaction.atomic
+def remittance_import(*, actor: User, payer: Payer, text: str) -> RemittanceImport:
+    """Parse an 835 with pyx12 (refused whole when invalid or unbalanced) and reconcile each
+    claim of ours it names: paid, adjusted, denied with the CARC/RARC codes, the balance."""
+    _same_org(actor, payer.organization_id)
+    try:
+        remittances = remit.parse_835(text)
+    except remit.RemitError as e:
+        raise ValidationError(list(e.problems)) from e
+    numbers = {c.control_number for r in remittances for c in r.claims}
+    ours = {
+        c.control_number: c
+        for c in Claim.objects.select_for_update().filter(
+            organization_id=payer.organization_id,
+            batch__payer=payer,
+            control_number__in=numbers,
+        )
+    }
+    result = remit.reconcile(
+        [remit.SubmittedClaim(c.control_number, c.charge) for c in ours.values()], remittances
+    )
+    now = timezone.now()
+    for rec in result.claims:
+        claim = ours[rec.control_number]
+        claim.outcome = rec.outcome.value
+        claim.paid = rec.paid
+        claim.adjusted = rec.adjusted
+        claim.denied = rec.denied
+        claim.patient_responsibility = rec.patient_responsibility
+        claim.balance = rec.balance
+        claim.reasons = list(rec.reasons)
+        claim.remarks = list(rec.remarks)
+        claim.reconciled_at = now
+        claim.save()
+    return RemittanceImport.objects.create(
+        organization_id=payer.organization_id,
+        payer=payer,
+        trace_numbers=", ".join(r.trace_number for r in remittances)[:300],
+        total_paid=sum((r.total_paid for r in remittances), Decimal("0")),
+        claims_matched=len(result.claims),
+        claims_unmatched=len(result.unmatched),
+        imported_by=actor,
+    )

@@ -10,13 +10,19 @@ from attendance and notes (selectors.py); nothing here shows a note's text.
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import staff
@@ -33,15 +39,18 @@ from openiop.billing.access import (
     rule_for,
 )
 from openiop.billing.authorizations import Severity
+from openiop.billing.claims import Candidate, claim_candidates
 from openiop.billing.forms import (
     AuthorizationForm,
+    ClaimPeriodForm,
     CoverageForm,
     DiagnosisForm,
     PayerForm,
     PayerRuleForm,
+    RemittanceForm,
     ReviewForm,
 )
-from openiop.billing.models import Coverage
+from openiop.billing.models import Claim, ClaimBatch, Coverage, RemittanceImport
 from openiop.billing.selectors import (
     billing_for_episodes,
     episode_billing,
@@ -49,7 +58,7 @@ from openiop.billing.selectors import (
     recent,
     worklist_episodes,
 )
-from openiop.lib.forms import form_errors, form_page
+from openiop.lib.forms import form_errors, form_page, message_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import Access, program_ids_for
@@ -396,3 +405,271 @@ def review_new(
         submit="Record the outcome",
         intro="An approval adds days (and may move the end date) to this authorization.",
     )
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+def _period_form(request: AuthedRequest, data: Any) -> ClaimPeriodForm:
+    return ClaimPeriodForm(
+        data,
+        organization_id=org_id(request),
+        program_ids=program_ids_for(request.user),
+    )
+
+
+def _last_week(request: AuthedRequest) -> dict[str, Any]:
+    ids = program_ids_for(request.user)
+    program = Program.objects.filter(pk__in=ids).order_by("name").first()
+    today = today_in(program.time_zone) if program else timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7)
+    return {
+        "program": program.public_id if program else None,
+        "start": monday,
+        "end": monday + timedelta(days=6),
+    }
+
+
+@staff(Perm.BILLING_MANAGE)
+@require_http_methods(["GET"])
+def claims(request: AuthedRequest) -> HttpResponse:
+    """The claims worklist for one program, payer and period: the days waiting to be
+    claimed (and what stops a claim), the batches sent and the remittances imported."""
+    form = _period_form(request, request.GET if "payer" in request.GET else None)
+    if not form.is_bound:
+        form = _period_form(request, None)
+        form.initial = _last_week(request)
+    candidates: list[Candidate] = []
+    if form.is_valid():
+        d = form.cleaned_data
+        candidates = claim_candidates(d["program"], d["payer"], d["start"], d["end"])
+    ids = program_ids_for(request.user)
+    batches = list(
+        ClaimBatch.objects.filter(program_id__in=ids)
+        .select_related("payer", "program")
+        .prefetch_related("claims")[:20]
+    )
+    access_record_many(
+        request=request,
+        action=AccessAction.LIST,
+        object_type="billing.claims",
+        participants=[c.episode.participant for c in candidates],
+    )
+    return render(
+        request,
+        "billing/claims.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "blocked": any(c.problems for c in candidates),
+            "total": sum((c.charge for c in candidates), Decimal("0")),
+            "batches": batches,
+            "imports": list(
+                RemittanceImport.objects.filter(organization_id=org_id(request)).select_related(
+                    "payer"
+                )[:10]
+            ),
+            "query": request.GET.urlencode() if form.is_bound else "",
+        },
+    )
+
+
+@staff(Perm.BILLING_MANAGE)
+@require_http_methods(["POST"])
+def batch_create(request: AuthedRequest) -> HttpResponse:
+    form = _period_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a program, a payer and a period.")
+        return redirect("billing:claims")
+    d = form.cleaned_data
+    with message_errors(request):
+        batch = services.claim_batch_create(
+            actor=request.user,
+            program=d["program"],
+            payer=d["payer"],
+            start=d["start"],
+            end=d["end"],
+        )
+        access_record_many(
+            request=request,
+            action=AccessAction.CREATE,
+            object_type="billing.claim",
+            participants=[
+                c.episode.participant for c in batch.claims.select_related("episode__participant")
+            ],
+        )
+        messages.success(request, f"Batch {batch.interchange_number} created: download its 837I.")
+        return redirect("billing:batch", batch.public_id)
+    query = urlencode({k: request.POST.get(k, "") for k in ("program", "payer", "start", "end")})
+    return redirect(f"{reverse('billing:claims')}?{query}")
+
+
+def _batch(request: AuthedRequest, batch_id: UUID) -> ClaimBatch:
+    batch = (
+        ClaimBatch.objects.select_related("payer", "program")
+        .filter(public_id=batch_id, program_id__in=program_ids_for(request.user))
+        .first()
+    )
+    if batch is None:
+        raise Http404("No such batch in your programs.")
+    return batch
+
+
+@staff(Perm.BILLING_MANAGE)
+@require_http_methods(["GET"])
+def batch(request: AuthedRequest, batch_id: UUID) -> HttpResponse:
+    b = _batch(request, batch_id)
+    rows = list(b.claims.select_related("episode__participant").order_by("control_number"))
+    access_record_many(
+        request=request,
+        action=AccessAction.LIST,
+        object_type="billing.claim",
+        participants=[c.episode.participant for c in rows],
+    )
+    return render(request, "billing/batch.html", {"batch": b, "claims": rows})
+
+
+@staff(Perm.BILLING_MANAGE)
+@require_http_methods(["GET"])
+def batch_837i(request: AuthedRequest, batch_id: UUID) -> HttpResponse:
+    """The batch's ANSI X12 837I file; its name carries the batch's UUID, never a name."""
+    b = _batch(request, batch_id)
+    participants = [c.episode.participant for c in b.claims.select_related("episode__participant")]
+    access_record_many(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_type="billing.837i",
+        participants=participants,
+        object_ids=[str(b.public_id)] * len(participants),
+    )
+    response = HttpResponse(b.x12, content_type="application/edi-x12")
+    response["Content-Disposition"] = f'attachment; filename="837i-{b.public_id}.x12"'
+    return response
+
+
+@staff(Perm.BILLING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def remittance_new(request: AuthedRequest) -> HttpResponse:
+    form = RemittanceForm(
+        request.POST or None, request.FILES or None, organization_id=org_id(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 5_000_000:
+            form.add_error("file", "An 835 file of more than 5 MB is not accepted here.")
+        else:
+            text = upload.read().decode("ascii", errors="replace")
+            with form_errors(form):
+                imported = services.remittance_import(
+                    actor=request.user, payer=form.cleaned_data["payer"], text=text
+                )
+                messages.success(
+                    request,
+                    f"835 imported: {imported.claims_matched} claim"
+                    f"{'s' if imported.claims_matched != 1 else ''} reconciled"
+                    + (
+                        f", {imported.claims_unmatched} not ours"
+                        if imported.claims_unmatched
+                        else ""
+                    )
+                    + ".",
+                )
+                return redirect("billing:claims")
+    return form_page(
+        request,
+        "billing/form.html",
+        form,
+        status=400 if form.is_bound and form.errors else 200,
+        title="Import an 835 remittance",
+        submit="Import and reconcile",
+        intro="The file is checked by pyx12 and refused whole if it is invalid or its "
+        "amounts do not add up. Each claim it names is marked paid, adjusted or denied.",
+        cancel=reverse("billing:claims"),
+        multipart=True,
+    )
+
+
+@staff(Perm.BILLING_MANAGE)
+@require_http_methods(["GET"])
+def export_csv(request: AuthedRequest) -> HttpResponse:
+    """Billable days (each participant-day with its decision and reasons) and the claims of
+    the period, for clinics that bill elsewhere. Codes, dates and amounts: no note text."""
+    form = _period_form(request, request.GET)
+    if not form.is_valid():
+        return redirect("billing:claims")
+    d = form.cleaned_data
+    program, start, end = d["program"], d["start"], d["end"]
+    episodes = list(worklist_episodes([program.pk]).exclude(admitted_on__isnull=True))
+    rows = [
+        r
+        for r in billing_for_episodes(episodes)
+        if r.coverage is not None and r.coverage.payer_id == d["payer"].pk
+    ]
+    claimed: dict[tuple[int, str], Claim] = {}
+    for c in Claim.objects.filter(episode__in=[r.episode for r in rows]):
+        for line in c.lines:
+            claimed[(c.episode_id, line["day"])] = c
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "record_number",
+            "last_name",
+            "first_name",
+            "member_id",
+            "payer",
+            "day",
+            "billable",
+            "units",
+            "revenue_code",
+            "hcpcs",
+            "charge",
+            "authorization",
+            "reasons",
+            "claim",
+            "claim_outcome",
+            "claim_paid",
+            "claim_balance",
+        ]
+    )
+    shown = []
+    for r in rows:
+        rule, coverage = r.rule, r.coverage
+        assert coverage is not None
+        days = [x for x in r.days if start <= x.day <= end]
+        if days:
+            shown.append(r.episode.participant)
+        for x in days:
+            claim = claimed.get((r.episode.pk, x.day.isoformat()))
+            writer.writerow(
+                [
+                    r.episode.participant.record_number,
+                    r.episode.participant.legal_last_name,
+                    r.episode.participant.legal_first_name,
+                    coverage.member_id,
+                    coverage.payer.name,
+                    x.day.isoformat(),
+                    "yes" if x.billable else "no",
+                    x.units,
+                    x.code.revenue_code,
+                    x.code.hcpcs,
+                    str(rule.charge_per_unit * x.units) if rule and x.billable else "0",
+                    x.authorization or "",
+                    "; ".join(x.reasons),
+                    claim.control_number if claim else "",
+                    claim.get_outcome_display() if claim else "",
+                    str(claim.paid) if claim else "",
+                    str(claim.balance) if claim else "",
+                ]
+            )
+    access_record_many(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_type="billing.csv",
+        participants=shown,
+    )
+    response = HttpResponse(out.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="billable-days-{program.public_id}-{start}-{end}.csv"'
+    )
+    return response
