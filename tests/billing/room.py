@@ -215,3 +215,18 @@ def remittance_835(paid: tuple[str, Decimal], denied: tuple[str, Decimal]) -> st
         "IEA*1*000000101",
     ]
     return "~\n".join(envelope) + "~\n"
+
+
+def bill_world(world: SimpleNamespace) -> SimpleNamespace:
+    """The world's participant admitted two weeks ago, covered by a payer whose psychiatric
+    rule needs 3 h and a signed note by a credentialed clinician, authorized for 10 days."""
+    ep = world.episode
+    start = monday_weeks_ago(ep, 2)
+    ep.admitted_on = start
+    ep.started_on = start
+    ep.save(update_fields=["admitted_on", "started_on"])
+    world.payer = make_payer(world.org)
+    world.coverage = cover(ep, world.payer, world.billing, since=start)
+    world.auth = authorize(ep, world.payer, world.billing, start=start, units=10)
+    world.start = start
+    return world
