@@ -179,42 +179,11 @@ def claim_ready(w: object, episode: Episode) -> None:
 
 
 def remittance_835(paid: tuple[str, Decimal], denied: tuple[str, Decimal]) -> str:
-    """A balanced 835 paying the first claim in full less a contractual adjustment of 10%
-    and denying the second (CO-50, remark N115)."""
-    (paid_number, paid_charge), (denied_number, denied_charge) = paid, denied
-    write_off = (paid_charge / 10).quantize(Decimal("0.01"))
-    payment = paid_charge - write_off
-    body = [
-        "ST*835*0001",
-        f"BPR*I*{payment}*C*ACH*CCP*01*999999992*DA*123456*1512345678**01*999988880*DA*98765"
-        "*20260122",
-        "TRN*1*EFT20260122001*1512345678",
-        "DTM*405*20260120",
-        "N1*PR*EXAMPLE HEALTH PLAN",
-        "N3*PO BOX 100",
-        "N4*SPRINGFIELD*IL*62701",
-        "REF*2U*EXHP1",
-        "PER*BL*EDI SUPPORT*TE*8005550100",
-        "N1*PE*LAKESIDE BEHAVIORAL HEALTH*XX*1999999901",
-        "LX*1",
-        f"CLP*{paid_number}*1*{paid_charge}*{payment}**12*EXHP0000001*13*1",
-        f"CAS*CO*45*{write_off}",
-        "NM1*QC*1*EXAMPLE*ALEX****MI*MEM1001",
-        f"CLP*{denied_number}*4*{denied_charge}*0**12*EXHP0000002*13*1",
-        f"CAS*CO*50*{denied_charge}",
-        "NM1*QC*1*EXAMPLE*ALEX****MI*MEM1001",
-        "MOA***N115",
-    ]
-    body.append(f"SE*{len(body) + 1}*0001")
-    envelope = [
-        "ISA*00*          *00*          *ZZ*EXHP1          *ZZ*LBH0001        *260120*1200*^"
-        "*00501*000000101*0*T*:",
-        "GS*HP*EXHP1*LBH0001*20260120*1200*101*X*005010X221A1",
-        *body,
-        "GE*1*101",
-        "IEA*1*000000101",
-    ]
-    return "~\n".join(envelope) + "~\n"
+    """A balanced 835 paying the first claim less a 10% contractual adjustment (CO-45) and
+    denying the second (CO-50, remark N115): the demo's own generator."""
+    from openiop.demo.billing import remittance_835 as demo_835
+
+    return demo_835([paid], [denied])
 
 
 def bill_world(world: SimpleNamespace) -> SimpleNamespace:
