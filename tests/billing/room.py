@@ -10,11 +10,18 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.billing.models import Authorization, Coverage, CoverageRank, Payer, PayerRule
+from openiop.billing.models import (
+    Authorization,
+    Coverage,
+    CoverageRank,
+    Diagnosis,
+    Payer,
+    PayerRule,
+)
 from openiop.billing.payers import TREATMENT_CATEGORIES, ProgramKind
 from openiop.lib.timezones import today_in
 from openiop.notes.models import ClinicalNote, NoteStatus
-from openiop.participants.models import Episode
+from openiop.participants.models import Episode, EpisodeStatus
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.models import Attendance, AttendanceStatus, Session
 from tests.scheduling.attendance_support import CHICAGO, local, make_session, session_type
@@ -134,21 +141,47 @@ def monday_weeks_ago(episode: Episode, weeks: int) -> date:
     return today - timedelta(days=today.weekday() + 7 * weeks)
 
 
-def claim_ready(w: object, episode: Episode) -> None:
-    """What a claim needs beyond billable days: a diagnosis, the clinician's NPI, the
-    organization's billing profile and the subscriber's address."""
-    from openiop.billing.models import BillingProfile, ClinicianNpi, Diagnosis
-    from tests.billing.builders import CLINIC_NPI, npi
-
-    Diagnosis.objects.create(
+def diagnose(episode: Episode, recorded_by: User) -> Diagnosis:
+    """F33.1 as the principal diagnosis, as the CMS release words it (no package load)."""
+    return Diagnosis.objects.create(
         organization=episode.organization,
         episode=episode,
         code="F33.1",
         description="Major depressive disorder, recurrent, moderate",
         release="ICD-10-CM, April 2026 release",
         is_primary=True,
-        recorded_by=w.clinician,  # type: ignore[attr-defined]
+        recorded_by=recorded_by,
     )
+
+
+def another_claimant(w: SimpleNamespace, first: str, last: str, *, auth_days: int = 30) -> Episode:
+    """A second participant of the world's program, admitted with the first, covered by the
+    payer and authorized for 10 days (`auth_days` long)."""
+    from tests import factories as f
+
+    episode = f.EpisodeFactory(
+        participant=f.ParticipantFactory(
+            organization=w.org, legal_first_name=first, legal_last_name=last
+        ),
+        program=w.program,
+        track=w.morning,
+        primary_clinician=w.clinician,
+        status=EpisodeStatus.ACTIVE,
+        admitted_on=w.start,
+        started_on=w.start,
+    )
+    cover(episode, w.payer, w.billing, since=w.start)
+    authorize(episode, w.payer, w.billing, start=w.start, units=10, days=auth_days)
+    return episode
+
+
+def claim_ready(w: object, episode: Episode) -> None:
+    """What a claim needs beyond billable days: a diagnosis, the clinician's NPI, the
+    organization's billing profile and the subscriber's address."""
+    from openiop.billing.models import BillingProfile, ClinicianNpi
+    from tests.billing.builders import CLINIC_NPI, npi
+
+    diagnose(episode, w.clinician)  # type: ignore[attr-defined]
     clinician = episode.primary_clinician
     assert clinician is not None
     ClinicianNpi.objects.get_or_create(

@@ -16,13 +16,10 @@ from openiop.audit.models import AccessAction, AccessLog
 from openiop.billing import x12
 from openiop.billing.claims import claim_candidates
 from openiop.billing.models import Claim, ClaimBatch
-from openiop.participants.models import EpisodeStatus
-from tests import factories as f
 from tests.billing.room import (
+    another_claimant,
     attend,
-    authorize,
     claim_ready,
-    cover,
     draft_note,
     remittance_835,
     sign,
@@ -36,18 +33,7 @@ def two(billed: SimpleNamespace) -> SimpleNamespace:
     """Two participants of the program covered by the payer, each with two billable days
     and one day that is not (2 h only)."""
     w = billed
-    second = f.EpisodeFactory(
-        participant=f.ParticipantFactory(
-            organization=w.org, legal_first_name="Robin", legal_last_name="Secondclaim"
-        ),
-        program=w.program,
-        primary_clinician=w.clinician,
-        status=EpisodeStatus.ACTIVE,
-        admitted_on=w.start,
-        started_on=w.start,
-    )
-    cover(second, w.payer, w.billing, since=w.start)
-    authorize(second, w.payer, w.billing, start=w.start, units=10)
+    second = another_claimant(w, "Robin", "Secondclaim")
     for episode in (w.episode, second):
         claim_ready(w, episode)
         for offset, minutes in ((0, 180), (1, 200), (2, 120)):

@@ -18,14 +18,11 @@ import pytest
 
 from openiop.billing import x12
 from openiop.billing.models import Claim
-from openiop.participants.models import CareTeamRole, EpisodeStatus
-from tests import factories as f
 from tests.billing.room import (
+    another_claimant,
     attend,
-    authorize,
     bill_world,
     claim_ready,
-    cover,
     draft_note,
     remittance_835,
     sign,
@@ -47,20 +44,7 @@ def _clinic(w: SimpleNamespace) -> SimpleNamespace:
     bill_world(w)
     w.auth.approved_units = 6
     w.auth.save(update_fields=["approved_units"])
-    jordan = f.EpisodeFactory(
-        participant=f.ParticipantFactory(
-            organization=w.org, legal_first_name="Jordan", legal_last_name="Rivera"
-        ),
-        program=w.program,
-        track=w.morning,
-        primary_clinician=w.clinician,
-        status=EpisodeStatus.ACTIVE,
-        admitted_on=w.start,
-        started_on=w.start,
-    )
-    f.CareTeamMemberFactory(episode=jordan, user=w.clinician, role=CareTeamRole.PRIMARY)
-    cover(jordan, w.payer, w.billing, since=w.start)
-    authorize(jordan, w.payer, w.billing, start=w.start, units=10, days=6)
+    jordan = another_claimant(w, "Jordan", "Rivera", auth_days=6)
     for episode in (w.episode, jordan):
         claim_ready(w, episode)
         for offset, minutes in ((0, 180), (1, 195), (2, 120), (7, 180)):

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
-from openiop.billing.models import ClaimBatch, Diagnosis
+from openiop.billing.models import ClaimBatch
 from openiop.care.models import (
     MeasureKind,
     TreatmentPlan,
@@ -107,7 +107,7 @@ from openiop.scheduling.models import (
     Unavailability,
 )
 from tests import factories as f
-from tests.billing.room import authorize, cover, make_payer
+from tests.billing.room import authorize, cover, diagnose, make_payer
 
 PASSWORD = "correct horse battery staple"
 
@@ -632,15 +632,7 @@ def _billing(slot: Slot, payer: Any) -> None:
     slot.records["authorization"] = authorize(
         episode, payer, slot.clinician, start=episode.inquiry_on, units=10
     )
-    slot.records["diagnosis"] = Diagnosis.objects.create(
-        organization=episode.organization,
-        episode=episode,
-        code="F33.1",
-        description="Major depressive disorder, recurrent, moderate",
-        release="ICD-10-CM, April 2026 release",
-        is_primary=True,
-        recorded_by=slot.clinician,
-    )
+    slot.records["diagnosis"] = diagnose(episode, slot.clinician)
 
 
 def build_world() -> World:
