@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "openiop.care",
     "openiop.notes",
     "openiop.discharge",
+    "openiop.billing",
     "openiop.portal",
     "openiop.demo",
     "openiop.ops",

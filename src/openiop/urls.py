@@ -31,6 +31,7 @@ urlpatterns = [
     path("care/", include("openiop.care.urls")),
     path("notes/", include("openiop.notes.urls")),
     path("discharge/", include("openiop.discharge.urls")),
+    path("billing/", include("openiop.billing.urls")),
     path("contact/", include("openiop.intake.urls_public")),
     path("welcome/", views_welcome.welcome, name="welcome"),
     path("", include("openiop.ops.urls")),

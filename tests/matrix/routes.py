@@ -133,6 +133,15 @@ def _only(key: str, attr: str) -> Args:
     return build
 
 
+def _billing_config(name: str) -> Args:
+    """The organization's payer (or its rule), from the world: configuration, not a record."""
+
+    def build(_: Any, w: World) -> dict[str, Any]:
+        return {f"{name}_id": w.extra[name].public_id}
+
+    return build
+
+
 def _dig(obj: Any, path: str) -> Any:
     for part in path.split("."):
         obj = getattr(obj, part)
@@ -142,6 +151,8 @@ def _dig(obj: Any, path: str) -> Any:
 
 
 _RECORD_ARGS: dict[str, dict[str, str]] = {
+    "authorization": {"episode_id": "episode", "auth_id": "authorization"},
+    "diagnosis": {"episode_id": "episode", "diagnosis_id": "diagnosis"},
     "plan": {"plan_id": "plan"},
     "draft": {"plan_id": "draft_plan"},
     "review": {"review_id": "review"},
@@ -230,6 +241,27 @@ ROUTES: dict[str, Entry] = {
     "audit:participant": Entry(Rule("audit"), "person", _p, scan=False),
     "audit:user": Entry(Rule("user", perm=Perm.AUDIT_REVIEW), "user", _user, scan=False),
     # --- treatment plans and relapse prevention (care) ------------------------------------
+    # --- billing: identity-level business records; payers are the organization's ---------
+    "billing:worklist": Entry(staff(Perm.BILLING_VIEW)),
+    "billing:payers": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:payer_new": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:payer_edit": Entry(staff(Perm.BILLING_MANAGE), args=_billing_config("payer")),
+    "billing:rule_new": Entry(staff(Perm.BILLING_MANAGE), args=_billing_config("payer")),
+    "billing:rule_edit": Entry(staff(Perm.BILLING_MANAGE), args=_billing_config("rule")),
+    "billing:claims": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:batch_create": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:export_csv": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:remittance_new": Entry(staff(Perm.BILLING_MANAGE)),
+    "billing:batch": Entry(program(Perm.BILLING_MANAGE), "program", _only("batch_id", "batch")),
+    "billing:batch_837i": Entry(
+        program(Perm.BILLING_MANAGE), "program", _only("batch_id", "batch"), scan=False
+    ),
+    "billing:episode": Entry(record(perm=Perm.BILLING_VIEW), "slot", _pe),
+    "billing:coverage_new": Entry(record(perm=Perm.BILLING_MANAGE), "slot", _pe),
+    "billing:authorization_new": Entry(record(perm=Perm.BILLING_MANAGE), "slot", _pe),
+    "billing:review_new": Entry(record(perm=Perm.BILLING_MANAGE), "slot", _with("authorization")),
+    "billing:diagnosis_new": Entry(record(CLINICAL, write=True), "slot", _pe),
+    "billing:diagnosis_remove": Entry(record(CLINICAL, write=True), "slot", _with("diagnosis")),
     "care:plan": Entry(person(CLINICAL), "person", _p),
     "care:plan_start": Entry(person(CLINICAL, write=True), "person", _p),
     "care:plan_version": Entry(record(CLINICAL), "slot", _with("plan")),

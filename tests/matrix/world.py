@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import Role
+from openiop.billing.models import ClaimBatch
 from openiop.care.models import (
     MeasureKind,
     TreatmentPlan,
@@ -108,6 +109,7 @@ from openiop.scheduling.models import (
     Unavailability,
 )
 from tests import factories as f
+from tests.billing.room import authorize, cover, diagnose, make_payer
 
 PASSWORD = "correct horse battery staple"
 
@@ -634,6 +636,16 @@ def _inquiry(program: Program, name: str) -> Inquiry:
     )
 
 
+def _billing(slot: Slot, payer: Any) -> None:
+    """Coverage, an authorization and a diagnosis for the billing room's pages."""
+    episode = slot.episode
+    cover(episode, payer, slot.clinician, since=episode.inquiry_on)
+    slot.records["authorization"] = authorize(
+        episode, payer, slot.clinician, start=episode.inquiry_on, units=10
+    )
+    slot.records["diagnosis"] = diagnose(episode, slot.clinician)
+
+
 def build_world() -> World:
     org = f.OrganizationFactory(name="Lakeside Behavioral Health")
     site = f.SiteFactory(organization=org, name="Main Street")
@@ -738,7 +750,28 @@ def build_world() -> World:
             reason="work",
             note="Shift at the bakery",
         )
-    extra = {"feed_secret": feed_token_create(user=users["clinician_dbt"])[1]}
+    payers = {
+        org.pk: make_payer(org, name="Lakeside Health Plan"),
+        other_org.pk: make_payer(other_org, name="Faraway Health Plan"),
+    }
+    for slot in slots.values():
+        _billing(slot, payers[slot.program.organization_id])
+    for prog in programs.values():
+        prog.batch = ClaimBatch.objects.create(
+            organization=prog.program.organization,
+            payer=payers[prog.program.organization_id],
+            program=prog.program,
+            period_start=prog.program.curriculum_starts_on or timezone.localdate(),
+            period_end=timezone.localdate(),
+            interchange_number=prog.program.pk,
+            x12="ISA*00~",
+            created_by=directors[_program_key(prog.program)],
+        )
+    extra = {
+        "feed_secret": feed_token_create(user=users["clinician_dbt"])[1],
+        "payer": payers[org.pk],
+        "rule": payers[org.pk].rules.get(),
+    }
     return World(
         org=org,
         other_org=other_org,

@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             nav.append(("notes:overdue", "Late notes"))
         if user.can(Perm.PARTICIPANT_CLINICAL):
             nav.append(("discharge:outcomes", "Outcomes"))
+        if user.can(Perm.BILLING_MANAGE):
+            nav.append(("billing:worklist", "Billing"))
         if user.can(Perm.AUDIT_REVIEW):
             nav.append(("audit:log", "Audit log"))
         if user.can(Perm.USER_MANAGE):

@@ -30,6 +30,10 @@ class Perm(StrEnum):
     USER_MANAGE = "user.manage"
     PORTAL_SELF = "portal.self"
     PORTAL_FAMILY = "portal.family"
+    # The billing room (issue 18): read coverage, authorizations, billable days and claims;
+    # manage them (payers, coverage, authorizations, reviews, claims).
+    BILLING_VIEW = "billing.view"
+    BILLING_MANAGE = "billing.manage"
 
 
 STAFF_ROLES = frozenset(
@@ -47,6 +51,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.PARTICIPANT_CREATE,
             Perm.PROGRAM_CONFIGURE,
             Perm.AUDIT_REVIEW,
+            Perm.BILLING_VIEW,
+            Perm.BILLING_MANAGE,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -55,6 +61,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.PARTICIPANT_CLINICAL,
             Perm.PARTICIPANT_SUD,
             Perm.PARTICIPANT_WRITE,
+            Perm.BILLING_VIEW,
         }
     ),
     Role.INTAKE: frozenset(
@@ -65,7 +72,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.PARTICIPANT_CREATE,
         }
     ),
-    Role.BILLING: frozenset({Perm.PARTICIPANT_EXISTS}),
+    Role.BILLING: frozenset({Perm.PARTICIPANT_EXISTS, Perm.BILLING_VIEW, Perm.BILLING_MANAGE}),
     Role.PARTICIPANT: frozenset({Perm.PORTAL_SELF}),
     Role.FAMILY: frozenset({Perm.PORTAL_FAMILY}),
 }

@@ -1,7 +1,6 @@
-"""Billing and utilization: the pure core.
+"""Billing and utilization: a Django room around a pure core.
 
-Plain typed modules, independent of the product's Django models, so the billing room (issue 18)
-can be built on top of them after the architecture refactor (issue 16):
+The pure core (plain typed modules, no Django, no other room: the `pure-cores` contract):
 
 - `dayrules`: a payer's billable-day rule applied to one participant's facts, with reasons;
 - `authorizations`: authorization arithmetic (days used and left) and the warnings it raises;
@@ -10,6 +9,6 @@ can be built on top of them after the architecture refactor (issue 16):
 - `remit`: 835 remittance parsing (with pyx12) and reconciliation against submitted claims;
 - `icd10`: ICD-10-CM search and validation over the CMS release packaged by simple-icd-10-cm.
 
-Nothing here touches the database or imports another OpenIOP room; this package is not an
-installed Django app yet. See docs/billing-engine.md.
+The room: `models`, `selectors` (live billable days from attendance and notes), `services`,
+`claims`, `views`, `panels`, `access`. See docs/billing-engine.md and docs/guide/billing.md.
 """

@@ -25,6 +25,7 @@ from openiop.accounts.models import StaffAssignment, User
 from openiop.accounts.roles import STAFF_ROLES, Role
 from openiop.audit.models import EventKind
 from openiop.audit.services import event_record
+from openiop.demo import billing as billing_demo
 from openiop.demo import care as care_demo
 from openiop.demo import discharge as discharge_demo
 from openiop.demo import notes as notes_demo
@@ -207,6 +208,7 @@ class _Builder:
         care_demo.build(program=self.program, today=self.today, rng=self.rng)
         notes_demo.build(program=self.program, today=self.today, rng=self.rng)
         discharge_demo.build(program=self.program, today=self.today, rng=self.rng)
+        billing_demo.build(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )

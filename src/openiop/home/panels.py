@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from openiop.billing import panels as billing
 from openiop.care import panels as care
 from openiop.diary import panels as diary
 from openiop.discharge import panels as discharge
@@ -33,6 +34,7 @@ CHART: Sequence[ChartPanel] = (
     care.chart_context,
     notes.chart_context,
     discharge.chart_context,
+    billing.chart_context,
 )
 
 # The staff home, below the caseload.
@@ -42,6 +44,7 @@ HOME: Sequence[HomePanel] = (
     care.home_context,
     notes.home_context,
     discharge.home_context,
+    billing.home_context,
 )
 
 # The participant's portal home.

@@ -34,6 +34,7 @@ from openiop.lib.forms import form_errors, message_errors, write_page
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.measures.models import Administration, AdministrationStatus, Phase
+from openiop.participants import hooks as participant_hooks
 from openiop.participants import invitations
 from openiop.participants.access import (
     Access,
@@ -626,6 +627,8 @@ def admit(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
         "treatment_signed": treatment_consent_for(episode, today) is not None,
         "offers_part2": program.treats_sud,
         "here": request.path,
+        # What rooms above add to admission (billing: prior authorization missing).
+        **participant_hooks.admission_page.context(episode),
     }
     if episode.status in ADMITTED_VIEW:
         context.update(_admission_context(request, episode))
