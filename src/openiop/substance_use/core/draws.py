@@ -55,7 +55,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 from fractions import Fraction
 
-from openiop.substance_use.wording import format_day, require_aware
+from openiop.substance_use.core.wording import format_day, require_aware
 
 # The one source of randomness for draws. A module constant, not a parameter: nothing outside
 # can seed it or replace it through the draw's arguments. SystemRandom reads os.urandom and
