@@ -153,6 +153,7 @@ _RECORD_ARGS: dict[str, dict[str, str]] = {
     "safety_plan": {"version_id": "safety_plan"},
     "consent": {"consent_id": "family_consent"},
     "contact": {"contact_id": "contact"},
+    "medication": {"medication_id": "medication"},
 }
 
 
@@ -253,6 +254,27 @@ ROUTES: dict[str, Entry] = {
     "care:my_plan": Entry(portal()),
     "care:my_relapse_plan": Entry(portal()),
     "care:my_relapse_propose": Entry(portal()),
+    # --- substance-use care -------------------------------------------------------------
+    # The medication list is clinical content of the episode's program (Part 2 where it treats
+    # substance use); only clinicians and directors change it.
+    "substance_use:medications": Entry(
+        person(CLINICAL),
+        "person",
+        _p,
+        post=Rule("person", level=CLINICAL, write=True, roles=CLINICIANS),
+    ),
+    "substance_use:reconcile": Entry(
+        Rule("person", level=CLINICAL, write=True, roles=CLINICIANS), "person", _p
+    ),
+    "substance_use:medication_edit": Entry(
+        record(CLINICAL),
+        "slot",
+        _with("medication"),
+        post=record(CLINICAL, write=True, roles=CLINICIANS),
+    ),
+    "substance_use:medication_error": Entry(
+        record(CLINICAL, write=True, roles=CLINICIANS), "slot", _with("medication")
+    ),
     # --- public contact form --------------------------------------------------------------
     # The public form lists the programs one may ask about: names of services, not of people.
     "contact:form": Entry(open_(), scan=False),

@@ -105,6 +105,11 @@ from openiop.scheduling.models import (
     SessionSeries,
     Unavailability,
 )
+from openiop.substance_use.services import (
+    MedicationInput,
+    medication_record,
+    reconciliation_sign,
+)
 from tests import factories as f
 
 PASSWORD = "correct horse battery staple"
@@ -344,6 +349,29 @@ def _consents(slot: Slot) -> None:
         purpose="Continuing care after the program",
         expiry=ConsentExpiry.DATE,
         expires_on=today_in(slot.program.time_zone) + timedelta(days=200),
+    )
+
+
+def _medications(slot: Slot) -> None:
+    """A medication on each episode's list, named with the slot's clinical marker, and the
+    admission reconciliation that names it again."""
+    slot.records["medication"] = medication_record(
+        actor=slot.clinician,
+        episode=slot.episode,
+        data=MedicationInput(
+            name=f"Medication {slot.clinical}",
+            dose="10 mg",
+            prescriber_kind="outside",
+            prescriber_name=f"Dr. Prescriber {slot.clinical}",
+            coordination_consent=slot.provider_consent if slot.sud else None,
+        ),
+    )
+    slot.records["reconciliation"] = reconciliation_sign(
+        actor=slot.clinician,
+        episode=slot.episode,
+        occasion="admission",
+        reviewed_on=today_in(slot.program.time_zone),
+        reviewed_with_participant=True,
     )
 
 
@@ -688,6 +716,7 @@ def build_world() -> World:
         _episodes(slot, programs)
     for key, slot in slots.items():
         _consents(slot)
+        _medications(slot)
         _family(slot, *family_of[key])
         _safety_plan(slot)
         _treatment_plan(slot)

@@ -18,6 +18,7 @@ from openiop.participants.models import Participant
 from openiop.participants.panels import Chart
 from openiop.safety import panels as safety
 from openiop.scheduling import panels as scheduling
+from openiop.substance_use import panels as substance_use
 
 ChartPanel = Callable[[AuthedRequest, Chart], dict[str, Any]]
 HomePanel = Callable[[AuthedRequest], dict[str, Any]]
@@ -31,6 +32,7 @@ CHART: Sequence[ChartPanel] = (
     diary.chart_context,
     safety.chart_context,
     care.chart_context,
+    substance_use.chart_context,
     notes.chart_context,
     discharge.chart_context,
 )

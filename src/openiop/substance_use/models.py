@@ -1,0 +1,194 @@
+"""The medication list and its reconciliations.
+
+A `Medication` is one entry on an episode's list: recording only, OpenIOP never prescribes.
+Edits change the entry (the reconciliation that follows names the change); a mistake is marked
+entered in error, never deleted. A `MedicationReconciliation` is the signed step at admission,
+at a plan review or at discharge: it keeps the list as reviewed (`entries`, the next
+reconciliation's "before"), the changes in words and the signature's hash, and never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from openiop.lib.models import OrganizationRecord, SignedDocument
+from openiop.substance_use.core.medications import Occasion, PrescriberKind, Route, Source
+
+ROUTE_LABELS = {
+    Route.ORAL: "By mouth",
+    Route.SUBLINGUAL: "Under the tongue",
+    Route.BUCCAL: "Inside the cheek",
+    Route.TRANSDERMAL: "Skin patch",
+    Route.INTRAMUSCULAR: "Injection into a muscle",
+    Route.SUBCUTANEOUS: "Injection under the skin",
+    Route.INTRAVENOUS: "Intravenous",
+    Route.INHALED: "Inhaled",
+    Route.NASAL: "In the nose",
+    Route.TOPICAL: "On the skin",
+    Route.RECTAL: "Rectal",
+    Route.OTHER: "Other",
+}
+PRESCRIBER_LABELS = {
+    PrescriberKind.PROGRAM: "A clinician of the program",
+    PrescriberKind.OUTSIDE: "An outside prescriber",
+    PrescriberKind.OTP: "An opioid treatment program (OTP)",
+    PrescriberKind.NOT_KNOWN: "Not known",
+}
+SOURCE_LABELS = {
+    Source.PARTICIPANT: "The participant's own report",
+    Source.PHARMACY: "A pharmacy record",
+    Source.PRESCRIBER: "The prescriber",
+}
+OCCASION_LABELS = {
+    Occasion.ADMISSION: "Admission",
+    Occasion.PLAN_REVIEW: "Plan review",
+    Occasion.DISCHARGE: "Discharge",
+}
+
+ROUTE_CHOICES = [(r.value, ROUTE_LABELS[r]) for r in Route]
+PRESCRIBER_CHOICES = [(k.value, PRESCRIBER_LABELS[k]) for k in PrescriberKind]
+SOURCE_CHOICES = [(s.value, SOURCE_LABELS[s]) for s in Source]
+OCCASION_CHOICES = [(o.value, OCCASION_LABELS[o]) for o in Occasion]
+
+
+class MedicationStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class Medication(OrganizationRecord):
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="medications"
+    )
+    # The episode's program, kept on the row so every list filters on it directly.
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    dose = models.CharField(max_length=200, blank=True)
+    route = models.CharField(max_length=20, choices=ROUTE_CHOICES, default=Route.ORAL.value)
+    frequency = models.CharField(max_length=200, blank=True)
+    indication = models.CharField(max_length=200, blank=True)
+    prescriber_kind = models.CharField(max_length=20, choices=PRESCRIBER_CHOICES)
+    # A clinician of the program (prescriber_kind "program").
+    prescriber_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # An outside prescriber or OTP, as the chart shows it.
+    prescriber_name = models.CharField(max_length=200, blank=True)
+    prescriber_phone = models.CharField(max_length=40, blank=True)
+    # The Part 2 consent (of the episode's program) naming the outside prescriber or OTP, which
+    # allows coordinating care with them. Without one the entry is recorded, not coordinated.
+    coordination_consent = models.ForeignKey(
+        "participants.Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(max_length=20, choices=SOURCE_CHOICES)
+    start_on = models.DateField(null=True, blank=True)
+    stop_on = models.DateField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MedicationStatus.choices, default=MedicationStatus.RECORDED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["episode", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stop_on__isnull=True)
+                | Q(start_on__isnull=True)
+                | Q(stop_on__gte=models.F("start_on")),
+                name="medication_stop_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(prescriber_kind="program") | Q(prescriber_user__isnull=False),
+                name="medication_program_prescriber_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="medication_has_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MedicationReconciliation(OrganizationRecord, SignedDocument):
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="medication_reviews"
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    occasion = models.CharField(max_length=20, choices=OCCASION_CHOICES)
+    reviewed_on = models.DateField()
+    reviewed_with_participant = models.BooleanField()
+    note = models.CharField(max_length=500, blank=True)
+    # The list as reviewed (medication_snapshot rows): the next reconciliation's "before".
+    entries = models.JSONField(default=list)
+    changes = models.JSONField(default=list)  # the changes in words
+    summary = models.TextField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            # One admission and one discharge reconciliation per episode; plan reviews recur.
+            models.UniqueConstraint(
+                fields=["episode", "occasion"],
+                condition=Q(occasion__in=["admission", "discharge"]),
+                name="medication_reconciliation_once_per_episode",
+            ),
+            models.CheckConstraint(
+                condition=~Q(content_hash=""), name="medication_reconciliation_signed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_occasion_display()} {self.reviewed_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("A signed reconciliation never changes; sign a new one.")
+        super().save(*args, **kwargs)
+
+    def signed_content(self) -> Mapping[str, Any]:
+        return {
+            "participant": str(self.participant.public_id),
+            "episode": str(self.episode.public_id),
+            "occasion": self.occasion,
+            "reviewed_on": self.reviewed_on.isoformat(),
+            "reviewed_with_participant": self.reviewed_with_participant,
+            "note": self.note,
+            "entries": self.entries,
+            "changes": self.changes,
+            "summary": self.summary,
+            "signed_by": str(self.signed_by.public_id),
+        }

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from openiop.substance_use import views
+
+app_name = "substance_use"
+
+P = "p/<uuid:public_id>"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{P}/medications/", views.medications, name="medications"),
+    path(f"{P}/medications/reconcile/", views.reconcile, name="reconcile"),
+    path(f"{P}/medications/<uuid:medication_id>/", views.medication_edit, name="medication_edit"),
+    path(
+        f"{P}/medications/<uuid:medication_id>/error/",
+        views.medication_error,
+        name="medication_error",
+    ),
+]
