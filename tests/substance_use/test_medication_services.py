@@ -50,7 +50,8 @@ def test_moud_is_marked_and_asks_for_a_consent_until_one_names_the_prescriber(
     medication_record(actor=sud.clinician, episode=sud.episode, data=BUPRENORPHINE)
     panel = medication_panel(sud.episode, on=sud.today)
     (row,) = panel.rows
-    assert row.use_disorder is not None and row.use_disorder.label == "MOUD"
+    assert row.use_disorder is not None
+    assert row.use_disorder.label == "MOUD"
     assert not row.coordinating
     assert panel.gaps == [
         "Buprenorphine/naloxone (MOUD): no Part 2 consent names Dr. Rae Osei; "
@@ -63,7 +64,8 @@ def test_moud_is_marked_and_asks_for_a_consent_until_one_names_the_prescriber(
         data=_with(BUPRENORPHINE, coordination_consent=sud.part2),
     )
     panel = medication_panel(sud.episode, on=sud.today)
-    assert panel.rows[0].coordinating and panel.gaps == []
+    assert panel.rows[0].coordinating
+    assert panel.gaps == []
 
 
 def test_a_revoked_consent_stops_the_coordinating(sud: SimpleNamespace) -> None:
@@ -74,7 +76,8 @@ def test_a_revoked_consent_stops_the_coordinating(sud: SimpleNamespace) -> None:
     )
     consents.consent_revoke(actor=sud.clinician, consent=sud.part2, how="writing")
     panel = medication_panel(sud.episode, on=sud.today)
-    assert not panel.rows[0].coordinating and len(panel.gaps) == 1
+    assert not panel.rows[0].coordinating
+    assert len(panel.gaps) == 1
     # A revoked consent cannot be named again.
     with pytest.raises(ValidationError):
         medication_record(
@@ -189,7 +192,8 @@ def test_reconciliation_names_the_changes_since_the_last_one_and_is_signed(
         reviewed_on=sud.today,
         reviewed_with_participant=True,
     )
-    assert again.changes == [] and "No changes." in again.summary
+    assert again.changes == []
+    assert "No changes." in again.summary
     assert Event.objects.filter(kind="medication_review").count() == 3
 
 

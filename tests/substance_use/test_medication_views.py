@@ -42,9 +42,11 @@ def test_a_clinician_adds_moud_naming_the_consent_and_sees_it_marked(
     assert response.status_code == 200
     body = response.content.decode()
     assert "Naltrexone 50 mg by mouth once daily" in body
-    assert "MAUD" in body and "Coordinating under a Part 2 consent" in body
+    assert "MAUD" in body
+    assert "Coordinating under a Part 2 consent" in body
     saved = Medication.objects.get()
-    assert saved.coordination_consent == sud.part2 and saved.recorded_by == sud.clinician
+    assert saved.coordination_consent == sud.part2
+    assert saved.recorded_by == sud.clinician
     assert AccessLog.objects.filter(
         actor=sud.clinician, action=AccessAction.UPDATE, object_type="substance_use.medications"
     ).exists()
@@ -83,7 +85,8 @@ def test_who_may_read_the_list_of_a_substance_use_program(
     assert login(sud.outsider_clinician).get(_list(sud)).status_code == 404
     assert login(sud.other_org_clinician).get(_list(sud)).status_code == 404
     anonymous = Client().get(_list(sud))
-    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
 
 
 def test_in_a_program_without_part2_intake_reads_but_does_not_change_the_list(
@@ -92,7 +95,8 @@ def test_in_a_program_without_part2_intake_reads_but_does_not_change_the_list(
     medication_record(actor=world.clinician, episode=world.episode, data=BUPRENORPHINE)
     client = login(world.intake)
     page = client.get(_list(world))
-    assert page.status_code == 200 and "Add a medication" not in page.content.decode()
+    assert page.status_code == 200
+    assert "Add a medication" not in page.content.decode()
     assert client.post(_list(world), FORM).status_code == 403
     assert Medication.objects.count() == 1
 
@@ -130,7 +134,8 @@ def test_signing_a_reconciliation_from_the_page(sud: SimpleNamespace, login: Log
         "program": sud.program.public_id,
     }
     page = client.post(url, data, follow=True).content.decode()
-    assert "Reconciliation signed." in page and "started Buprenorphine/naloxone" in page
+    assert "Reconciliation signed." in page
+    assert "started Buprenorphine/naloxone" in page
     again = client.post(url, data, follow=True).content.decode()
     assert "already signed" in again
     assert MedicationReconciliation.objects.count() == 1
@@ -144,7 +149,8 @@ def test_the_chart_shows_medications_to_those_who_read_the_program(
     chart = reverse("participants:chart", args=[sud.participant.public_id])
     body = login(sud.clinician).get(chart).content.decode()
     assert "Buprenorphine/naloxone 8 mg under the tongue twice daily" in body
-    assert "MOUD" in body and "Not reconciled yet." in body
+    assert "MOUD" in body
+    assert "Not reconciled yet." in body
     assert AccessLog.objects.filter(
         actor=sud.clinician, object_type="substance_use.medications", action=AccessAction.VIEW
     ).exists()
