@@ -275,6 +275,22 @@ ROUTES: dict[str, Entry] = {
     "substance_use:medication_error": Entry(
         record(CLINICAL, write=True, roles=CLINICIANS), "slot", _with("medication")
     ),
+    # Testing exists only in programs that treat substance use (a DBT episode's page is a 404
+    # for everyone: state); results are Part 2 records, read at the SUD level.
+    "substance_use:tests": Entry(
+        record(CLINICAL),
+        "slot",
+        _pe,
+        post=record(CLINICAL, write=True, roles=CLINICIANS),
+        state=True,
+    ),
+    "substance_use:lab_import": Entry(
+        program(CL, CLINICAL),
+        "program",
+        _only("program_id", "program"),
+        post=Rule("program", perm=CL, level=CLINICAL, roles=CLINICIANS),
+        state=True,
+    ),
     # --- public contact form --------------------------------------------------------------
     # The public form lists the programs one may ask about: names of services, not of people.
     "contact:form": Entry(open_(), scan=False),

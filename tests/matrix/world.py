@@ -110,6 +110,7 @@ from openiop.substance_use.services import (
     medication_record,
     reconciliation_sign,
 )
+from openiop.substance_use.testing import drug_test_record
 from tests import factories as f
 
 PASSWORD = "correct horse battery staple"
@@ -372,6 +373,35 @@ def _medications(slot: Slot) -> None:
         occasion="admission",
         reviewed_on=today_in(slot.program.time_zone),
         reviewed_with_participant=True,
+    )
+
+
+def _drug_tests(slot: Slot) -> None:
+    """In the substance-use program: a positive screen (a follow-up for the primary clinician)
+    and a declined test whose reason carries the slot's clinical marker."""
+    if not slot.sud:
+        return
+    slot.records["drug_test"] = drug_test_record(
+        actor=slot.clinician,
+        episode=slot.episode,
+        custody_id=f"C-{slot.key}-1",
+        specimen="urine",
+        reason="random",
+        outcome="collected",
+        observed=True,
+        collected_at=timezone.now() - timedelta(days=1),
+        tested=["cocaine", "opiates"],
+        positive=["cocaine"],
+    )
+    drug_test_record(
+        actor=slot.clinician,
+        episode=slot.episode,
+        custody_id=f"C-{slot.key}-2",
+        specimen="oral_fluid",
+        reason="scheduled",
+        outcome="refused",
+        collected_at=timezone.now() - timedelta(hours=3),
+        note=f"Declined {slot.clinical}",
     )
 
 
@@ -717,6 +747,7 @@ def build_world() -> World:
     for key, slot in slots.items():
         _consents(slot)
         _medications(slot)
+        _drug_tests(slot)
         _family(slot, *family_of[key])
         _safety_plan(slot)
         _treatment_plan(slot)

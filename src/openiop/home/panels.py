@@ -42,6 +42,7 @@ HOME: Sequence[HomePanel] = (
     scheduling.home_context,
     safety.home_context,
     care.home_context,
+    substance_use.home_context,
     notes.home_context,
     discharge.home_context,
 )

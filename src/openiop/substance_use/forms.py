@@ -11,12 +11,16 @@ from openiop.lib.forms import Form
 from openiop.participants.models import Consent, Episode
 from openiop.substance_use.models import (
     OCCASION_CHOICES,
+    OUTCOME_CHOICES,
     PRESCRIBER_CHOICES,
+    REASON_CHOICES,
     ROUTE_CHOICES,
     SOURCE_CHOICES,
+    SPECIMEN_CHOICES,
     Medication,
 )
 from openiop.substance_use.services import RECORDING_ROLES, MedicationInput
+from openiop.substance_use.testing import PANEL_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -136,5 +140,78 @@ class ReconciliationForm(Form):
         max_length=500,
         required=False,
         help_text="Required at discharge when the participant was not there: say why.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- drug and alcohol testing ----------------------------------------------------------------
+
+USUAL_CUP = [
+    "amphetamines",
+    "benzodiazepines",
+    "buprenorphine",
+    "cannabinoids (THC)",
+    "cocaine",
+    "fentanyl",
+    "methadone",
+    "methamphetamine",
+    "opiates",
+    "oxycodone",
+]
+
+
+class DrugTestForm(Form):
+    custody_id = forms.CharField(
+        label="Chain-of-custody id", max_length=60, help_text="As on the specimen's requisition."
+    )
+    specimen = forms.ChoiceField(label="Specimen", choices=SPECIMEN_CHOICES)
+    reason = forms.ChoiceField(label="Why it was asked for", choices=REASON_CHOICES)
+    outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES)
+    observed = forms.TypedChoiceField(
+        label="Collection observed",
+        choices=[("", "—"), ("yes", "Observed"), ("no", "Not observed")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        help_text="For a collected specimen.",
+    )
+    collected_at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(
+        label="Reason or note",
+        max_length=300,
+        required=False,
+        help_text="Required when the test was declined or not collected: the reason given.",
+    )
+    tested = forms.MultipleChoiceField(
+        label="Tested at the point of care",
+        choices=[(n, n) for n in PANEL_NAMES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave empty when the specimen goes to the laboratory only.",
+    )
+    positive = forms.MultipleChoiceField(
+        label="Positive",
+        choices=[(n, n) for n in PANEL_NAMES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The substances tested that were positive; the others are recorded negative.",
+    )
+
+
+class LabFileForm(Form):
+    file = forms.FileField(
+        label="Laboratory result file (CSV)",
+        help_text=(
+            "Checked whole: if any row is wrong, nothing is imported and every bad row is named."
+        ),
+    )
+
+
+class FollowUpCloseForm(Form):
+    note = forms.CharField(
+        label="What was talked over",
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

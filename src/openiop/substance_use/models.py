@@ -17,7 +17,9 @@ from django.db import models
 from django.db.models import Q
 
 from openiop.lib.models import OrganizationRecord, SignedDocument
+from openiop.substance_use.core.draws import SpecimenType
 from openiop.substance_use.core.medications import Occasion, PrescriberKind, Route, Source
+from openiop.substance_use.core.results import Method, Outcome, Reason, ResultValue
 
 ROUTE_LABELS = {
     Route.ORAL: "By mouth",
@@ -192,3 +194,147 @@ class MedicationReconciliation(OrganizationRecord, SignedDocument):
             "summary": self.summary,
             "signed_by": str(self.signed_by.public_id),
         }
+
+
+# --- drug and alcohol testing ------------------------------------------------------------------
+#
+# Results are 42 CFR Part 2 records: they are read at the SUD level of the program that
+# collected them, and leave it only under a Part 2 consent. A result row is never changed: a
+# confirmatory laboratory result, or a corrected report, is a new row naming the row it
+# replaces (`supersedes`), so the history reads "presumptive positive, confirmed negative".
+
+SPECIMEN_CHOICES = [
+    (SpecimenType.URINE.value, "Urine"),
+    (SpecimenType.ORAL_FLUID.value, "Oral fluid"),
+    (SpecimenType.BREATH.value, "Breath"),
+]
+REASON_CHOICES = [
+    (Reason.RANDOM.value, "Random selection"),
+    (Reason.SCHEDULED.value, "Scheduled testing"),
+    (Reason.CLINICAL.value, "Asked for by a clinician or the participant"),
+    (Reason.ADMISSION.value, "Admission"),
+]
+OUTCOME_CHOICES = [
+    (Outcome.COLLECTED.value, "Collected"),
+    (Outcome.REFUSED.value, "Declined by the participant"),
+    (Outcome.NOT_COLLECTED.value, "Not collected"),
+]
+VALUE_CHOICES = [(v.value, v.value.capitalize()) for v in ResultValue]
+METHOD_CHOICES = [
+    (Method.PRESUMPTIVE.value, "Presumptive (point of care or immunoassay)"),
+    (Method.CONFIRMATORY.value, "Confirmed by the laboratory"),
+]
+
+
+class DrugTest(OrganizationRecord):
+    """One specimen asked for: collected, declined, or not collected."""
+
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.ForeignKey(
+        "participants.Episode", on_delete=models.PROTECT, related_name="drug_tests"
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    custody_id = models.CharField(max_length=60)  # the chain-of-custody id on the requisition
+    specimen = models.CharField(max_length=20, choices=SPECIMEN_CHOICES)
+    reason = models.CharField(max_length=20, choices=REASON_CHOICES)
+    outcome = models.CharField(max_length=20, choices=OUTCOME_CHOICES)
+    observed = models.BooleanField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    collected_at = models.DateTimeField()
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-collected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "custody_id"], name="drug_test_custody_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="collected", observed__isnull=False)
+                | (~Q(outcome="collected") & Q(observed__isnull=True) & ~Q(note="")),
+                name="drug_test_outcome_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.custody_id
+
+
+class DrugTestResult(OrganizationRecord):
+    """One result for one substance; appended, never changed."""
+
+    test = models.ForeignKey(DrugTest, on_delete=models.PROTECT, related_name="results")
+    substance = models.CharField(max_length=60)
+    value = models.CharField(max_length=20, choices=VALUE_CHOICES)
+    method = models.CharField(max_length=20, choices=METHOD_CHOICES)
+    reported_at = models.DateTimeField()
+    # Who recorded it by hand, or the lab file it came from (its SHA-256).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    import_digest = models.CharField(max_length=64, blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    cutoff = models.CharField(max_length=40, blank=True)
+    lab = models.CharField(max_length=200, blank=True)
+    reported_as = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.substance} {self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("A result is never changed; record the one that replaces it.")
+        super().save(*args, **kwargs)
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Talked over"
+    NO_LONGER_APPLIES = "withdrawn", "No longer applies"
+
+
+class TestFollowUp(OrganizationRecord):
+    """A neutral clinical follow-up for the primary clinician: an unexpected positive, a
+    positive a medication may cause, a declined test, a daily MOUD not found."""
+
+    __test__ = False  # not a pytest class, whatever its name
+
+    test = models.ForeignKey(DrugTest, on_delete=models.PROTECT, related_name="follow_ups")
+    episode = models.ForeignKey("participants.Episode", on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200)  # the core's follow-up key, unique per test
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closing_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["test", "key"], name="test_follow_up_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

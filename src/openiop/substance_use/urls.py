@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from openiop.substance_use import views
+from openiop.substance_use import views, views_testing
 
 app_name = "substance_use"
 
@@ -10,6 +10,8 @@ P = "p/<uuid:public_id>"
 
 urlpatterns: list[URLPattern] = [
     path(f"{P}/medications/", views.medications, name="medications"),
+    path(f"{P}/e/<uuid:episode_id>/tests/", views_testing.tests, name="tests"),
+    path("programs/<uuid:program_id>/lab-results/", views_testing.lab_import, name="lab_import"),
     path(f"{P}/medications/reconcile/", views.reconcile, name="reconcile"),
     path(f"{P}/medications/<uuid:medication_id>/", views.medication_edit, name="medication_edit"),
     path(
