@@ -104,7 +104,7 @@ def test_the_laboratory_confirmation_replaces_the_presumptive_result_and_closes_
     done = lab_file_import(actor=sud.clinician, program=sud.program, data=data)
     assert done.added == 1
     assert done.participants == [sud.participant]
-    opiates = [s for s in read_test(test).reading.substances if s.substance == "opiates"][0]
+    opiates = next(s for s in read_test(test).reading.substances if s.substance == "opiates")
     assert opiates.reading == "negative"
     assert [r.method for r in opiates.history] == ["confirmatory", "presumptive"]
     assert DrugTestResult.objects.filter(substance="opiates").count() == 2  # nothing overwritten
