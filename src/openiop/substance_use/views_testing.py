@@ -115,7 +115,6 @@ def tests(request: AuthedRequest, public_id: UUID, episode_id: UUID) -> HttpResp
         request,
         "substance_use/tests.html",
         form,
-        status=400 if writing else 200,
         participant=participant,
         episode=episode,
         readings=testing.readings_for_episode(episode),
@@ -171,6 +170,5 @@ def lab_import(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         request,
         "substance_use/lab_import.html",
         form,
-        status=400 if writing else 200,
         program=program,
     )
