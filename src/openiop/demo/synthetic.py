@@ -28,6 +28,7 @@ from openiop.audit.services import event_record
 from openiop.demo import care as care_demo
 from openiop.demo import discharge as discharge_demo
 from openiop.demo import notes as notes_demo
+from openiop.demo import substance_use as substance_use_demo
 from openiop.demo.coaching import build_coaching
 from openiop.demo.diary import build_diary
 from openiop.demo.history import build_past_rosters, schedule_starts_on
@@ -205,6 +206,7 @@ class _Builder:
         care_demo.build(program=self.program, today=self.today, rng=self.rng)
         notes_demo.build(program=self.program, today=self.today, rng=self.rng)
         discharge_demo.build(program=self.program, today=self.today, rng=self.rng)
+        substance_use_demo.build(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )

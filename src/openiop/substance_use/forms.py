@@ -66,10 +66,13 @@ class MedicationForm(Form):
     )
     prescriber_phone = forms.CharField(label="Their phone", max_length=40, required=False)
     coordination_consent = ConsentChoice(
-        label="Part 2 consent that allows coordinating with them",
+        label="Consent that allows coordinating with them",
         queryset=Consent.objects.none(),
         required=False,
-        help_text="Leave empty if there is none yet: the medication is recorded, not coordinated.",
+        help_text=(
+            "A Part 2 consent where the program treats substance use. Leave empty if there "
+            "is none yet: the medication is recorded, not coordinated."
+        ),
     )
     source = forms.ChoiceField(label="Where this comes from", choices=SOURCE_CHOICES)
     start_on = forms.DateField(label="Started", required=False, widget=DATE)

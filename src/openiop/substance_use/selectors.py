@@ -89,13 +89,18 @@ def medication_list_text(episode: Episode, *, on: date) -> str:
     return describe_list(medications_for_episode(episode), on=on)
 
 
+def coordination_kind(episode: Episode) -> str:
+    return ConsentKind.PART2 if episode.program.treats_sud else ConsentKind.RELEASE
+
+
 def coordination_consents(episode: Episode, *, on: date) -> list[Consent]:
-    """The Part 2 consents of the episode's program in force on `on`: those an outside
-    prescriber or OTP may be named under."""
+    """The consents of the episode's program in force on `on` that an outside prescriber or
+    OTP may be named under: Part 2 consents in a program that treats substance use, releases
+    of information in the others."""
     consents = Consent.objects.filter(
         participant_id=episode.participant_id,
         program_id=episode.program_id,
-        kind=ConsentKind.PART2,
+        kind=coordination_kind(episode),
         revoked_at__isnull=True,
     ).select_related("episode", "recipient_contact")
     return [c for c in consents.order_by("-signed_on", "-id") if c.is_active_on(on)]
@@ -203,7 +208,11 @@ def medication_panel(episode: Episode, *, on: date, history: int = 3) -> Medicat
     )
     return MedicationPanel(
         rows=rows,
-        gaps=coordination_gaps([r.entry for r in rows], on=on, consented_parties=in_force),
+        # The core's words name a Part 2 consent: a program that does not treat substance use
+        # coordinates under an ordinary release, and shows no such gap.
+        gaps=coordination_gaps([r.entry for r in rows], on=on, consented_parties=in_force)
+        if episode.program.treats_sud
+        else [],
         last=reconciliations[0] if reconciliations else None,
         reconciliations=reconciliations,
     )

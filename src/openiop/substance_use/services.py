@@ -16,7 +16,7 @@ from django.utils import timezone
 from openiop.accounts.models import Role, User
 from openiop.audit.services import event_record
 from openiop.lib.timezones import today_in
-from openiop.participants.models import Consent, ConsentKind, Episode
+from openiop.participants.models import Consent, Episode
 from openiop.substance_use.core.medications import (
     MedicationError,
     Occasion,
@@ -31,6 +31,7 @@ from openiop.substance_use.models import (
     MedicationStatus,
 )
 from openiop.substance_use.selectors import (
+    coordination_kind,
     last_reconciliation,
     medication_entry,
     medications_for_episode,
@@ -92,11 +93,12 @@ def _apply(medication: Medication, data: MedicationInput, episode: Episode) -> N
     if consent is not None and (
         consent.participant_id != episode.participant_id
         or consent.program_id != episode.program_id
-        or consent.kind != ConsentKind.PART2
+        or consent.kind != coordination_kind(episode)
         or consent.revoked_at is not None
     ):
         raise ValidationError(
-            "Name the prescriber under a Part 2 consent of this program that is in force."
+            "Name the prescriber under a consent of this program that is in force (a Part 2 "
+            "consent where the program treats substance use)."
         )
     medication.name = data.name
     medication.dose = data.dose
