@@ -284,6 +284,13 @@ ROUTES: dict[str, Entry] = {
         post=record(CLINICAL, write=True, roles=CLINICIANS),
         state=True,
     ),
+    "substance_use:program_testing": Entry(
+        program(CL, CLINICAL),
+        "program",
+        _only("program_id", "program"),
+        post=Rule("program", perm=CL, level=CLINICAL, roles=CLINICIANS),
+        state=True,
+    ),
     "substance_use:lab_import": Entry(
         program(CL, CLINICAL),
         "program",

@@ -218,3 +218,29 @@ class FollowUpCloseForm(Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class TestingPolicyForm(Form):
+    specimen_types = forms.MultipleChoiceField(
+        label="Specimen types", choices=SPECIMEN_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    testing_days = forms.TypedMultipleChoiceField(
+        label="Testing days",
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    weekly_rate_percent = forms.IntegerField(
+        label="Random selection per week (% of eligible participants)",
+        min_value=1,
+        max_value=100,
+        help_text="Each participant's chance each week, whatever happened the week before.",
+    )

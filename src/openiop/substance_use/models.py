@@ -338,3 +338,77 @@ class TestFollowUp(OrganizationRecord):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- testing policy and the weekly random draw ---------------------------------------------------
+
+
+class TestingPolicy(OrganizationRecord):
+    """What a program that treats substance use tests, on which days, and the share of
+    eligible participants the week's random draw selects. Set by the program director."""
+
+    __test__ = False
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.PROTECT, related_name="testing_policy"
+    )
+    specimen_types = models.JSONField(default=list)  # SpecimenType values
+    testing_days = models.JSONField(default=list)  # weekdays, Monday 0
+    weekly_rate_percent = models.PositiveSmallIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekly_rate_percent__gte=1, weekly_rate_percent__lte=100),
+                name="testing_policy_rate_is_a_percent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekly_rate_percent}%"
+
+
+class TestingDraw(OrganizationRecord):
+    """One week's random draw as the core recorded it (`record`, sealed by `digest`). Never
+    changed; a re-draw is a new row naming the one it replaces, with its reason."""
+
+    __test__ = False
+
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField()
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField()
+    record = models.JSONField()  # core.draws.Draw.content()
+    digest = models.CharField(max_length=64, unique=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-week_start", "-drawn_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "week_start"],
+                condition=Q(supersedes__isnull=True),
+                name="testing_draw_once_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(reason=""),
+                name="testing_redraw_says_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week_start}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("A draw is never changed; a re-draw is a new record.")
+        super().save(*args, **kwargs)

@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}/medications/", views.medications, name="medications"),
     path(f"{P}/e/<uuid:episode_id>/tests/", views_testing.tests, name="tests"),
     path("programs/<uuid:program_id>/lab-results/", views_testing.lab_import, name="lab_import"),
+    path(
+        "programs/<uuid:program_id>/testing/",
+        views_testing.program_testing,
+        name="program_testing",
+    ),
     path(f"{P}/medications/reconcile/", views.reconcile, name="reconcile"),
     path(f"{P}/medications/<uuid:medication_id>/", views.medication_edit, name="medication_edit"),
     path(

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.models import Role
 from openiop.accounts.policy import staff
 from openiop.accounts.roles import Perm
 from openiop.audit.models import AccessAction
@@ -29,9 +30,15 @@ from openiop.participants.access import (
 )
 from openiop.participants.models import Episode, Participant
 from openiop.programs.models import Program
-from openiop.substance_use import testing
-from openiop.substance_use.forms import USUAL_CUP, DrugTestForm, FollowUpCloseForm, LabFileForm
-from openiop.substance_use.models import FollowUpStatus, TestFollowUp
+from openiop.substance_use import draws, testing
+from openiop.substance_use.forms import (
+    USUAL_CUP,
+    DrugTestForm,
+    FollowUpCloseForm,
+    LabFileForm,
+    TestingPolicyForm,
+)
+from openiop.substance_use.models import FollowUpStatus, TestFollowUp, TestingPolicy
 from openiop.substance_use.services import RECORDING_ROLES
 
 OBJECT_TYPE = "substance_use.tests"
@@ -171,4 +178,68 @@ def lab_import(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         "substance_use/lab_import.html",
         form,
         program=program,
+    )
+
+
+@staff(Perm.PARTICIPANT_CLINICAL)
+@require_http_methods(["GET", "POST"])
+def program_testing(request: AuthedRequest, program_id: UUID) -> HttpResponse:
+    """The program's testing policy (set by its director) and this week's random draw (made
+    by any of its clinicians, once; the selected names are Part 2 records)."""
+    program = Program.objects.filter(
+        public_id=program_id, pk__in=program_ids_for(request.user)
+    ).first()
+    if program is None or not program.treats_sud:
+        raise Http404("No such program.")
+    if not may_access(request.user, level_for(Access.CLINICAL, program)):
+        raise PermissionDenied("Substance-use treatment records need SUD access.")
+    writing = request.method == "POST"
+    if writing and not _may_record(request):
+        raise PermissionDenied("Only clinicians and directors draw.")
+    here = reverse("substance_use:program_testing", args=[program.public_id])
+    policy = TestingPolicy.objects.filter(program=program).first()
+    initial = (
+        {
+            "specimen_types": policy.specimen_types,
+            "testing_days": policy.testing_days,
+            "weekly_rate_percent": policy.weekly_rate_percent,
+        }
+        if policy
+        else {"weekly_rate_percent": 25}
+    )
+    setting = writing and request.POST.get("action") == "policy"
+    form = TestingPolicyForm(request.POST if setting else None, initial=initial)
+    if setting and form.is_valid():
+        with form_errors(form):
+            draws.testing_policy_set(
+                actor=request.user,
+                program=program,
+                specimen_types=form.cleaned_data["specimen_types"],
+                testing_days=form.cleaned_data["testing_days"],
+                weekly_rate_percent=form.cleaned_data["weekly_rate_percent"],
+            )
+            messages.success(request, "Testing policy saved.")
+            return redirect(here)
+    if writing and request.POST.get("action") == "draw":
+        with message_errors(request):
+            draws.testing_draw(actor=request.user, program=program)
+            messages.success(request, "This week's random draw is made and recorded.")
+        return redirect(here)
+    week = draws.week_draw(program)
+    if week is not None and week.selections:
+        access_record_many(
+            request=request,
+            action=AccessAction.LIST,
+            object_type="substance_use.draw",
+            participants=[p for _, p in week.selections],
+        )
+    return form_page(
+        request,
+        "substance_use/program_testing.html",
+        form,
+        program=program,
+        policy=policy,
+        week=week,
+        can_set=request.user.role == Role.DIRECTOR and request.user.can(Perm.PROGRAM_CONFIGURE),
+        can_draw=_may_record(request),
     )
