@@ -1,4 +1,5 @@
-"""Drug and alcohol testing in a substance-use IOP: the clinician records a point-of-care
+"""Drug and alcohol testing in a substance-use IOP: the director sets the testing policy and
+the week's random draw names the participant; the clinician records a point-of-care
 test with a positive for opiates, which opens a follow-up on their home; a buprenorphine
 positive on MOUD reads as expected; the director imports the laboratory's file, a bad file is
 refused whole, the good one confirms the opiates negative and the follow-up closes itself."""
@@ -51,6 +52,24 @@ def test_point_of_care_positive_confirmed_negative_by_the_lab(
         ),
     )
     tests_url = f"{w.url}/substance-use/p/{w.participant.public_id}/e/{w.episode.public_id}/tests/"
+
+    # The director sets the program's testing policy; the week's random draw names the
+    # participant (every day is a testing day and the rate is 100%, so the draw is certain).
+    sign_in_staff(page, w.url, w.director)
+    page.goto(f"{w.url}/substance-use/programs/{w.program.public_id}/testing/")
+    page.get_by_label("Urine").check()
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        page.get_by_label(day).check()
+    page.locator("#id_weekly_rate_percent").fill("100")
+    page.get_by_role("button", name="Save the policy").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Testing policy saved.").is_visible()
+    page.get_by_role("button", name="Make this week's draw").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("1 of 1 eligible participants selected").is_visible()
+    assert page.get_by_role("link", name=w.participant.display_name).is_visible()
+    _to_docs(shot(page, "tests-program-draw"), "tests-program-draw")
+    page.context.clear_cookies()
 
     sign_in_staff(page, w.url, w.clinician)
     page.goto(tests_url)
