@@ -44,6 +44,19 @@ def _with(data: MedicationInput, **changes: object) -> MedicationInput:
     return MedicationInput(**{**data.__dict__, **changes})
 
 
+def _sign(
+    w: SimpleNamespace, occasion: str, *, days: int = 0, present: bool = True, note: str = ""
+):
+    return reconciliation_sign(
+        actor=w.clinician,
+        episode=w.episode,
+        occasion=occasion,
+        reviewed_on=w.today + timedelta(days=days),
+        reviewed_with_participant=present,
+        note=note,
+    )
+
+
 def test_moud_is_marked_and_asks_for_a_consent_until_one_names_the_prescriber(
     sud: SimpleNamespace,
 ) -> None:
@@ -165,33 +178,15 @@ def test_reconciliation_names_the_changes_since_the_last_one_and_is_signed(
 ) -> None:
     bup = medication_record(actor=sud.clinician, episode=sud.episode, data=BUPRENORPHINE)
     medication_record(actor=sud.clinician, episode=sud.episode, data=SERTRALINE)
-    admission = reconciliation_sign(
-        actor=sud.clinician,
-        episode=sud.episode,
-        occasion="admission",
-        reviewed_on=sud.today,
-        reviewed_with_participant=True,
-    )
+    admission = _sign(sud, "admission")
     assert admission.summary.startswith("Reviewed with the participant at admission on ")
     assert "started Buprenorphine/naloxone 8 mg under the tongue twice daily" in admission.summary
     assert admission.hash_matches()
 
     medication_update(actor=sud.clinician, medication=bup, data=_with(BUPRENORPHINE, dose="12 mg"))
-    review = reconciliation_sign(
-        actor=sud.clinician,
-        episode=sud.episode,
-        occasion="plan_review",
-        reviewed_on=sud.today,
-        reviewed_with_participant=True,
-    )
+    review = _sign(sud, "plan_review")
     assert review.changes == ["Buprenorphine/naloxone: dose changed 8 mg → 12 mg"]
-    again = reconciliation_sign(
-        actor=sud.clinician,
-        episode=sud.episode,
-        occasion="plan_review",
-        reviewed_on=sud.today,
-        reviewed_with_participant=True,
-    )
+    again = _sign(sud, "plan_review")
     assert again.changes == []
     assert "No changes." in again.summary
     assert Event.objects.filter(kind="medication_review").count() == 3
@@ -200,64 +195,26 @@ def test_reconciliation_names_the_changes_since_the_last_one_and_is_signed(
 def test_admission_and_discharge_are_signed_once_and_admission_comes_first(
     sud: SimpleNamespace,
 ) -> None:
-    reconciliation_sign(
-        actor=sud.clinician,
-        episode=sud.episode,
-        occasion="plan_review",
-        reviewed_on=sud.today,
-        reviewed_with_participant=True,
-    )
+    _sign(sud, "plan_review")
     with pytest.raises(ValidationError, match="comes first"):
-        reconciliation_sign(
-            actor=sud.clinician,
-            episode=sud.episode,
-            occasion="admission",
-            reviewed_on=sud.today,
-            reviewed_with_participant=True,
-        )
+        _sign(sud, "admission")
     with pytest.raises(ValidationError, match="without the participant"):
-        reconciliation_sign(
-            actor=sud.clinician,
-            episode=sud.episode,
-            occasion="discharge",
-            reviewed_on=sud.today,
-            reviewed_with_participant=False,
-        )
-    reconciliation_sign(
-        actor=sud.clinician,
-        episode=sud.episode,
-        occasion="discharge",
-        reviewed_on=sud.today,
-        reviewed_with_participant=False,
+        _sign(sud, "discharge", present=False)
+    _sign(
+        sud,
+        "discharge",
+        present=False,
         note="Left before the last day; reviewed by phone with the prescriber.",
     )
     with pytest.raises(ValidationError, match="already signed"):
-        reconciliation_sign(
-            actor=sud.clinician,
-            episode=sud.episode,
-            occasion="discharge",
-            reviewed_on=sud.today,
-            reviewed_with_participant=True,
-        )
+        _sign(sud, "discharge")
     with pytest.raises(ValidationError, match="future"):
-        reconciliation_sign(
-            actor=sud.clinician,
-            episode=sud.episode,
-            occasion="plan_review",
-            reviewed_on=sud.today + timedelta(days=1),
-            reviewed_with_participant=True,
-        )
+        _sign(sud, "plan_review", days=1)
     assert MedicationReconciliation.objects.count() == 2
 
 
 def test_a_signed_reconciliation_never_changes(sud: SimpleNamespace) -> None:
-    signed = reconciliation_sign(
-        actor=sud.clinician,
-        episode=sud.episode,
-        occasion="admission",
-        reviewed_on=sud.today,
-        reviewed_with_participant=True,
-    )
+    signed = _sign(sud, "admission")
     signed.note = "edited later"
     with pytest.raises(ValueError, match="never changes"):
         signed.save()

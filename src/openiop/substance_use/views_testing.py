@@ -140,10 +140,9 @@ def _uuid(value: str) -> UUID | None:
         return None
 
 
-@staff(Perm.PARTICIPANT_CLINICAL)
-@require_http_methods(["GET", "POST"])
-def lab_import(request: AuthedRequest, program_id: UUID) -> HttpResponse:
-    """A laboratory's result file for the program's collections: all or nothing."""
+def _sud_program(request: AuthedRequest, program_id: UUID) -> Program:
+    """One of the viewer's programs that treats substance use, whose Part 2 records they
+    read: 404 for any other program, 403 without SUD access."""
     program = Program.objects.filter(
         public_id=program_id, pk__in=program_ids_for(request.user)
     ).first()
@@ -151,6 +150,14 @@ def lab_import(request: AuthedRequest, program_id: UUID) -> HttpResponse:
         raise Http404("No such program.")
     if not may_access(request.user, level_for(Access.CLINICAL, program)):
         raise PermissionDenied("Substance-use treatment records need SUD access.")
+    return program
+
+
+@staff(Perm.PARTICIPANT_CLINICAL)
+@require_http_methods(["GET", "POST"])
+def lab_import(request: AuthedRequest, program_id: UUID) -> HttpResponse:
+    """A laboratory's result file for the program's collections: all or nothing."""
+    program = _sud_program(request, program_id)
     writing = request.method == "POST"
     if writing and not _may_record(request):
         raise PermissionDenied("Only clinicians and directors import results.")
@@ -186,13 +193,7 @@ def lab_import(request: AuthedRequest, program_id: UUID) -> HttpResponse:
 def program_testing(request: AuthedRequest, program_id: UUID) -> HttpResponse:
     """The program's testing policy (set by its director) and this week's random draw (made
     by any of its clinicians, once; the selected names are Part 2 records)."""
-    program = Program.objects.filter(
-        public_id=program_id, pk__in=program_ids_for(request.user)
-    ).first()
-    if program is None or not program.treats_sud:
-        raise Http404("No such program.")
-    if not may_access(request.user, level_for(Access.CLINICAL, program)):
-        raise PermissionDenied("Substance-use treatment records need SUD access.")
+    program = _sud_program(request, program_id)
     writing = request.method == "POST"
     if writing and not _may_record(request):
         raise PermissionDenied("Only clinicians and directors draw.")
