@@ -54,9 +54,10 @@ def test_the_staff_home_query_count_does_not_grow_with_caseload(world, login) ->
     # 12 for the home itself plus 1 for the "Alerts for you" section (safety), 4 for treatment
     # plans (reviews due, first plans due, co-signatures, their audit row), 3 for notes
     # (unsigned, co-sign queue, sessions without a note) and 3 for discharge (summaries to
-    # sign, the programs' planned lengths, planned ends), and 2 for billing (the caseload's
-    # episodes, their coverage: none, so nothing more is read).
-    assert large <= 25
+    # sign, the programs' planned lengths, planned ends), 2 for billing (the caseload's
+    # episodes, their coverage: none, so nothing more is read) and 1 for the drug-test
+    # follow-ups.
+    assert large <= 26
 
 
 def test_the_chart_query_count_does_not_grow_with_census(
@@ -77,6 +78,8 @@ def test_the_chart_query_count_does_not_grow_with_census(
     # waiting), 1 for notes, 3 for transitions, discharge summaries and alumni check-ins, 1 for
     # the disclosures of the viewer's programs, and 6 for the portal accounts (the account,
     # invitations, whether in care, the participant's day, releases and earlier permissions
-    # covering the family contacts), and 1 for billing (coverage: none, so nothing more).
-    with django_assert_max_num_queries(44):
+    # covering the family contacts), 1 for billing (coverage: none, so nothing more), and 4
+    # for the medication list (consents in force, the list, reconciliations, its access-log
+    # row).
+    with django_assert_max_num_queries(48):
         client.get(url)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "openiop.safety",
     "openiop.care",
     "openiop.notes",
+    "openiop.substance_use",
     "openiop.discharge",
     "openiop.billing",
     "openiop.portal",

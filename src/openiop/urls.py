@@ -29,6 +29,7 @@ urlpatterns = [
     path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
     path("care/", include("openiop.care.urls")),
+    path("substance-use/", include("openiop.substance_use.urls")),
     path("notes/", include("openiop.notes.urls")),
     path("discharge/", include("openiop.discharge.urls")),
     path("billing/", include("openiop.billing.urls")),

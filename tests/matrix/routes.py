@@ -164,6 +164,7 @@ _RECORD_ARGS: dict[str, dict[str, str]] = {
     "safety_plan": {"version_id": "safety_plan"},
     "consent": {"consent_id": "family_consent"},
     "contact": {"contact_id": "contact"},
+    "medication": {"medication_id": "medication"},
 }
 
 
@@ -285,6 +286,50 @@ ROUTES: dict[str, Entry] = {
     "care:my_plan": Entry(portal()),
     "care:my_relapse_plan": Entry(portal()),
     "care:my_relapse_propose": Entry(portal()),
+    # --- substance-use care -------------------------------------------------------------
+    # The medication list is clinical content of the episode's program (Part 2 where it treats
+    # substance use); only clinicians and directors change it.
+    "substance_use:medications": Entry(
+        person(CLINICAL),
+        "person",
+        _p,
+        post=Rule("person", level=CLINICAL, write=True, roles=CLINICIANS),
+    ),
+    "substance_use:reconcile": Entry(
+        Rule("person", level=CLINICAL, write=True, roles=CLINICIANS), "person", _p
+    ),
+    "substance_use:medication_edit": Entry(
+        record(CLINICAL),
+        "slot",
+        _with("medication"),
+        post=record(CLINICAL, write=True, roles=CLINICIANS),
+    ),
+    "substance_use:medication_error": Entry(
+        record(CLINICAL, write=True, roles=CLINICIANS), "slot", _with("medication")
+    ),
+    # Testing exists only in programs that treat substance use (a DBT episode's page is a 404
+    # for everyone: state); results are Part 2 records, read at the SUD level.
+    "substance_use:tests": Entry(
+        record(CLINICAL),
+        "slot",
+        _pe,
+        post=record(CLINICAL, write=True, roles=CLINICIANS),
+        state=True,
+    ),
+    "substance_use:program_testing": Entry(
+        program(CL, CLINICAL),
+        "program",
+        _only("program_id", "program"),
+        post=Rule("program", perm=CL, level=CLINICAL, roles=CLINICIANS),
+        state=True,
+    ),
+    "substance_use:lab_import": Entry(
+        program(CL, CLINICAL),
+        "program",
+        _only("program_id", "program"),
+        post=Rule("program", perm=CL, level=CLINICAL, roles=CLINICIANS),
+        state=True,
+    ),
     # --- public contact form --------------------------------------------------------------
     # The public form lists the programs one may ask about: names of services, not of people.
     "contact:form": Entry(open_(), scan=False),

@@ -108,6 +108,12 @@ from openiop.scheduling.models import (
     SessionSeries,
     Unavailability,
 )
+from openiop.substance_use.services import (
+    MedicationInput,
+    medication_record,
+    reconciliation_sign,
+)
+from openiop.substance_use.testing import drug_test_record
 from tests import factories as f
 from tests.billing.room import authorize, cover, diagnose, make_payer
 
@@ -357,6 +363,58 @@ def _consents(slot: Slot) -> None:
         purpose="Continuing care after the program",
         expiry=ConsentExpiry.DATE,
         expires_on=today_in(slot.program.time_zone) + timedelta(days=200),
+    )
+
+
+def _medications(slot: Slot) -> None:
+    """A medication on each episode's list, named with the slot's clinical marker, and the
+    admission reconciliation that names it again."""
+    slot.records["medication"] = medication_record(
+        actor=slot.clinician,
+        episode=slot.episode,
+        data=MedicationInput(
+            name=f"Medication {slot.clinical}",
+            dose="10 mg",
+            prescriber_kind="outside",
+            prescriber_name=f"Dr. Prescriber {slot.clinical}",
+            coordination_consent=slot.provider_consent if slot.sud else None,
+        ),
+    )
+    slot.records["reconciliation"] = reconciliation_sign(
+        actor=slot.clinician,
+        episode=slot.episode,
+        occasion="admission",
+        reviewed_on=today_in(slot.program.time_zone),
+        reviewed_with_participant=True,
+    )
+
+
+def _drug_tests(slot: Slot) -> None:
+    """In the substance-use program: a positive screen (a follow-up for the primary clinician)
+    and a declined test whose reason carries the slot's clinical marker."""
+    if not slot.sud:
+        return
+    slot.records["drug_test"] = drug_test_record(
+        actor=slot.clinician,
+        episode=slot.episode,
+        custody_id=f"C-{slot.key}-1",
+        specimen="urine",
+        reason="random",
+        outcome="collected",
+        observed=True,
+        collected_at=timezone.now() - timedelta(days=1),
+        tested=["cocaine", "opiates"],
+        positive=["cocaine"],
+    )
+    drug_test_record(
+        actor=slot.clinician,
+        episode=slot.episode,
+        custody_id=f"C-{slot.key}-2",
+        specimen="oral_fluid",
+        reason="scheduled",
+        outcome="refused",
+        collected_at=timezone.now() - timedelta(hours=3),
+        note=f"Declined {slot.clinical}",
     )
 
 
@@ -711,6 +769,8 @@ def build_world() -> World:
         _episodes(slot, programs)
     for key, slot in slots.items():
         _consents(slot)
+        _medications(slot)
+        _drug_tests(slot)
         _family(slot, *family_of[key])
         _safety_plan(slot)
         _treatment_plan(slot)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from openiop.substance_use.draws import SpecimenType
-from openiop.substance_use.medications import (
+from openiop.substance_use.core.draws import SpecimenType
+from openiop.substance_use.core.medications import (
     MedicationEntry,
     Prescriber,
     PrescriberKind,
     Route,
     Source,
 )
-from openiop.substance_use.results import (
+from openiop.substance_use.core.results import (
     Collection,
     Method,
     Outcome,

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import openiop.substance_use
+import openiop.substance_use.core
 from openiop.measures.definitions import load_file
 from openiop.measures.scoring import ScoringError, score
 
-DEFINITION = Path(openiop.substance_use.__file__).parent / "instruments" / "barc-10_v1.0.json"
+DEFINITION = Path(openiop.substance_use.core.__file__).parent / "instruments" / "barc-10_v1.0.json"
 
 
 def test_the_definition_loads_and_ships_no_item_text() -> None:

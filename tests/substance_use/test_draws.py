@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import pytest
 
-from openiop.substance_use import draws
-from openiop.substance_use.draws import (
+from openiop.substance_use.core import draws
+from openiop.substance_use.core.draws import (
     Candidate,
     Draw,
     DrawError,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openiop.substance_use.labcsv import (
+from openiop.substance_use.core.labcsv import (
     COLUMNS,
     KnownCollection,
     LabFile,
@@ -14,7 +14,7 @@ from openiop.substance_use.labcsv import (
     parse_lab_file,
     plan_import,
 )
-from openiop.substance_use.results import (
+from openiop.substance_use.core.results import (
     Method,
     Reading,
     ResultValue,

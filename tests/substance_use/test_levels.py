@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from openiop.intake import levels as intake_levels
 from openiop.intake.models import ASAM_DIMENSIONS
-from openiop.substance_use.levels import (
+from openiop.substance_use.core.levels import (
     DIMENSIONS,
     CareLevel,
     Direction,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from openiop.substance_use.medications import (
+from openiop.substance_use.core.medications import (
     ChangeKind,
     MedicationError,
     Occasion,

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from openiop.substance_use.draws import SpecimenType
-from openiop.substance_use.expected import (
+from openiop.substance_use.core.draws import SpecimenType
+from openiop.substance_use.core.expected import (
     DEFAULT_TABLE,
     ConfigurationError,
     CrossReaction,
@@ -16,7 +16,7 @@ from openiop.substance_use.expected import (
     Panel,
     PanelSubstance,
 )
-from openiop.substance_use.results import (
+from openiop.substance_use.core.results import (
     FollowUpKind,
     Method,
     Outcome,

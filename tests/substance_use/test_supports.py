@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from openiop.substance_use import supports
-from openiop.substance_use.supports import (
+from openiop.substance_use.core import supports
+from openiop.substance_use.core.supports import (
     Attendance,
     ContactRole,
     MeetingKind,

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import openiop.substance_use
-from openiop.substance_use.results import Outcome, ResultValue, read_collection, timeline_entry
+from openiop.substance_use.core.results import Outcome, ResultValue, read_collection, timeline_entry
 from tests.substance_use.builders import ZONE, collection, med, row
 
 PACKAGE = Path(openiop.substance_use.__file__).parent

@@ -29,6 +29,7 @@ from openiop.demo import billing as billing_demo
 from openiop.demo import care as care_demo
 from openiop.demo import discharge as discharge_demo
 from openiop.demo import notes as notes_demo
+from openiop.demo import substance_use as substance_use_demo
 from openiop.demo.coaching import build_coaching
 from openiop.demo.diary import build_diary
 from openiop.demo.history import build_past_rosters, schedule_starts_on
@@ -209,6 +210,7 @@ class _Builder:
         notes_demo.build(program=self.program, today=self.today, rng=self.rng)
         discharge_demo.build(program=self.program, today=self.today, rng=self.rng)
         billing_demo.build(program=self.program, today=self.today, rng=self.rng)
+        substance_use_demo.build(program=self.program, today=self.today, rng=self.rng)
         statuses = Counter(
             Episode.objects.filter(program=self.program).values_list("status", flat=True)
         )

@@ -19,6 +19,7 @@ from openiop.participants.models import Participant
 from openiop.participants.panels import Chart
 from openiop.safety import panels as safety
 from openiop.scheduling import panels as scheduling
+from openiop.substance_use import panels as substance_use
 
 ChartPanel = Callable[[AuthedRequest, Chart], dict[str, Any]]
 HomePanel = Callable[[AuthedRequest], dict[str, Any]]
@@ -32,6 +33,7 @@ CHART: Sequence[ChartPanel] = (
     diary.chart_context,
     safety.chart_context,
     care.chart_context,
+    substance_use.chart_context,
     notes.chart_context,
     discharge.chart_context,
     billing.chart_context,
@@ -42,6 +44,7 @@ HOME: Sequence[HomePanel] = (
     scheduling.home_context,
     safety.home_context,
     care.home_context,
+    substance_use.home_context,
     notes.home_context,
     discharge.home_context,
     billing.home_context,

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from openiop.substance_use.medications import mentions, words_of
+from openiop.substance_use.core.medications import mentions, words_of
 
 TIP_63 = "SAMHSA TIP 63, Medications for Opioid Use Disorder (public domain)"
 TAP_32 = "SAMHSA TAP 32, Clinical Drug Testing in Primary Care, 2012 (public domain)"

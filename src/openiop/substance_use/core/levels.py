@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from openiop.substance_use.wording import format_day
+from openiop.substance_use.core.wording import format_day
 
 # The same keys and labels as intake.models.ASAM_DIMENSIONS.
 DIMENSIONS: tuple[tuple[str, str], ...] = (

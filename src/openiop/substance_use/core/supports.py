@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from openiop.substance_use.wording import format_day, plural
+from openiop.substance_use.core.wording import format_day, plural
 
 
 class SupportsError(ValueError):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from openiop.substance_use.wording import format_day, join_words
+from openiop.substance_use.core.wording import format_day, join_words
 
 
 class Route(StrEnum):

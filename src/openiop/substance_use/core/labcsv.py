@@ -37,8 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from openiop.substance_use.expected import DEFAULT_PANEL, Panel
-from openiop.substance_use.results import (
+from openiop.substance_use.core.expected import DEFAULT_PANEL, Panel
+from openiop.substance_use.core.results import (
     Method,
     ResultError,
     ResultRow,
@@ -46,7 +46,7 @@ from openiop.substance_use.results import (
     current_rows,
     new_key,
 )
-from openiop.substance_use.wording import format_day, plural
+from openiop.substance_use.core.wording import format_day, plural
 
 COLUMNS = (
     "collection_id",

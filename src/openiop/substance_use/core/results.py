@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
-from openiop.substance_use.draws import SpecimenType
-from openiop.substance_use.expected import DEFAULT_TABLE, ExpectedPositiveTable
-from openiop.substance_use.medications import MedicationEntry, mentions
-from openiop.substance_use.wording import (
+from openiop.substance_use.core.draws import SpecimenType
+from openiop.substance_use.core.expected import DEFAULT_TABLE, ExpectedPositiveTable
+from openiop.substance_use.core.medications import MedicationEntry, mentions
+from openiop.substance_use.core.wording import (
     format_day,
     format_moment,
     join_words,
