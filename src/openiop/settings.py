@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "openiop.measures",
     "openiop.scheduling",
     "openiop.diary",
+    "openiop.homework",
     "openiop.safety",
     "openiop.care",
     "openiop.notes",

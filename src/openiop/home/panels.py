@@ -10,6 +10,7 @@ from typing import Any
 from openiop.care import panels as care
 from openiop.diary import panels as diary
 from openiop.discharge import panels as discharge
+from openiop.homework import panels as homework
 from openiop.lib.http import AuthedRequest
 from openiop.measures import panels as measures
 from openiop.notes import panels as notes
@@ -29,6 +30,7 @@ CHART: Sequence[ChartPanel] = (
     scheduling.chart_context,
     measures.chart_context,
     diary.chart_context,
+    homework.chart_context,
     safety.chart_context,
     care.chart_context,
     notes.chart_context,
@@ -46,6 +48,7 @@ HOME: Sequence[HomePanel] = (
 
 # The participant's portal home.
 PORTAL: Sequence[PortalPanel] = (
+    homework.portal_context,
     care.portal_context,
     discharge.portal_context,
 )
