@@ -7,7 +7,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +24,14 @@ from openiop.homework.services import homework_assign
 from openiop.lib.forms import apply_errors, form_errors
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
-from openiop.participants.access import Access, chosen_episode, participant_for, program_ids_for
+from openiop.participants.access import (
+    Access,
+    chosen_episode,
+    level_for,
+    may_access,
+    participant_for,
+    program_ids_for,
+)
 from openiop.participants.models import OPEN_STATUSES, Episode
 from openiop.programs.models import Program
 from openiop.scheduling.models import Session
@@ -114,6 +121,8 @@ def session_assign(request: AuthedRequest, session_id: UUID) -> HttpResponse:
         ).select_related("program", "session_type", "lesson"),
         public_id=session_id,
     )
+    if not may_access(request.user, level_for(Access.CLINICAL, session.program)):
+        raise PermissionDenied("Your role does not allow this in this program.")
     episodes = {
         str(e.participant.public_id): e
         for e in Episode.objects.filter(
