@@ -8,6 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,7 +117,8 @@ def test_staff_read_the_same_library(world, login) -> None:
     client = login(world.clinician)
     assert "DEAR MAN" in client.get(reverse("homework:library")).content.decode()
     text = client.get(reverse("homework:skill", args=["dear-man"])).content.decode()
-    assert "Steps" in text and "Where this comes from" in text
+    assert "Steps" in text
+    assert "Where this comes from" in text
 
 
 # --- homework -------------------------------------------------------------------------------
@@ -175,7 +177,8 @@ def test_a_facilitator_gives_the_skills_group_homework(world, login) -> None:
     assign_url = reverse("homework:session_assign", args=[session.public_id])
     assert assign_url in page.content.decode()
     form = client.get(assign_url).content.decode()
-    assert "STOP" in form and world.participant.display_name in form
+    assert "STOP" in form
+    assert world.participant.display_name in form
     due = today_in(world.program.time_zone) + timedelta(days=7)
     response = client.post(
         assign_url,
@@ -234,7 +237,8 @@ def test_the_participant_logs_practice_and_the_clinician_sees_it(world, login) -
     staff = login(world.clinician)
     chart = staff.get(reverse("participants:chart", args=[world.participant.public_id]))
     text = chart.content.decode()
-    assert "1 of 1 done" in text and "Cold water worked." in text
+    assert "1 of 1 done" in text
+    assert "Cold water worked." in text
     review = staff.get(reverse("diary:review", args=[world.participant.public_id])).content
     assert "Homework and practice this week" in review.decode()
     assert "1 practice logged this week" in review.decode()
@@ -260,9 +264,8 @@ def test_practice_without_homework_and_its_checks(world) -> None:
     logged = practice_log(
         episode=world.episode, skill_id="wise-mind", outcome="tried", practised_on=today
     )
-    assert logged.assignment is None and logged.helpful is None
-    from django.core.exceptions import ValidationError
-
+    assert logged.assignment is None
+    assert logged.helpful is None
     with pytest.raises(ValidationError):
         practice_log(episode=world.episode, skill_id="nope", outcome="done", practised_on=today)
     with pytest.raises(ValidationError):
