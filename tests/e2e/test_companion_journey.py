@@ -1,0 +1,106 @@
+"""The participant's companion on a phone (issue 20): this week's skill on the home page, the
+skill's page, homework practice logged, and the clinician seeing it on the chart.
+
+    OPENIOP_DOCS_SCREENSHOTS=docs/img .venv/bin/pytest tests/e2e/test_companion_journey.py
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from openiop.homework.services import homework_assign
+from openiop.lib.timezones import today_in
+from openiop.programs.curriculum import week_start
+from openiop.programs.models import CurriculumBlock, Lesson, SkillsModule
+from tests.e2e.conftest import screenshot_dir, sign_in, sign_in_staff
+
+pytestmark = pytest.mark.e2e
+
+
+def _this_week(w: SimpleNamespace) -> None:
+    today = today_in(w.program.time_zone)
+    w.program.curriculum_starts_on = week_start(today)
+    w.program.save(update_fields=["curriculum_starts_on"])
+    block = CurriculumBlock.objects.create(
+        organization=w.org,
+        program=w.program,
+        position=1,
+        module=SkillsModule.DISTRESS_TOLERANCE,
+        weeks=1,
+    )
+    Lesson.objects.create(
+        organization=w.org, block=block, week=1, title="Crisis survival", skills="STOP, TIPP"
+    )
+
+
+def _fits(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_participant_reads_this_weeks_skill_and_logs_homework(
+    e2e_world: SimpleNamespace, phone_page: Any, browser: Any
+) -> None:
+    w = e2e_world
+    _this_week(w)
+    homework_assign(
+        episode=w.episode,
+        skill_id="tipp",
+        due_on=today_in(w.program.time_zone) + timedelta(days=3),
+        instructions="Try the cold water step once this week, when you feel a strong urge.",
+        actor=w.clinician,
+    )
+    page = phone_page
+    pictures = screenshot_dir()
+
+    sign_in(page, w.url, w.participant_user)
+    week = page.get_by_role("region", name="This week in group")
+    assert "Crisis survival" in week.inner_text()
+    assert week.get_by_role("link", name="STOP").is_visible()
+    homework = page.get_by_role("region", name="My homework")
+    assert "TIPP" in homework.inner_text()
+    _fits(page)
+    page.screenshot(path=str(pictures / "portal-companion-home.png"), full_page=True)
+
+    page.get_by_role("link", name="Skills library").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Skills"
+    page.get_by_role("link", name="Panic or overwhelm").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="TIPP").first.is_visible()
+    _fits(page)
+    page.screenshot(path=str(pictures / "portal-skills-library.png"), full_page=False)
+
+    page.goto(f"{w.url}/me/skills/tipp/")
+    assert "Health caution" in page.locator("main").inner_text()
+    assert page.get_by_role("heading", name="Steps").is_visible()
+    assert page.get_by_role("heading", name="Where this comes from").is_visible()
+    _fits(page)
+    page.screenshot(path=str(pictures / "portal-skill-page.png"), full_page=False)
+
+    page.get_by_role("region", name="Your homework").get_by_role(
+        "link", name="Log practice"
+    ).click()
+    page.wait_for_load_state()
+    page.get_by_label("Done").check()
+    page.get_by_label("4").check()
+    page.get_by_label("A short note (optional)").fill("The cold water helped me slow down.")
+    _fits(page)
+    page.screenshot(path=str(pictures / "portal-practice-log.png"), full_page=True)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Practice saved" in page.locator("main").inner_text()
+
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        staff = staff_context.new_page()
+        sign_in_staff(staff, w.url, w.clinician, next_path=f"/participants/{w.participant.public_id}/")
+        panel = staff.get_by_role("region", name="Homework")
+        assert "1 of 1 done" in panel.inner_text()
+        assert "The cold water helped me slow down." in panel.inner_text()
+        panel.screenshot(path=str(pictures / "chart-homework-panel.png"))
+    finally:
+        staff_context.close()
