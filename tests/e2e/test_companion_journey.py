@@ -97,7 +97,9 @@ def test_a_participant_reads_this_weeks_skill_and_logs_homework(
     staff_context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         staff = staff_context.new_page()
-        sign_in_staff(staff, w.url, w.clinician, next_path=f"/participants/{w.participant.public_id}/")
+        sign_in_staff(
+            staff, w.url, w.clinician, next_path=f"/participants/{w.participant.public_id}/"
+        )
         panel = staff.get_by_role("region", name="Homework")
         assert "1 of 1 done" in panel.inner_text()
         assert "The cold water helped me slow down." in panel.inner_text()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from openiop.audit.models import AccessAction, AccessLog
 from openiop.homework.library import lesson_items, program_library
-from openiop.homework.models import Assignment, Outcome, Practice, ProgramSkills
+from openiop.homework.models import Assignment, CompanionSettings, Outcome, Practice
 from openiop.homework.services import homework_assign, practice_log
 from openiop.lib.timezones import today_in
 from openiop.programs.curriculum import week_start
@@ -102,11 +102,11 @@ def test_a_skill_page_has_its_steps_its_caution_and_its_sources(world, login) ->
 def test_an_unknown_or_hidden_skill_is_not_found_unless_it_was_homework(world, login) -> None:
     client = login(world.participant_user)
     assert client.get(reverse("portal:skill", args=["no-such-skill"])).status_code == 404
-    ProgramSkills.objects.create(organization=world.org, program=world.program, hidden=["tipp"])
+    CompanionSettings.objects.create(organization=world.org, program=world.program, hidden=["tipp"])
     assert "tipp" not in program_library(world.program)
     assert client.get(reverse("portal:skill", args=["tipp"])).status_code == 404
     assignment = _give(world, "stop")
-    ProgramSkills.objects.filter(program=world.program).update(hidden=["tipp", "stop"])
+    CompanionSettings.objects.filter(program=world.program).update(hidden=["tipp", "stop"])
     # Homework given before the item was hidden still opens.
     response = client.get(reverse("portal:skill", args=["stop"]))
     assert response.status_code == 200
@@ -143,7 +143,7 @@ def test_a_clinician_gives_homework_from_the_chart(world, login) -> None:
 
 
 def test_homework_of_a_skill_the_program_hides_is_refused(world, login) -> None:
-    ProgramSkills.objects.create(organization=world.org, program=world.program, hidden=["tipp"])
+    CompanionSettings.objects.create(organization=world.org, program=world.program, hidden=["tipp"])
     due = today_in(world.program.time_zone) + timedelta(days=7)
     response = login(world.clinician).post(
         reverse("homework:assign", args=[world.participant.public_id]),

@@ -387,6 +387,7 @@ ROUTES: dict[str, Entry] = {
     "portal:skills": Entry(portal()),
     "portal:skill": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
     "portal:practice": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
+    "portal:progress": Entry(portal()),
     "portal:week": Entry(portal()),
     "portal:calendar": Entry(portal()),
     "portal:checkin": Entry(Rule("portal_record"), "slot", _only("public_id", "checkin")),

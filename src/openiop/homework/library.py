@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils.safestring import SafeString, mark_safe
 
-from openiop.homework.models import ProgramSkills
+from openiop.homework.models import CompanionSettings
 from openiop.programs.curriculum import curriculum_load
 from openiop.programs.models import Lesson, Program
 from openiop.skills.library import Item, Library, Page, normalize_language, shipped_library
@@ -19,13 +19,19 @@ from openiop.skills.library import Item, Library, Page, normalize_language, ship
 SkillUrl = Callable[[str], str | None]
 
 
+def companion_settings(program: Program) -> CompanionSettings:
+    """The program's companion settings; the defaults (nothing hidden, everything shown) when
+    its director has chosen nothing. Not saved."""
+    found = CompanionSettings.objects.filter(program=program).first()
+    return found or CompanionSettings(organization_id=program.organization_id, program=program)
+
+
 def program_library(program: Program | None) -> Library:
     """The library a program's people read: the shipped items less those its director hid."""
     library = shipped_library()
     if program is None:
         return library
-    settings = ProgramSkills.objects.filter(program=program).first()
-    hidden = [str(x) for x in settings.hidden] if settings else []
+    hidden = [str(x) for x in companion_settings(program).hidden]
     return library.with_program(hidden=hidden) if hidden else library
 
 

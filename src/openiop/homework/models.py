@@ -5,7 +5,8 @@ not yet; how much it helped, 0-5; a short note).
 
 Skills are named by their library id (openiop.skills), never copied into the database: the
 assignment pins the item's content version so the page read later can be told apart from the
-one assigned. A program's skill settings (items a director hides) live here too.
+one assigned. A program's companion settings (items a director hides, what "my progress" shows) live
+here too.
 """
 
 from __future__ import annotations
@@ -97,13 +98,19 @@ class Practice(OrganizationRecord):
         return f"{self.skill_id} {self.outcome} on {self.practised_on}"
 
 
-class ProgramSkills(OrganizationScoped):
-    """A program's choices about the library: the shipped items its director hides."""
+class CompanionSettings(OrganizationScoped):
+    """A program's choices about the participant's companion: the library items its director
+    hides, and what "my progress" shows (some clinicians prefer not to show certain scores)."""
 
     program = models.OneToOneField(
-        "programs.Program", on_delete=models.PROTECT, related_name="skill_settings"
+        "programs.Program", on_delete=models.PROTECT, related_name="companion_settings"
     )
+    # Library item ids the program hides.
     hidden = models.JSONField(default=list, blank=True)
+    # Instrument codes whose scores "my progress" leaves out.
+    progress_hidden_measures = models.JSONField(default=list, blank=True)
+    progress_shows_scores = models.BooleanField(default=True)
+    progress_shows_diary = models.BooleanField(default=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

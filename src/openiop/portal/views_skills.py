@@ -28,7 +28,7 @@ from openiop.skills.library import SITUATION_KEYS, Item, UnknownItem, normalize_
 from openiop.skills.library import situation as situation_of
 
 
-def _episode(participant: Participant) -> Episode:
+def current_episode(participant: Participant) -> Episode:
     episode = (
         participant.episodes.filter(status__in=OPEN_STATUSES)
         .select_related("program", "participant")
@@ -60,7 +60,7 @@ def _names(items: list[Item], language: str) -> list[tuple[str, str, str]]:
 @require_http_methods(["GET"])
 def skills(request: AuthedRequest) -> HttpResponse:
     participant = portal_participant_skills(request)
-    episode = _episode(participant)
+    episode = current_episode(participant)
     library = program_library(episode.program)
     language = _language()
     today = today_in(episode.program.time_zone)
@@ -99,7 +99,7 @@ def skills(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def skill(request: AuthedRequest, item_id: str) -> HttpResponse:
     participant = portal_participant_skills(request)
-    episode = _episode(participant)
+    episode = current_episode(participant)
     library = program_library(episode.program)
     language = _language()
     today = today_in(episode.program.time_zone)
@@ -125,7 +125,7 @@ def skill(request: AuthedRequest, item_id: str) -> HttpResponse:
 def practice(request: AuthedRequest, item_id: str) -> HttpResponse:
     """Log practising a skill: of a homework (named by ?homework=) or on one's own."""
     participant = portal_participant_skills(request)
-    episode = _episode(participant)
+    episode = current_episode(participant)
     library = program_library(episode.program)
     language = _language()
     wanted = request.POST.get("homework") or request.GET.get("homework")
