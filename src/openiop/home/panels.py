@@ -48,6 +48,7 @@ HOME: Sequence[HomePanel] = (
 
 # The participant's portal home.
 PORTAL: Sequence[PortalPanel] = (
+    scheduling.portal_context,
     homework.portal_context,
     care.portal_context,
     discharge.portal_context,
