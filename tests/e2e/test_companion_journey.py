@@ -16,7 +16,12 @@ from openiop.homework.services import homework_assign
 from openiop.lib.timezones import today_in
 from openiop.programs.curriculum import week_start
 from openiop.programs.models import CurriculumBlock, Lesson, SkillsModule
-from tests.e2e.conftest import screenshot_dir, sign_in, sign_in_staff
+from openiop.safety.plans import (
+    safety_plan_draft_save,
+    safety_plan_sign_clinician,
+    safety_plan_sign_participant,
+)
+from tests.e2e.conftest import forget_errors, screenshot_dir, sign_in, sign_in_staff
 
 pytestmark = pytest.mark.e2e
 
@@ -106,3 +111,64 @@ def test_a_participant_reads_this_weeks_skill_and_logs_homework(
         panel.screenshot(path=str(pictures / "chart-homework-panel.png"))
     finally:
         staff_context.close()
+
+
+CACHE_KEYS = """async () => {
+  if (!(await caches.has("openiop-safety-plan-v1"))) { return null; }
+  const cache = await caches.open("openiop-safety-plan-v1");
+  return (await cache.keys()).map((r) => new URL(r.url).pathname);
+}"""
+
+
+def test_the_safety_plan_opens_without_a_network_and_sign_out_deletes_it(
+    e2e_world: SimpleNamespace, phone_page: Any
+) -> None:
+    w = e2e_world
+    draft = safety_plan_draft_save(
+        participant=w.participant,
+        program=w.program,
+        actor=w.clinician,
+        sections={
+            "warning_signs": "I stop answering texts",
+            "coping_alone": "Cold water on my face",
+            "distractions": "The library",
+            "people_to_ask": "My sister Jo",
+            "professionals": "My therapist",
+            "safer_surroundings": "Jo keeps my extra pills",
+        },
+    )
+    safety_plan_sign_clinician(version=draft, actor=w.clinician)
+    safety_plan_sign_participant(
+        version=draft, participant=w.participant, typed_name="Patricia Example"
+    )
+    page = phone_page
+    sign_in(page, w.url, w.participant_user)
+    page.goto(f"{w.url}/me/safety-plan/")
+    keep = page.get_by_role("region", name="Without a signal")
+    keep.get_by_role("button", name="Keep my plan on this phone").click()
+    expect_kept = keep.get_by_role("status")
+    page.wait_for_function(f"({CACHE_KEYS})().then((k) => !!k && k.includes('/me/safety-plan/'))")
+    assert "Your plan is kept on this phone." in expect_kept.inner_text()
+    kept = page.evaluate(CACHE_KEYS)
+    # Only the safety plan of all the participant's pages; the rest is our stylesheet and scripts.
+    assert [path for path in kept if not path.startswith("/static/")] == ["/me/safety-plan/"]
+
+    page.context.set_offline(True)
+    try:
+        page.goto(f"{w.url}/me/")
+        main = page.locator("main").inner_text()
+        assert "Cold water on my face" in main
+        assert page.locator("#offline-notice").is_visible()
+        assert "You are offline" in page.locator("#offline-notice").inner_text()
+        banner = page.get_by_role("complementary", name="Crisis support")
+        assert banner.locator('a[href="tel:988"]').count() == 1
+        page.screenshot(path=str(screenshot_dir() / "portal-safety-plan-offline.png"))
+    finally:
+        page.context.set_offline(False)
+        forget_errors(page)
+
+    page.goto(f"{w.url}/me/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    page.wait_for_function(f"({CACHE_KEYS})().then((k) => k === null)")
+    forget_errors(page)

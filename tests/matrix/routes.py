@@ -388,6 +388,9 @@ ROUTES: dict[str, Entry] = {
     "portal:skill": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
     "portal:practice": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
     "portal:progress": Entry(portal()),
+    # The service worker and the manifest hold no participant data (views_offline.py).
+    "portal:service_worker": Entry(open_()),
+    "portal:manifest": Entry(open_()),
     "portal:week": Entry(portal()),
     "portal:calendar": Entry(portal()),
     "portal:checkin": Entry(Rule("portal_record"), "slot", _only("public_id", "checkin")),
