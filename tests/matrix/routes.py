@@ -388,6 +388,7 @@ ROUTES: dict[str, Entry] = {
     "portal:skill": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
     "portal:practice": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
     "portal:progress": Entry(portal()),
+    "portal:language": Entry(portal()),
     # The service worker and the manifest hold no participant data (views_offline.py).
     "portal:service_worker": Entry(open_()),
     "portal:manifest": Entry(open_()),

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from openiop.homework.models import HELPFUL_MAX, NOTE_MAX, Outcome
+from openiop.homework.models import HELPFUL_MAX, NOTE_MAX, Language, Outcome
 from openiop.lib.forms import Form
 from openiop.skills.library import Library
 
@@ -43,15 +44,23 @@ class GroupAssignForm(AssignForm):
         self.field_of("participants", forms.MultipleChoiceField).choices = roster
 
 
+# The participant's words for the outcomes (the model's labels are the staff's).
+OUTCOME_LABELS = {
+    Outcome.DONE: _("Done"),
+    Outcome.TRIED: _("Tried"),
+    Outcome.NOT_YET: _("Not yet"),
+}
 HELPFUL_CHOICES = [(str(n), str(n)) for n in range(HELPFUL_MAX + 1)]
 
 
 class PracticeForm(Form):
     outcome = forms.ChoiceField(
-        label="Did you practise?", choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("Did you practise?"),
+        choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome],
+        widget=forms.RadioSelect,
     )
     helpful = forms.TypedChoiceField(
-        label="How much did it help? (0 = not at all, 5 = a lot)",
+        label=_("How much did it help? (0 = not at all, 5 = a lot)"),
         choices=HELPFUL_CHOICES,
         coerce=int,
         empty_value=None,
@@ -59,9 +68,15 @@ class PracticeForm(Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
-        label="A short note (optional)",
+        label=_("A short note (optional)"),
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What happened, what you noticed. Your care team reads this.",
+        help_text=_("What happened, what you noticed. Your care team reads this."),
+    )
+
+
+class LanguageForm(Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=Language.choices, widget=forms.RadioSelect
     )

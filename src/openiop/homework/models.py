@@ -115,3 +115,22 @@ class CompanionSettings(OrganizationScoped):
 
     def __str__(self) -> str:
         return f"Skills of {self.program_id}"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class PortalLanguage(models.Model):
+    """The language a participant reads the portal in, chosen on their account (portal pages
+    and the skills library; staff pages stay English and see answers the same either way)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_language"
+    )
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.language

@@ -34,6 +34,7 @@ urlpatterns = [
     path("skills/<slug:item_id>/practice/", views_skills.practice, name="practice"),
     path("sw.js", views_offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", views_offline.manifest, name="manifest"),
+    path("language/", views_skills.language, name="language"),
     path("progress/", views_progress.progress, name="progress"),
     path("week/", views_calendar.portal_week, name="week"),
     path("calendar/", views_calendar.portal_calendar, name="calendar"),

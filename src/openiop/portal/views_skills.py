@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 from openiop.accounts.policy import portal
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record
-from openiop.homework.forms import PracticeForm
+from openiop.homework.forms import LanguageForm, PracticeForm
 from openiop.homework.library import lesson_items, program_library, skill_page, week_in_group
+from openiop.homework.models import PortalLanguage
 from openiop.homework.selectors import portal_assignment, portal_homework
 from openiop.homework.services import practice_log
 from openiop.lib.forms import form_errors
@@ -163,3 +165,21 @@ def practice(request: AuthedRequest, item_id: str) -> HttpResponse:
         "assignment": assignment,
     }
     return render(request, "portal/practice.html", context, status=400 if form.errors else 200)
+
+
+@portal
+@require_http_methods(["GET", "POST"])
+def language(request: AuthedRequest) -> HttpResponse:
+    """The participant chooses the portal's language; stored on their account."""
+    portal_participant(request, object_type="portal.language", alumni=True)
+    current = PortalLanguage.objects.filter(user=request.user).first()
+    form = LanguageForm(
+        request.POST or None, initial={"language": current.language if current else "en"}
+    )
+    if request.method == "POST" and form.is_valid():
+        PortalLanguage.objects.update_or_create(
+            user=request.user,
+            defaults={"language": form.cleaned_data["language"], "updated_at": timezone.now()},
+        )
+        return redirect("portal:home")
+    return render(request, "portal/language.html", {"form": form})
