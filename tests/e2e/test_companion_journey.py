@@ -11,9 +11,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from openiop.homework.services import homework_assign
+from openiop.homework.services import homework_assign, practice_log
 from openiop.lib.timezones import today_in
+from openiop.measures.models import ResponseMode
+from openiop.measures.services import response_record
 from openiop.programs.curriculum import week_start
 from openiop.programs.models import CurriculumBlock, Lesson, SkillsModule
 from openiop.safety.plans import (
@@ -120,6 +123,17 @@ CACHE_KEYS = """async () => {
 }"""
 
 
+def _cache_when(page: Any, ready: Any) -> Any:
+    """The kept cache's paths (None without a cache) once `ready` holds; page.evaluate awaits
+    the promise, which wait_for_function would not."""
+    for _ in range(50):
+        keys = page.evaluate(CACHE_KEYS)
+        if ready(keys):
+            return keys
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the cache never got there: {keys}")
+
+
 def test_the_safety_plan_opens_without_a_network_and_sign_out_deletes_it(
     e2e_world: SimpleNamespace, phone_page: Any
 ) -> None:
@@ -147,9 +161,9 @@ def test_the_safety_plan_opens_without_a_network_and_sign_out_deletes_it(
     keep = page.get_by_role("region", name="Without a signal")
     keep.get_by_role("button", name="Keep my plan on this phone").click()
     expect_kept = keep.get_by_role("status")
-    page.wait_for_function(f"({CACHE_KEYS})().then((k) => !!k && k.includes('/me/safety-plan/'))")
+    expect_kept.filter(has_text="Your plan is kept on this phone.").wait_for()
+    kept = _cache_when(page, lambda keys: keys is not None and "/me/safety-plan/" in keys)
     assert "Your plan is kept on this phone." in expect_kept.inner_text()
-    kept = page.evaluate(CACHE_KEYS)
     # Only the safety plan of all the participant's pages; the rest is our stylesheet and scripts.
     assert [path for path in kept if not path.startswith("/static/")] == ["/me/safety-plan/"]
 
@@ -170,5 +184,46 @@ def test_the_safety_plan_opens_without_a_network_and_sign_out_deletes_it(
     page.goto(f"{w.url}/me/")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
-    page.wait_for_function(f"({CACHE_KEYS})().then((k) => k === null)")
+    assert _cache_when(page, lambda keys: keys is None) is None
     forget_errors(page)
+
+
+def test_the_companion_in_spanish_and_my_progress(
+    e2e_world: SimpleNamespace, phone_page: Any
+) -> None:
+    w = e2e_world
+    _this_week(w)
+    today = today_in(w.program.time_zone)
+    practice_log(episode=w.episode, skill_id="stop", outcome="done", practised_on=today)
+    practice_log(episode=w.episode, skill_id="tipp", outcome="tried", practised_on=today)
+    for days_ago, each in ((20, 2), (2, 1)):
+        response_record(
+            participant=w.participant,
+            episode=w.episode,
+            instrument_code="PHQ-9",
+            answers=[each] * 9,
+            entered_by=w.clinician,
+            mode=ResponseMode.IN_SESSION,
+            completed_at=timezone.now() - timedelta(days=days_ago),
+        )
+    page = phone_page
+    pictures = screenshot_dir()
+    sign_in(page, w.url, w.participant_user)
+    page.get_by_role("link", name="My progress").click()
+    page.wait_for_load_state()
+    assert "feeling better" in page.locator("main").inner_text()
+    _fits(page)
+    page.screenshot(path=str(pictures / "portal-my-progress.png"), full_page=True)
+
+    page.goto(f"{w.url}/me/language/")
+    page.get_by_label("Español").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("region", name="Esta semana en el grupo").is_visible()
+    page.goto(f"{w.url}/me/skills/stop/")
+    assert page.get_by_role("heading", name="Pasos").is_visible()
+    _fits(page)
+    page.screenshot(path=str(pictures / "portal-skill-page-es.png"), full_page=False)
+    page.goto(f"{w.url}/me/progress/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Mi progreso"
+    page.screenshot(path=str(pictures / "portal-my-progress-es.png"), full_page=False)

@@ -61,7 +61,8 @@
     button.addEventListener("click", function () {
       if (chosen()) { choose(false); forget(); show(); return; }
       choose(true);
-      keep(show);
+      show();
+      keep();
     });
     show();
   });
