@@ -76,6 +76,6 @@ def test_the_chart_query_count_does_not_grow_with_census(
     # waiting), 1 for notes, 3 for transitions, discharge summaries and alumni check-ins, 1 for
     # the disclosures of the viewer's programs, and 6 for the portal accounts (the account,
     # invitations, whether in care, the participant's day, releases and earlier permissions
-    # covering the family contacts).
-    with django_assert_max_num_queries(43):
+    # covering the family contacts), and 1 for homework.
+    with django_assert_max_num_queries(44):
         client.get(url)

@@ -17,32 +17,15 @@ from openiop.homework.services import homework_assign, practice_log
 from openiop.lib.timezones import today_in
 from openiop.measures.models import ResponseMode
 from openiop.measures.services import response_record
-from openiop.programs.curriculum import week_start
-from openiop.programs.models import CurriculumBlock, Lesson, SkillsModule
 from openiop.safety.plans import (
     safety_plan_draft_save,
     safety_plan_sign_clinician,
     safety_plan_sign_participant,
 )
 from tests.e2e.conftest import forget_errors, screenshot_dir, sign_in, sign_in_staff
+from tests.homework.helpers import this_week_lesson
 
 pytestmark = pytest.mark.e2e
-
-
-def _this_week(w: SimpleNamespace) -> None:
-    today = today_in(w.program.time_zone)
-    w.program.curriculum_starts_on = week_start(today)
-    w.program.save(update_fields=["curriculum_starts_on"])
-    block = CurriculumBlock.objects.create(
-        organization=w.org,
-        program=w.program,
-        position=1,
-        module=SkillsModule.DISTRESS_TOLERANCE,
-        weeks=1,
-    )
-    Lesson.objects.create(
-        organization=w.org, block=block, week=1, title="Crisis survival", skills="STOP, TIPP"
-    )
 
 
 def _fits(page: Any) -> None:
@@ -53,7 +36,7 @@ def test_a_participant_reads_this_weeks_skill_and_logs_homework(
     e2e_world: SimpleNamespace, phone_page: Any, browser: Any
 ) -> None:
     w = e2e_world
-    _this_week(w)
+    this_week_lesson(w)
     homework_assign(
         episode=w.episode,
         skill_id="tipp",
@@ -192,7 +175,7 @@ def test_the_companion_in_spanish_and_my_progress(
     e2e_world: SimpleNamespace, phone_page: Any
 ) -> None:
     w = e2e_world
-    _this_week(w)
+    this_week_lesson(w)
     today = today_in(w.program.time_zone)
     practice_log(episode=w.episode, skill_id="stop", outcome="done", practised_on=today)
     practice_log(episode=w.episode, skill_id="tipp", outcome="tried", practised_on=today)

@@ -17,30 +17,13 @@ from openiop.homework.library import lesson_items, program_library
 from openiop.homework.models import Assignment, CompanionSettings, Outcome, Practice
 from openiop.homework.services import homework_assign, practice_log
 from openiop.lib.timezones import today_in
-from openiop.programs.curriculum import week_start
-from openiop.programs.models import CurriculumBlock, Lesson, SessionCategory, SkillsModule
+from openiop.programs.models import Lesson, SessionCategory
 from openiop.skills.library import shipped_library
 from tests import factories as f
+from tests.homework.helpers import this_week_lesson
 from tests.scheduling.attendance_support import make_session, session_type
 
 pytestmark = pytest.mark.django_db
-
-
-def _curriculum(w: SimpleNamespace) -> Lesson:
-    """Distress tolerance this week: STOP and TIPP."""
-    today = today_in(w.program.time_zone)
-    w.program.curriculum_starts_on = week_start(today)
-    w.program.save(update_fields=["curriculum_starts_on"])
-    block = CurriculumBlock.objects.create(
-        organization=w.org,
-        program=w.program,
-        position=1,
-        module=SkillsModule.DISTRESS_TOLERANCE,
-        weeks=1,
-    )
-    return Lesson.objects.create(
-        organization=w.org, block=block, week=1, title="Crisis survival", skills="STOP, TIPP"
-    )
 
 
 def _give(w: SimpleNamespace, skill: str = "tipp", **kw: object) -> Assignment:
@@ -67,7 +50,7 @@ def test_lesson_skills_resolve_to_library_items() -> None:
 
 
 def test_the_portal_shows_this_weeks_skills_first_and_the_whole_library(world, login) -> None:
-    _curriculum(world)
+    this_week_lesson(world)
     client = login(world.participant_user)
     home = client.get("/me/").content.decode()
     assert "This week in group" in home
@@ -160,7 +143,7 @@ def test_a_clinician_of_another_program_cannot_give_homework(world, login) -> No
 
 
 def test_a_facilitator_gives_the_skills_group_homework(world, login) -> None:
-    lesson = _curriculum(world)
+    lesson = this_week_lesson(world)
     kind = session_type(world.program, category=SessionCategory.SKILLS_GROUP)
     session = make_session(
         program=world.program,

@@ -24,6 +24,7 @@ from openiop.participants.models import OPEN_STATUSES, Episode, Participant
 from openiop.participants.panels import Chart
 from openiop.programs.models import SessionCategory
 from openiop.scheduling.models import Session
+from openiop.skills.library import shipped_library
 
 CHART_WEEKS = 6
 ASSIGNING_SESSIONS = (
@@ -39,14 +40,17 @@ def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
     substance-use program's homework only for users with Part 2 access)."""
     if not chart.sees_clinical:
         return {}
-    episode_ids = visible_episode_ids(request.user, chart.participant)
+    # The chart's episodes are those of the viewer's programs; a substance-use program's only
+    # with Part 2 access (as diary.selectors.visible_episode_ids, without its query).
+    sud = request.user.can(Perm.PARTICIPANT_SUD)
+    episode_ids = [e.pk for e in chart.episodes if sud or not e.program.treats_sud]
     if not episode_ids:
         return {}
-    library = program_library(chart.current.program if chart.current else None)
+    # Names only: a hidden item keeps its name on homework given before it was hidden.
     rows = staff_homework(
         chart.participant,
         episode_ids,
-        library,
+        shipped_library(),
         since=chart.today - timedelta(weeks=CHART_WEEKS),
     )
     may_assign = (
