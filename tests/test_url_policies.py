@@ -49,8 +49,17 @@ def test_only_sign_in_pages_are_public() -> None:
     # Sign-in pages, the intake "contact us" form (rate-limited, spam-resistant), the
     # calendar feed, whose path carries its own secret token (no session, no PHI), the
     # health check for load balancers and monitoring (job names and times only), and the
-    # portal invitation page, which opens only with a single-use key and names nobody.
-    allowed = ("accounts/", "contact/", "schedule/feed/", "health/", "welcome/")
+    # portal invitation page, which opens only with a single-use key and names nobody; the
+    # portal's service worker and manifest (no participant data: portal/views_offline.py).
+    allowed = (
+        "accounts/",
+        "contact/",
+        "schedule/feed/",
+        "health/",
+        "welcome/",
+        "me/sw.js",
+        "me/manifest.webmanifest",
+    )
     assert public
     assert all(route.startswith(allowed) for route in public)
 

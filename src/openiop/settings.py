@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "openiop.measures",
     "openiop.scheduling",
     "openiop.diary",
+    "openiop.homework",
     "openiop.safety",
     "openiop.care",
     "openiop.notes",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "openiop.lib.middleware.RejectNulQueryMiddleware",
     "openiop.participants.timezones.ProgramTimezoneMiddleware",
+    "openiop.portal.middleware.PortalLanguageMiddleware",
     "openiop.accounts.middleware.IdleTimeoutMiddleware",
     "openiop.accounts.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,6 +221,10 @@ DEFAULT_FROM_EMAIL = env_str("OPENIOP_FROM_EMAIL", "OpenIOP <no-reply@localhost>
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The portal's languages (participants choose theirs: portal/middleware.py); staff pages are
+# English for now.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

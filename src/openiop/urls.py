@@ -26,6 +26,7 @@ urlpatterns = [
     path("me/", include("openiop.portal.urls")),
     path("measures/", include("openiop.measures.urls")),
     path("diary/", include("openiop.diary.urls")),
+    path("homework/", include("openiop.homework.urls")),
     path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
     path("care/", include("openiop.care.urls")),

@@ -439,6 +439,13 @@ ROUTES: dict[str, Entry] = {
     "participants:consent": Entry(record(), "slot", _with("consent")),
     "participants:consent_print": Entry(record(), "slot", _with("consent")),
     "participants:consent_revoke": Entry(record(write=True), "slot", _with("consent")),
+    # --- homework: the skills library for staff, homework given from the chart or a session --
+    "homework:library": Entry(staff(Perm.PARTICIPANT_EXISTS)),
+    "homework:skill": Entry(staff(Perm.PARTICIPANT_EXISTS), args=lambda s, w: {"item_id": "tipp"}),
+    "homework:assign": Entry(person(CLINICAL, write=True), "person", _p),
+    "homework:session_assign": Entry(
+        record(CLINICAL, write=True), "slot", lambda s, w: {"session_id": s.individual.public_id}
+    ),
     # --- the participant's portal ---------------------------------------------------------
     "portal:home": Entry(portal()),
     "portal:family_home": Entry(family()),
@@ -454,6 +461,14 @@ ROUTES: dict[str, Entry] = {
     "portal:disclosures": Entry(portal()),
     "portal:disclosures_pdf": Entry(portal()),
     "portal:disclosures_csv": Entry(portal()),
+    "portal:skills": Entry(portal()),
+    "portal:skill": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
+    "portal:practice": Entry(portal(), args=lambda s, w: {"item_id": "tipp"}),
+    "portal:progress": Entry(portal()),
+    "portal:language": Entry(portal()),
+    # The service worker and the manifest hold no participant data (views_offline.py).
+    "portal:service_worker": Entry(open_()),
+    "portal:manifest": Entry(open_()),
     "portal:week": Entry(portal()),
     "portal:calendar": Entry(portal()),
     "portal:checkin": Entry(Rule("portal_record"), "slot", _only("public_id", "checkin")),

@@ -11,6 +11,7 @@ from openiop.billing import panels as billing
 from openiop.care import panels as care
 from openiop.diary import panels as diary
 from openiop.discharge import panels as discharge
+from openiop.homework import panels as homework
 from openiop.lib.http import AuthedRequest
 from openiop.measures import panels as measures
 from openiop.notes import panels as notes
@@ -31,6 +32,7 @@ CHART: Sequence[ChartPanel] = (
     scheduling.chart_context,
     measures.chart_context,
     diary.chart_context,
+    homework.chart_context,
     safety.chart_context,
     care.chart_context,
     substance_use.chart_context,
@@ -52,6 +54,8 @@ HOME: Sequence[HomePanel] = (
 
 # The participant's portal home.
 PORTAL: Sequence[PortalPanel] = (
+    scheduling.portal_context,
+    homework.portal_context,
     care.portal_context,
     discharge.portal_context,
 )
