@@ -10,7 +10,7 @@ from tests.participants.consent_support import sign
 
 
 def _chart(world):
-    return f"/participants/{world.participant.public_id}/"
+    return f"/participants/{world.participant.public_id}/?panel=audit"
 
 
 def test_the_list_offers_new_participant_to_those_who_may_create(world, login):

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+from django.utils import timezone
 
 from openiop.lib.http import AuthedRequest
-from openiop.participants.panels import Chart
+from openiop.lib.timezones import today_in
+from openiop.participants.panels import Chart, SummaryItem, SummaryLine
 from openiop.scheduling.attendance import staff_home_context
 from openiop.scheduling.curriculum import curriculum_record
-from openiop.scheduling.hours import hours_panel_for
+from openiop.scheduling.hours import hours_panel_for, participants_weeks, week_start_of
+from openiop.scheduling.models import Session, SessionStatus
 
 
 def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
@@ -28,6 +34,72 @@ def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
             first_day=(current.started_on or current.admitted_on) if current else None,
         ),
     }
+
+
+def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
+    """This week's attended hours against the program's weekly range, and the next session
+    on the participant's schedule in the viewer's programs (identity-level: every role that
+    sees the participant, billing included)."""
+    current = chart.current
+    if current is None or not current.is_open:
+        return []
+    program = current.program
+    today = today_in(program.time_zone)
+    items = []
+    monday = week_start_of(today)
+    first_day = current.started_on or current.admitted_on
+    week = participants_weeks(
+        program=program,
+        participant_ids=[chart.participant.pk],
+        week_starts=[monday],
+        first_days={chart.participant.pk: first_day} if first_day else None,
+    )[(chart.participant.pk, monday)]
+    low, high = f"{program.weekly_hours_min:g}", f"{program.weekly_hours_max:g}"
+    below = week.judged and week.below_minimum
+    items.append(
+        SummaryItem(
+            key="hours",
+            label="Hours this week",
+            panel="schedule",
+            tone="warn" if below else "",
+            lines=(
+                SummaryLine(
+                    text=f"{week.attended_hours:g} h attended of {low} h minimum",
+                    detail=f"target {low} to {high} h · {week.scheduled_hours:g} h scheduled"
+                    + ("" if week.judged else " · first week, not judged"),
+                    tone="warn" if below else "",
+                ),
+            ),
+        )
+    )
+    upcoming = (
+        Session.objects.filter(
+            roster__participant=chart.participant,
+            program_id__in=chart.program_ids,
+            status=SessionStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .select_related("session_type", "program")
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if upcoming is not None:
+        at = upcoming.starts_at.astimezone(ZoneInfo(upcoming.program.time_zone))
+        items.append(
+            SummaryItem(
+                key="next-session",
+                label="Next session",
+                panel="schedule",
+                lines=(
+                    SummaryLine(
+                        text=f"{at:%a %b} {at.day}, {at:%H:%M}",
+                        detail=upcoming.topic or upcoming.session_type.name,
+                        href=reverse("scheduling:session_detail", args=[upcoming.public_id]),
+                    ),
+                ),
+            )
+        )
+    return items
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:
