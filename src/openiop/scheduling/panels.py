@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,7 @@ def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
         week_starts=[monday],
         first_days={chart.participant.pk: first_day} if first_day else None,
     )[(chart.participant.pk, monday)]
-    low, high = f"{program.weekly_hours_min:g}", f"{program.weekly_hours_max:g}"
+    low, high = _h(program.weekly_hours_min), _h(program.weekly_hours_max)
     below = week.judged and week.below_minimum
     items.append(
         SummaryItem(
@@ -64,8 +65,8 @@ def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
             tone="warn" if below else "",
             lines=(
                 SummaryLine(
-                    text=f"{week.attended_hours:g} h attended of {low} h minimum",
-                    detail=f"target {low} to {high} h · {week.scheduled_hours:g} h scheduled"
+                    text=f"{_h(week.attended_hours)} h attended of {low} h minimum",
+                    detail=f"target {low} to {high} h · {_h(week.scheduled_hours)} h scheduled"
                     + ("" if week.judged else " · first week, not judged"),
                     tone="warn" if below else "",
                 ),
@@ -100,6 +101,11 @@ def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
             )
         )
     return items
+
+
+def _h(hours: Decimal) -> str:
+    """9.0 -> "9", 7.5 -> "7.5"."""
+    return f"{Decimal(hours).normalize():f}"
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:
