@@ -63,15 +63,19 @@ def test_the_band_puts_the_alert_the_missing_safety_plan_and_the_overdue_review_
     assert "tone-alert" in items["alerts"]
     assert "/safety/alerts/" in items["alerts"]  # each alert links to its page
     assert "tone-alert" in items["safety-plan"]
-    assert "None" in items["safety-plan"] and "56 days since admission" in items["safety-plan"]
-    assert "Review overdue" in items["plan"] and "tone-alert" in items["plan"]
+    assert "None" in items["safety-plan"]
+    assert "56 days since admission" in items["safety-plan"]
+    assert "Review overdue" in items["plan"]
+    assert "tone-alert" in items["plan"]
     assert "urges" in items  # the card just filed
     # Each item links to its panel.
-    assert 'href="/participants/' in items["plan"] and "?panel=plans" in items["plan"]
+    assert 'href="/participants/' in items["plan"]
+    assert "?panel=plans" in items["plan"]
     assert "?panel=safety" in items["safety-plan"]
     # The name in use and the legal name, labelled, and the pronouns.
     band = _band(html)
-    assert "Pat Example" in band and "Legal name</span> Patricia Example" in band
+    assert "Pat Example" in band
+    assert "Legal name</span> Patricia Example" in band
     assert "she/her" in band
 
 
@@ -81,8 +85,10 @@ def test_billing_sees_no_clinical_item_not_even_as_none(attention, login) -> Non
     items = _items(band)
     assert not set(CLINICAL_ITEMS) & set(items)
     assert "hours" in items  # identity-level items stay
-    assert "Safety plan" not in band and "Open alerts" not in band
-    assert 'data-panel="measures"' not in html and 'data-panel="safety"' not in html
+    assert "Safety plan" not in band
+    assert "Open alerts" not in band
+    assert 'data-panel="measures"' not in html
+    assert 'data-panel="safety"' not in html
 
 
 @pytest.mark.parametrize(
@@ -106,7 +112,8 @@ def test_the_safety_plan_flag_follows_the_program_setting_on_the_page(world, log
     world.program.safety_plan_due_days = 14
     world.program.save(update_fields=["safety_plan_due_days"])
     item = _items(_band(client.get(_chart(world)).content.decode()))["safety-plan"]
-    assert "tone-alert" not in item and "None" in item
+    assert "tone-alert" not in item
+    assert "None" in item
 
 
 def test_hours_are_judged_against_the_programs_weekly_minimum(world, login) -> None:
@@ -119,14 +126,16 @@ def test_hours_are_judged_against_the_programs_weekly_minimum(world, login) -> N
     world.program.weekly_hours_min = 0
     world.program.save(update_fields=["weekly_hours_min"])
     item = _items(_band(client.get(_chart(world)).content.decode()))["hours"]
-    assert "0 h attended of 0 h minimum" in item and "tone-warn" not in item
+    assert "0 h attended of 0 h minimum" in item
+    assert "tone-warn" not in item
 
 
 def test_the_first_week_is_not_judged(world, login) -> None:
     world.episode.started_on = timezone.localdate()
     world.episode.save(update_fields=["started_on"])
     item = _items(_band(login(world.clinician).get(_chart(world)).content.decode()))["hours"]
-    assert "tone-warn" not in item and "not judged" in item
+    assert "tone-warn" not in item
+    assert "not judged" in item
 
 
 def test_the_url_keeps_the_open_panel(world, login) -> None:
@@ -137,7 +146,8 @@ def test_the_url_keeps_the_open_panel(world, login) -> None:
     # The default panel when none (or an unknown one) is named.
     html = client.get(_chart(world, "?panel=nonsense")).content.decode()
     assert re.search(r'data-panel="overview" aria-current="page"', html)
-    assert 'id="details-h"' in html and 'id="measures-h"' not in html
+    assert 'id="details-h"' in html
+    assert 'id="measures-h"' not in html
 
 
 def test_a_panel_fragment_is_checked_and_recorded_like_the_chart(world, login) -> None:
@@ -165,11 +175,13 @@ def test_the_first_screen_loads_only_the_default_panel(world, login, django_asse
     client.get(_chart(world))  # warm the session
     with django_assert_max_num_queries(45):
         html = client.get(_chart(world)).content.decode()
-    assert 'id="timeline-h"' not in html and 'id="measures-h"' not in html
+    assert 'id="timeline-h"' not in html
+    assert 'id="measures-h"' not in html
 
 
 def test_a_sparkline_needs_two_values() -> None:
     assert sparkline_svg([5], low=0, high=27, label="PHQ-9") == ""
     svg = sparkline_svg([18, 11], low=0, high=27, label="PHQ-9 totals: 18, 11")
-    assert svg.startswith("<svg") and 'aria-label="PHQ-9 totals: 18, 11"' in svg
+    assert svg.startswith("<svg")
+    assert 'aria-label="PHQ-9 totals: 18, 11"' in svg
     assert "<polyline" in svg
