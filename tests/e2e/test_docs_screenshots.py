@@ -123,7 +123,7 @@ def test_clinician_pages(clinic: SimpleNamespace, page: Any) -> None:
     assert "Quinn Delgado" in main.inner_text()
     capture(page, "participant-list")
 
-    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/?panel=audit")
     assert page.locator("h1").inner_text() == "Pat Example"
     timeline = page.get_by_role("region", name="Timeline")
     assert "Admitted to the Morning track" in timeline.inner_text()
