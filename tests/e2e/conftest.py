@@ -229,7 +229,9 @@ def axe_violations(page: Any) -> list[str]:
     return page.evaluate(
         """async (tags) => {
           const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-          return result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+          return result.violations.map(
+            v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`
+          );
         }""",
         AXE_TAGS,
     )
