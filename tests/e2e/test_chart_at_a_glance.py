@@ -42,6 +42,12 @@ def attention(e2e_world: SimpleNamespace) -> SimpleNamespace:
     record(w, "PCL-5", [2] * 20, at=first)
     file_card(w, urge_self_harm=5)
     backdate(signed_plan(w), days=40)
+    # Long values the Details card used to clip.
+    w.participant.email = "patricia.example.long-address20@example.org"
+    w.participant.emergency_contact_name = "Halona Example-Whitfield"
+    w.participant.emergency_contact_relationship = "Sibling"
+    w.participant.emergency_contact_phone = "555-0199"
+    w.participant.save()
     return w
 
 
@@ -95,3 +101,34 @@ def test_billing_sees_none_of_the_clinical_items(attention: SimpleNamespace, pag
     assert page.locator('[data-panel="measures"]').count() == 0
     assert axe_violations(page) == []
     page.screenshot(path=str(screenshot_dir() / "billing-at-a-glance.png"))
+
+
+CLIPPED_JS = """
+() => Array.from(document.querySelectorAll('main dd, main li, main td, main p, main h2'))
+  .filter(el => el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.outerHTML.slice(0, 120))
+"""
+
+
+def test_nothing_is_clipped_from_1024_px_and_the_band_prints_on_page_one(
+    attention: SimpleNamespace, page: Any
+) -> None:
+    w = attention
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in_staff(page, w.url, w.clinician)
+    chart = f"{w.url}/participants/{w.participant.public_id}/"
+    for panel in ("overview", "schedule", "measures", "diary", "plans", "safety", "consents"):
+        page.goto(f"{chart}?panel={panel}")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1024, panel
+        assert page.evaluate(CLIPPED_JS) == [], panel
+    page.goto(chart)
+    details = page.get_by_role("region", name="Details").inner_text()
+    assert "patricia.example.long-address20@example.org" in details
+    assert "Halona Example-Whitfield (Sibling) 555-0199" in details
+    # Printed (US letter at 96 px an inch, less the margins), the band is on the first page.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 768, "height": 1000})
+    box = page.locator(".summary-band").bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] < 960
+    assert not page.locator(".chart-nav").is_visible()

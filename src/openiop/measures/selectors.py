@@ -249,6 +249,26 @@ def chart_measures(
 
 # --- the participant's own check-ins ----------------------------------------------------------
 
+# What each check-in asks, in the participant's words (the code is shown small beside it).
+PLAIN_NAMES = {
+    "PHQ-9": "Mood check-in",
+    "GAD-7": "Worry and anxiety check-in",
+    "WHO-5": "Well-being check-in",
+    "K10": "Stress and distress check-in",
+    "DASS-21": "Mood, worry and stress check-in",
+    "PCL-5": "Check-in about a stressful experience",
+    "AUDIT-C": "Alcohol check-in",
+    "DAST-10": "Drug use check-in",
+    "BSL-23": "How you have been feeling check-in",
+    "DERS-16": "Handling emotions check-in",
+    "C-SSRS": "Safety check-in",
+}
+
+
+def plain_name(code: str) -> str:
+    """The name a participant sees for a check-in: what it asks about, not its code."""
+    return PLAIN_NAMES.get(code, "Check-in")
+
 
 def portal_checkins(participant: Participant) -> list[tuple[Administration, Instrument]]:
     """Check-ins the participant can complete in the portal now: due, in an open episode, and
