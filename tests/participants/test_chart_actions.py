@@ -10,7 +10,7 @@ from tests.participants.consent_support import sign
 
 
 def _chart(world):
-    return f"/participants/{world.participant.public_id}/?panel=audit"
+    return f"/participants/{world.participant.public_id}/"
 
 
 def test_the_list_offers_new_participant_to_those_who_may_create(world, login):
@@ -49,7 +49,7 @@ def test_the_timeline_shows_newest_first(world, login):
         participant=world.participant, kind="consent", summary="Newer thing", actor=None
     )
     type(older).objects.filter(pk=older.pk).update(at=timezone.now() - dt.timedelta(days=2))
-    content = login(world.clinician).get(_chart(world)).content.decode()
+    content = login(world.clinician).get(_chart(world) + "?panel=audit").content.decode()
     assert content.index(newer.summary) < content.index("Older thing")
 
 
