@@ -210,7 +210,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = env_str("OPENIOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The demo keeps its e-mails (alert notices, invitations) as files in var/mail/, which
+# `openiop demo` names, rather than printing them into its log.
+EMAIL_BACKEND = env_str(
+    "OPENIOP_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEMO_MODE
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = env_str("OPENIOP_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("OPENIOP_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("OPENIOP_EMAIL_USER", "")
@@ -247,7 +254,9 @@ if WHITENOISE_USE_FINDERS:
     # Served from the apps' folders here; there is no collected STATIC_ROOT to warn about.
     import warnings
 
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    # Raised by whitenoise but attributed to its caller (Django's handler), so match the
+    # message only.
+    warnings.filterwarnings("ignore", message="No directory at")
 
 # Application logs carry ids and event names only, never names, dates of birth or notes.
 LOGGING = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from openiop.home import panels as home_panels
 from openiop.home import views as home_views
 from openiop.participants import urls as participant_urls
 from openiop.portal import views_welcome
@@ -11,6 +12,16 @@ from openiop.safety import urls_coaching as coaching_urls
 # here rather than in participants/urls.py, which may not import the rooms above it.
 participant_patterns = [
     path("<uuid:public_id>/", home_views.participant_chart, name="chart"),
+    # One URL per chart panel (each needs its entry in the access matrix).
+    *(
+        path(
+            f"<uuid:public_id>/panels/{section.slug}/",
+            home_views.participant_chart_panel,
+            {"panel": section.slug},
+            name=f"chart_{section.slug}",
+        )
+        for section in home_panels.SECTIONS
+    ),
     *participant_urls.urlpatterns,
 ]
 

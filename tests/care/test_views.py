@@ -303,7 +303,7 @@ def test_the_chart_panel_is_for_clinical_viewers(
 ) -> None:
     signed_plan(care)
     page = login(getattr(care, role)).get(
-        reverse("participants:chart", args=[care.participant.public_id])
+        reverse("participants:chart", args=[care.participant.public_id]) + "?panel=plans"
     )
     assert page.status_code == 200
     shown = "Version 1 in effect" in page.content.decode()

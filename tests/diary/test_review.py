@@ -74,6 +74,6 @@ def test_a_year_of_cards_keeps_the_query_count_bounded(world, login) -> None:
 
 def test_the_chart_shows_the_diary_panel_to_clinicians_only(world, login) -> None:
     file_card(world, urge_suicide=5)
-    chart = f"/participants/{world.participant.public_id}/"
+    chart = f"/participants/{world.participant.public_id}/?panel=diary"
     assert "Diary and alerts" in login(world.clinician).get(chart).content.decode()
     assert "Diary and alerts" not in login(world.billing).get(chart).content.decode()

@@ -29,7 +29,7 @@ def _today(world):
 
 def test_the_chart_links_to_transitions(world, login):
     response = login(world.clinician).get(
-        reverse("participants:chart", args=[world.participant.public_id])
+        reverse("participants:chart", args=[world.participant.public_id]) + "?panel=plans"
     )
     assert response.status_code == 200
     assert _url("transitions", world, world.episode.public_id) in response.content.decode()

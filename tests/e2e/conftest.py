@@ -214,3 +214,24 @@ def clinic_hours(time_zone: str) -> tuple[datetime, datetime]:
     over = [start for start in mornings if start + timedelta(minutes=90) < timezone.now()]
     group = over[0] if over else timezone.now() - timedelta(hours=2)
     return group, datetime.combine(today + timedelta(days=2), time(17, 30), tzinfo=zone)
+
+
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it stands, one line each (rule:
+    the elements). Injected through the DevTools protocol, which the page's CSP does not
+    govern, so the check changes nothing the page itself is allowed to do."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
+    return page.evaluate(
+        """async (tags) => {
+          const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+          return result.violations.map(
+            v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`
+          );
+        }""",
+        AXE_TAGS,
+    )

@@ -100,7 +100,7 @@ def test_a_clinician_takes_attendance_on_a_phone(
         f"#att-{w.participant.public_id} .attendance-minutes", has_text="90 min"
     ).wait_for()
 
-    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/?panel=schedule")
     panel = page.locator(".hours-panel")
     assert panel.get_by_role("heading", name="Weekly hours").is_visible()
     assert "1.5 h" in panel.locator("tbody tr").first.inner_text()

@@ -42,7 +42,7 @@ def test_a_high_urge_card_reaches_the_on_call_clinician(
     )
     page = phone_page
     sign_in(page, w.url, w.participant_user)
-    page.get_by_role("link", name="Fill in my diary card").click()
+    page.get_by_role("link", name="Fill in today's diary card").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Diary card"
     _tap(page, "Urge to die by suicide", "2")

@@ -141,7 +141,7 @@ def test_a_clinician_discharges_edits_signs_prints_and_exports_the_summary(
     _past_alumni(w)
     _history(w)
     sign_in_staff(page, w.url, w.clinician)
-    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/?panel=plans")
     page.get_by_role("link", name="Transitions and discharge").click()
     page.wait_for_load_state()
     page.get_by_role("link", name="Discharge", exact=True).click()

@@ -26,6 +26,7 @@ from openiop.scheduling.models import Attendance, AttendanceStatus, FamilyAttend
 from tests import factories as f
 from tests.conftest import verified_client
 from tests.e2e.conftest import (
+    axe_violations,
     clinic_hours,
     enter_code,
     screenshot_dir,
@@ -123,7 +124,7 @@ def test_clinician_pages(clinic: SimpleNamespace, page: Any) -> None:
     assert "Quinn Delgado" in main.inner_text()
     capture(page, "participant-list")
 
-    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/?panel=audit")
     assert page.locator("h1").inner_text() == "Pat Example"
     timeline = page.get_by_role("region", name="Timeline")
     assert "Admitted to the Morning track" in timeline.inner_text()
@@ -229,6 +230,7 @@ def test_participant_portal(clinic: SimpleNamespace, phone_page: Any) -> None:
     assert phone_page.locator("h1").inner_text() == "Hi, Pat"
     banner = phone_page.get_by_role("complementary", name="Crisis support")
     assert "988" in banner.inner_text()
+    assert axe_violations(phone_page) == []
     capture(phone_page, "portal-home")
 
 

@@ -60,12 +60,19 @@ def test_a_participant_completes_a_phq9_and_the_clinician_sees_it(
     saved = Response.objects.get(administration=administration)
     assert (saved.total, saved.severity) == (7, "mild")
 
-    sign_in_staff(page, w.url, w.clinician, next_path=f"/participants/{w.participant.public_id}/")
-    series = page.get_by_role("group", name="PHQ-9 progress")
+    sign_in_staff(
+        page,
+        w.url,
+        w.clinician,
+        next_path=f"/participants/{w.participant.public_id}/?panel=measures",
+    )
+    series = page.locator('tr[data-instrument="PHQ-9"]')
     text = series.inner_text()
     assert "Recovered" in text
     assert "mild" in text
     assert "-9" in text
-    assert series.locator("svg circle").count() == 4
+    assert series.locator("svg.sparkline").count() == 1
+    series.get_by_text("Full chart").click()
+    assert series.locator("details svg circle").count() == 4
     series.scroll_into_view_if_needed()
     shot(page, "measures-chart-progress")

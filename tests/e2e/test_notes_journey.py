@@ -149,7 +149,7 @@ def test_a_facilitator_documents_and_signs_a_group_of_eight(
     page.get_by_role("heading", name="Addenda").scroll_into_view_if_needed()
     picture(page, "notes-signed", full_page=False)
 
-    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/?panel=plans")
     page.locator(
         f'a[href="/notes/participants/{w.participant.public_id}/{note.public_id}/"]'
     ).click()

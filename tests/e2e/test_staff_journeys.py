@@ -58,8 +58,11 @@ def test_a_clinician_signs_in_with_mfa_and_opens_a_chart(
     caseload.get_by_role("link", name="Pat Example").first.click()
     page.wait_for_load_state()
     assert page.url == f"{w.url}/participants/{w.participant.public_id}/"
-    assert page.locator("header.chart-header h1").inner_text() == "Pat Example"
+    assert page.locator("header.summary-band h1").inner_text() == "Pat Example"
+    page.get_by_role("navigation", name="Chart panels").get_by_role("link", name="Audit").click()
+    page.wait_for_url("**?panel=audit")
     timeline = page.get_by_role("region", name="Timeline")
+    timeline.wait_for()
     assert timeline.is_visible()
     assert "Admitted to Adult DBT IOP, Morning track" in timeline.inner_text()
     shot(page, "clinician-chart")

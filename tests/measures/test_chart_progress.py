@@ -14,7 +14,7 @@ from tests.measures.helpers import PHQ9_ITEM9, due, phq9, record
 
 
 def _chart(client, w) -> str:
-    response = client.get(f"/participants/{w.participant.public_id}/")
+    response = client.get(f"/participants/{w.participant.public_id}/?panel=measures")
     assert response.status_code == 200
     return response.content.decode()
 

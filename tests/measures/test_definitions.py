@@ -99,7 +99,9 @@ def test_unverified_reliability_values_are_marked_unverified():
 def test_reliable_change_points_come_from_reliability_and_sd_without_a_published_threshold():
     from dataclasses import replace
 
-    pcl5 = replace(get_instrument("PCL-5"), rci_reliability=0.84, rci_sd=10.0)
+    pcl5 = replace(
+        get_instrument("PCL-5"), rci_reliability=0.84, rci_sd=10.0, reliable_improvement_points=None
+    )
     # 1.96 * sqrt(2) * 10 * sqrt(0.16) = 11.087
     assert pcl5.reliable_change_points() == pytest.approx(11.087, abs=0.001)
     assert get_instrument("K10").reliable_change_points() is None

@@ -164,7 +164,9 @@ def test_the_page_shows_the_warning_signs_and_the_deadline_stays(world, login) -
     assert "Nell Arrival: no treatment plan yet" in text
     assert _fresh(built.note).status == NoteStatus.SIGNED
     due = built.newcomer.admitted_on + timedelta(days=FIRST_PLAN_DAYS)
-    chart = client.get(f"/participants/{built.newcomer.participant.public_id}/").content.decode()
+    chart = client.get(
+        f"/participants/{built.newcomer.participant.public_id}/?panel=plans"
+    ).content.decode()
     assert f"First plan due by {due:%b} {due.day}, {due.year}." in chart
     home = client.get("/").content.decode()
     assert "Nell Arrival" in home

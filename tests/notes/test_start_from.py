@@ -408,5 +408,5 @@ def test_the_contact_note_page_edits_and_signs_over_http(world, login) -> None:
     page = client.get(f"/notes/{note.public_id}/").content.decode()
     assert "Between-session contact note" in page
     assert "Addressed in this note" in page
-    chart = client.get(f"/participants/{world.participant.public_id}/").content.decode()
+    chart = client.get(f"/participants/{world.participant.public_id}/?panel=plans").content.decode()
     assert "Between-session contact" in chart

@@ -119,7 +119,9 @@ def test_the_attendee_chart_copy_shows_only_their_own_section(group, world, logi
         note=note, actor=world.clinician, text="About someone else only.", entry=others[0]
     )
     client = login(world.clinician)
-    chart = client.get(reverse("participants:chart", args=[world.participant.public_id]))
+    chart = client.get(
+        reverse("participants:chart", args=[world.participant.public_id]) + "?panel=plans"
+    )
     copy_url = reverse("notes:chart_copy", args=[world.participant.public_id, note.public_id])
     assert copy_url in chart.content.decode()
     body = client.get(copy_url).content.decode()
@@ -141,7 +143,9 @@ def test_billing_sees_metadata_but_never_a_note_body(group, world, login):
     note = services.note_sign(note=group.note, actor=world.clinician)
     entry = note.entries.get(participant=world.participant)
     client = login(world.billing)
-    chart = client.get(reverse("participants:chart", args=[world.participant.public_id]))
+    chart = client.get(
+        reverse("participants:chart", args=[world.participant.public_id]) + "?panel=plans"
+    )
     body = chart.content.decode()
     assert "Session notes" in body
     assert "Group" in body

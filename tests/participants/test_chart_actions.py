@@ -49,7 +49,7 @@ def test_the_timeline_shows_newest_first(world, login):
         participant=world.participant, kind="consent", summary="Newer thing", actor=None
     )
     type(older).objects.filter(pk=older.pk).update(at=timezone.now() - dt.timedelta(days=2))
-    content = login(world.clinician).get(_chart(world)).content.decode()
+    content = login(world.clinician).get(_chart(world) + "?panel=audit").content.decode()
     assert content.index(newer.summary) < content.index("Older thing")
 
 

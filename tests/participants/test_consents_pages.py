@@ -84,7 +84,7 @@ def test_the_chart_lists_consents_with_their_status(world, login) -> None:
     from openiop.participants.consents import consent_revoke
 
     consent_revoke(actor=world.clinician, consent=revoked, how="writing")
-    text = login(world.billing).get(f"{_base(world)}/").content.decode()
+    text = login(world.billing).get(f"{_base(world)}/?panel=consents").content.decode()
     assert 'id="consents-h"' in text
     assert "Consent to treatment" in text
     assert "Release of information" in text

@@ -41,15 +41,21 @@ def sud(world):
     return type("Sud", (), {"program": program, "clinician": clinician, "episode": episode})
 
 
+def _chart_and_timeline(client, world) -> bytes:
+    """The chart's first screen and its timeline (the Audit panel)."""
+    url = f"/participants/{world.participant.public_id}/"
+    return client.get(url).content + client.get(f"{url}?panel=audit").content
+
+
 def test_the_chart_hides_another_programs_episode_and_events(world, login, sud) -> None:
-    text = login(world.clinician).get(f"/participants/{world.participant.public_id}/").content
+    text = _chart_and_timeline(login(world.clinician), world)
     assert b"Recovery Path" not in text
     assert b"Referral to the recovery program" not in text
     assert b"Morning track welcome call" in text
 
 
 def test_the_other_programs_staff_see_only_their_own_episode(world, login, sud) -> None:
-    text = login(sud.clinician).get(f"/participants/{world.participant.public_id}/").content
+    text = _chart_and_timeline(login(sud.clinician), world)
     assert b"Recovery Path" in text
     assert b"Referral to the recovery program" in text
     assert world.program.name.encode() not in text
@@ -64,7 +70,7 @@ def test_record_level_events_are_seen_by_every_program(world, login, sud) -> Non
         actor=world.intake,
     )
     for user in (world.clinician, sud.clinician):
-        text = login(user).get(f"/participants/{world.participant.public_id}/").content
+        text = _chart_and_timeline(login(user), world)
         assert b"Details updated: phone" in text
 
 

@@ -91,7 +91,7 @@ def test_the_overview_and_the_chart_show_only_the_viewers_programs(
     assert "SUD words" in both.content.decode()
     assert "DBT words" in both.content.decode()
     chart = login(two.sud_clinician).get(
-        reverse("participants:chart", args=[two.participant.public_id])
+        reverse("participants:chart", args=[two.participant.public_id]) + "?panel=safety"
     )
     assert two.program.name not in chart.content.decode().split('id="plan-panel-h"')[1][:600]
 

@@ -183,7 +183,7 @@ def test_family_members_do_not_get_the_plan_link(world: SimpleNamespace, login: 
 def test_the_chart_shows_the_plan_status(world: SimpleNamespace, login: Login) -> None:
     _signed(world)
     page = login(world.clinician).get(
-        reverse("participants:chart", args=[world.participant.public_id])
+        reverse("participants:chart", args=[world.participant.public_id]) + "?panel=safety"
     )
     assert "Version 1 in force" in page.content.decode()
 

@@ -224,7 +224,9 @@ def test_the_home_does_not_list_other_facilitators_sessions(world: SimpleNamespa
 def test_the_chart_shows_weekly_hours_and_open_follow_ups(world: SimpleNamespace, login) -> None:
     _item(world)
     body = (
-        login(world.billing).get(f"/participants/{world.participant.public_id}/").content.decode()
+        login(world.billing)
+        .get(f"/participants/{world.participant.public_id}/?panel=schedule")
+        .content.decode()
     )
     assert "Weekly hours" in body
     assert "Billable days" in body

@@ -104,7 +104,7 @@ def test_there_is_no_record_without_a_curriculum(world: SimpleNamespace) -> None
 
 
 def test_the_chart_shows_the_record(rec: SimpleNamespace, login: Any) -> None:
-    url = reverse("participants:chart", args=[rec.participant.public_id])
+    url = reverse("participants:chart", args=[rec.participant.public_id]) + "?panel=schedule"
     response = login(rec.clinician).get(url)
     assert response.status_code == 200
     assert b"Skills curriculum" in response.content
@@ -174,5 +174,5 @@ def rec_client_chart(rec: SimpleNamespace) -> str:
 
     client = verified_client(rec.clinician)
     return client.get(
-        reverse("participants:chart", args=[rec.participant.public_id])
+        reverse("participants:chart", args=[rec.participant.public_id]) + "?panel=schedule"
     ).content.decode()

@@ -54,7 +54,9 @@ def test_the_chart_hours_panel_does_not_flag_weeks_before_the_first_day(world, l
     world.episode.started_on = today - timedelta(days=1)
     world.episode.admitted_on = today - timedelta(days=3)
     world.episode.save()
-    body = login(world.clinician).get(f"/participants/{world.participant.public_id}/")
+    body = login(world.clinician).get(
+        f"/participants/{world.participant.public_id}/?panel=schedule"
+    )
     text = body.content.decode()
     panel = text[text.index('id="hours-h"') :]
     panel = panel[: panel.index("</section>")]

@@ -331,7 +331,9 @@ def test_unavailable_times_are_added_and_shown_on_the_chart(w, login):
         url, {"weekday": "1", "start_time": "08:00", "end_time": "17:00", "reason": "work"}
     )
     assert good.status_code == 302
-    chart = client.get(reverse("participants:chart", args=[w.participant.public_id]))
+    chart = client.get(
+        reverse("participants:chart", args=[w.participant.public_id]) + "?panel=schedule"
+    )
     assert b"Tuesday 08:00" in chart.content
     item = Unavailability.objects.get()
     remove = reverse(

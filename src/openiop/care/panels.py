@@ -3,6 +3,7 @@ home. Each function returns a template context (empty when there is nothing to s
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from openiop.accounts.roles import Perm
@@ -23,7 +24,53 @@ from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
 from openiop.participants.access import Access, may_access
 from openiop.participants.models import Participant
-from openiop.participants.panels import Chart
+from openiop.participants.panels import Chart, SummaryItem, SummaryLine
+
+
+def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
+    """The treatment plan's state for the open episode: review due or overdue, expired, or
+    the first plan and when it is due (clinical; absent for billing)."""
+    current = chart.current
+    user = request.user
+    if current is None or not current.is_open or not may_access(user, Access.CLINICAL):
+        return []
+    if current.program.treats_sud and not may_access(user, Access.SUD):
+        return []
+    plan = current_plan(current)
+    day = today_in(current.program.time_zone)
+    if plan is None:
+        due = services.first_plan_due_on(current)
+        if due is None:
+            return []
+        late = due < day
+        line = SummaryLine(
+            text="No plan yet" + (" · overdue" if late else ""),
+            detail=f"first plan due {_day(due)}",
+            tone="alert" if late else "warn" if draft_plan(current) is None else "",
+        )
+    else:
+        reviewed = PlanReview.objects.filter(plan=plan).exists()
+        state = plan_state(plan, day, reviewed=reviewed)
+        due_text = _day(plan.review_due_on) if plan.review_due_on else ""
+        line = {
+            "expired": SummaryLine(
+                text="Plan expired",
+                detail=f"on {_day(plan.expires_on)}" if plan.expires_on else "",
+                tone="alert",
+            ),
+            "reviewed": SummaryLine(text="Reviewed", detail="new version waiting for signatures"),
+            "overdue": SummaryLine(text="Review overdue", detail=f"due {due_text}", tone="alert"),
+            "due": SummaryLine(text="Review due", detail=due_text, tone="warn"),
+        }.get(state, SummaryLine(text="Current", detail=f"review {due_text}" if due_text else ""))
+    return [
+        SummaryItem(
+            key="plan", label="Treatment plan", panel="plans", lines=(line,), tone=line.tone
+        )
+    ]
+
+
+def _day(day: date) -> str:
+    return f"{day:%b} {day.day}"
 
 
 def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:

@@ -414,12 +414,48 @@ class ChartPanel:
     last_day: date | None
 
 
-def diary_chart_panel(user: User, participant: Participant, today: date) -> ChartPanel:
-    """The chart's diary panel: one query (the episode scope is a join). Its open alerts come
-    from safety (`safety.selectors.chart_open_alerts`)."""
+def _chart_scope(user: User, participant: Participant) -> Q:
     scope = Q(episode__participant=participant, episode__program_id__in=program_ids_for(user))
     if not user.can(Perm.PARTICIPANT_SUD):
         scope &= Q(episode__program__treats_sud=False)
+    return scope
+
+
+@dataclass
+class UrgeTrend:
+    """The day's highest urge (0-5, any of the card's three) on the cards of the last two
+    weeks, oldest first, and the highest of each week."""
+
+    days: list[tuple[date, int]]
+    this_week: int | None
+    last_week: int | None
+
+
+def urge_trend(user: User, participant: Participant, today: date) -> UrgeTrend | None:
+    """For the chart's summary band: one query; None without a card in two weeks."""
+    rows = list(
+        DiaryCard.objects.filter(
+            _chart_scope(user, participant), day__gt=today - timedelta(days=14), day__lte=today
+        )
+        .order_by("day", "id")
+        .values_list("day", "urge_suicide", "urge_self_harm", "urge_substance")
+    )
+    if not rows:
+        return None
+    days = [(day, max(a, b, c)) for day, a, b, c in rows]
+    recent = [u for day, u in days if day > today - timedelta(days=7)]
+    earlier = [u for day, u in days if day <= today - timedelta(days=7)]
+    return UrgeTrend(
+        days=days,
+        this_week=max(recent) if recent else None,
+        last_week=max(earlier) if earlier else None,
+    )
+
+
+def diary_chart_panel(user: User, participant: Participant, today: date) -> ChartPanel:
+    """The chart's diary panel: one query (the episode scope is a join). Its open alerts come
+    from safety (`safety.selectors.chart_open_alerts`)."""
+    scope = _chart_scope(user, participant)
     days = list(
         DiaryCard.objects.filter(scope, day__gte=today - timedelta(days=30))
         .order_by("-day")

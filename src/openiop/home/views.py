@@ -3,9 +3,12 @@ other room has to show (home/panels.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.policy import authenticated, staff
@@ -54,9 +57,20 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
     return _staff_home_with_participants(request)
 
 
-@staff(Perm.PARTICIPANT_EXISTS)
-def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
-    participant = participant_for(request, public_id, object_type="participant.chart")
+def _chart_for(
+    request: AuthedRequest, public_id: str, section: panels.ChartSection | None = None
+) -> tuple[Chart, dict[str, Any]]:
+    """The participant as this viewer may see them, and the context every part of the chart
+    shares. Looking the participant up records the access ("participant.chart"; a panel
+    loaded on its own names its panel) and refuses a clinical panel to a viewer without
+    clinical access (403, recorded as denied)."""
+    participant = participant_for(
+        request,
+        public_id,
+        access=Access.CLINICAL if section is not None and section.clinical else Access.IDENTITY,
+        object_type="participant.chart",
+        object_id=section.slug if section is not None else "",
+    )
     my_programs = program_ids_for(request.user)
     # Only episodes of the viewer's own programs: that someone is enrolled in another program
     # (a substance-use program above all) is not this viewer's to know.
@@ -76,18 +90,68 @@ def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
         program_ids=my_programs,
         sees_clinical=may_access(request.user, Access.CLINICAL),
     )
+    page = reverse("participants:chart", args=[participant.public_id])
+    sections = panels.chart_sections(chart.sees_clinical)
+    nav = [
+        {
+            "section": s,
+            "href": f"{page}?panel={s.slug}",
+            "fragment": reverse(f"participants:chart_{s.slug}", args=[participant.public_id]),
+        }
+        for s in sections
+    ]
     context = {
         "participant": participant,
         "episodes": episodes,
         "current": current,
         "week": current.week_number(today) if current else None,
         "age": participant.age_on(today),
-        "here": request.path,
         "sees_clinical": chart.sees_clinical,
         "can_write": request.user.can(Perm.PARTICIPANT_WRITE),
+        "may_review_audit": request.user.can(Perm.AUDIT_REVIEW),
         "my_program_ids": my_programs,
+        "chart_nav": nav,
+        "chart_url": page,
+    }
+    return chart, context
+
+
+def _panel_context(
+    request: AuthedRequest, chart: Chart, context: dict[str, Any], section: panels.ChartSection
+) -> dict[str, Any]:
+    page = context["chart_url"]
+    return {
+        **context,
+        "section": section,
+        # Where a form on the panel sends the viewer back to: this panel of the chart.
+        "here": f"{page}?panel={section.slug}",
         # Each room decides what this viewer may see of its records (billing gets note
         # metadata, never bodies) and records its own access.
-        **panels.chart_context(request, chart),
+        **panels.chart_context(request, chart, section),
     }
-    return render(request, "participants/chart.html", context)
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+def participant_chart(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The summary band and one panel: the default one, or the one `?panel=` names (a link
+    or a reload lands on it); the others load on demand (participant_chart_panel)."""
+    chart, context = _chart_for(request, public_id)
+    nav = context["chart_nav"]
+    wanted = request.GET.get("panel", "")
+    section = next((n["section"] for n in nav if n["section"].slug == wanted), nav[0]["section"])
+    links = {n["section"].slug: n for n in nav}
+    summary = [(item, links.get(item.panel)) for item in panels.chart_summary(request, chart)]
+    context = _panel_context(request, chart, context, section)
+    return render(request, "participants/chart.html", {**context, "summary": summary})
+
+
+@staff(Perm.PARTICIPANT_EXISTS)
+def participant_chart_panel(request: AuthedRequest, public_id: str, panel: str) -> HttpResponse:
+    """One panel of the chart, for htmx (or opened on its own): the same lookup, access
+    checks and audit row as the chart."""
+    section = panels.chart_section(panel)
+    if section is None:
+        raise Http404("No such panel.")
+    chart, context = _chart_for(request, public_id, section)
+    context = _panel_context(request, chart, context, section)
+    return render(request, "home/chart/panel.html", context)

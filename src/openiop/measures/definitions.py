@@ -192,6 +192,8 @@ class Instrument:
     reliable_improvement_points: float | None = None
     recovery_cutoff: float | None = None
     thresholds_source: str = ""
+    # In plain words, where no published reliable-change value exists (and what is used instead).
+    rc_note: str = ""
     path: str = field(default="", compare=False)
 
     @cached_property
@@ -267,6 +269,7 @@ _RC_KEYS = {
     "reliable_improvement_points",
     "recovery_cutoff",
     "thresholds_source",
+    "note",
 }
 
 
@@ -757,6 +760,7 @@ def _reliable_change(raw: Any) -> dict[str, Any]:
         "reliable_improvement_points": points,
         "recovery_cutoff": cutoff,
         "thresholds_source": _text(raw, "thresholds_source", where, required=False),
+        "rc_note": _text(raw, "note", where, required=False),
     }
 
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from openiop.accounts.roles import Perm
+from openiop.lib.sparkline import sparkline_svg
 from openiop.measures.definitions import Instrument, UnknownInstrument, get_instrument
 from openiop.measures.models import (
     Administration,
@@ -86,6 +87,16 @@ class Series:
     rule_note: str
 
     @property
+    def spark(self) -> str:
+        """A sparkline of the totals (empty for a single administration: shown as a value)."""
+        totals = [r.total for r in self.points if r.total is not None]
+        low, high = self.instrument.score_range or (0.0, max(totals or [1.0]))
+        words = ", ".join(f"{t:g}" for t in totals)
+        return sparkline_svg(
+            totals, low=float(low), high=float(high), label=f"{self.code} totals: {words}"
+        )
+
+    @property
     def code(self) -> str:
         return self.instrument.code
 
@@ -126,8 +137,13 @@ def _series(instrument: Instrument, responses: list[Response]) -> Series:
             note += f"; recovery crosses {rule.cutoff:g}"
     elif rule.configured:
         note = f"Reliable change by RCI (r = {rule.reliability:g}, SD = {rule.sd:g})"
+    elif instrument.rc_note:
+        note = instrument.rc_note.rstrip(".")
     else:
-        note = "No reliable-change rule configured for this instrument"
+        note = (
+            "No published reliable-change value for this instrument: "
+            "a change is shown but not classed"
+        )
     return Series(
         instrument=instrument,
         points=responses,
@@ -140,13 +156,8 @@ def _series(instrument: Instrument, responses: list[Response]) -> Series:
     )
 
 
-def chart_measures(
-    user: User, participant: Participant, *, now: datetime | None = None
-) -> ChartMeasures:
-    """Everything the chart's Measures section shows, in three queries."""
-    now = now or timezone.now()
-    result = ChartMeasures()
-    finals = list(
+def _final_responses(user: User, participant: Participant) -> list[Response]:
+    return list(
         visible_responses(user, participant)
         .filter(status=ResponseStatus.FINAL)
         .only(
@@ -163,6 +174,30 @@ def chart_measures(
         )
         .order_by("completed_at", "id")
     )
+
+
+def summary_series(user: User, participant: Participant) -> list[Series]:
+    """Each scored instrument's series (baseline, latest, change, class) for the chart's
+    summary band: one query, no critical findings or check-ins."""
+    by_code: dict[str, list[Response]] = defaultdict(list)
+    for response in _final_responses(user, participant):
+        if response.total is not None:
+            by_code[response.instrument_code].append(response)
+    series = []
+    for code in sorted(by_code):
+        instrument = _instrument(code)
+        if instrument is not None and instrument.method != "triage":
+            series.append(_series(instrument, by_code[code]))
+    return series
+
+
+def chart_measures(
+    user: User, participant: Participant, *, now: datetime | None = None
+) -> ChartMeasures:
+    """Everything the chart's Measures section shows, in three queries."""
+    now = now or timezone.now()
+    result = ChartMeasures()
+    finals = _final_responses(user, participant)
     by_code: dict[str, list[Response]] = defaultdict(list)
     for response in finals:
         by_code[response.instrument_code].append(response)
@@ -213,6 +248,26 @@ def chart_measures(
 
 
 # --- the participant's own check-ins ----------------------------------------------------------
+
+# What each check-in asks, in the participant's words (the code is shown small beside it).
+PLAIN_NAMES = {
+    "PHQ-9": "Mood check-in",
+    "GAD-7": "Worry and anxiety check-in",
+    "WHO-5": "Well-being check-in",
+    "K10": "Stress and distress check-in",
+    "DASS-21": "Mood, worry and stress check-in",
+    "PCL-5": "Check-in about a stressful experience",
+    "AUDIT-C": "Alcohol check-in",
+    "DAST-10": "Drug use check-in",
+    "BSL-23": "How you have been feeling check-in",
+    "DERS-16": "Handling emotions check-in",
+    "C-SSRS": "Safety check-in",
+}
+
+
+def plain_name(code: str) -> str:
+    """The name a participant sees for a check-in: what it asks about, not its code."""
+    return PLAIN_NAMES.get(code, "Check-in")
 
 
 def portal_checkins(participant: Participant) -> list[tuple[Administration, Instrument]]:

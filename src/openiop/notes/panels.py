@@ -14,9 +14,9 @@ from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
 from openiop.lib.http import AuthedRequest
 from openiop.notes import services
-from openiop.notes.models import FORMAT_SECTIONS, NoteFormat, NoteKind
+from openiop.notes.models import FORMAT_SECTIONS, NoteFormat, NoteKind, NoteStatus
 from openiop.participants.models import Episode, Participant
-from openiop.participants.panels import Chart
+from openiop.participants.panels import Chart, SummaryItem, SummaryLine
 from openiop.scheduling.models import Session
 
 
@@ -37,6 +37,37 @@ def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:
         entry.readable = readable[program.pk]
     # The chart's own "participant.chart" view row covers everything shown on the page.
     return {"notes_panel": {"entries": entries}}
+
+
+def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
+    """Unsigned notes about this person in the viewer's programs, the overdue ones counted:
+    metadata (as on the notes panel), which billing sees too: an unsigned note holds a claim."""
+    user = request.user
+    now = timezone.now()
+    drafts = [
+        entry.note
+        for entry in services.notes_for_participant(user, chart.participant, limit=50)
+        if entry.note.status == NoteStatus.DRAFT
+    ]
+    if not drafts:
+        return []
+    overdue = sum(1 for note in drafts if services.is_overdue(note, now))
+    count = len(drafts)
+    return [
+        SummaryItem(
+            key="unsigned-notes",
+            label="Unsigned notes",
+            panel="plans",
+            tone="warn" if overdue else "",
+            lines=(
+                SummaryLine(
+                    text=f"{count} unsigned",
+                    detail=f"{overdue} past the signing deadline" if overdue else "",
+                    tone="warn" if overdue else "",
+                ),
+            ),
+        )
+    ]
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:

@@ -9,6 +9,14 @@ each returning template context (empty when there is nothing to show); the compo
     home_context(request) -> dict                    the staff home
     portal_context(request, participant) -> dict     the participant's portal home
 
+and, for the summary band at the top of the chart (what needs attention before a session),
+
+    chart_summary(request, chart: Chart) -> list[SummaryItem]
+
+which must stay cheap (it runs on every chart load, while the panels load on demand) and
+returns no item at all where one does not apply to the viewer (billing gets no clinical
+item: absent, not "none").
+
 Each room decides what the viewer may see of its own records and records that access itself;
 the chart's own "participant.chart" row covers the record as a whole.
 """
@@ -24,7 +32,7 @@ from django.db.models import Prefetch, Q
 from openiop.lib.http import AuthedRequest
 from openiop.participants import consents, invitations
 from openiop.participants.disclosures import disclosures_for_staff
-from openiop.participants.models import Consent, Episode, FamilyContact, Participant
+from openiop.participants.models import Consent, ConsentKind, Episode, FamilyContact, Participant
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,58 @@ class Chart:
     program_ids: list[int]
     # Whether the viewer's role reads clinical content at all (scores, plans, risk).
     sees_clinical: bool
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One line of a summary item: a short text, an optional small detail, a tone for the
+    eye ("alert", "warn", "ok" or none), an optional link of its own (an alert's page) and
+    an optional sparkline (lib.sparkline: already-escaped markup)."""
+
+    text: str
+    detail: str = ""
+    tone: str = ""
+    href: str = ""
+    svg: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One item of the chart's summary band. `key` names it for tests and styles; `panel` is
+    the slug of the chart panel it links to (home/panels.py SECTIONS)."""
+
+    key: str
+    label: str
+    panel: str
+    lines: tuple[SummaryLine, ...]
+    tone: str = ""
+
+
+def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
+    """What the participant has released to whom: the active releases of the viewer's
+    programs, counted, with their recipients (identity-level, as on the consents panel)."""
+    active = [
+        c
+        for c in consents.consents_for_chart(chart.participant, chart.program_ids)
+        if c.kind != ConsentKind.TREATMENT and c.status_label(chart.today) == "Active"
+    ]
+    if not active:
+        return []
+    recipients = sorted({c.recipient_label for c in active if c.recipient_label})
+    count = len(active)
+    return [
+        SummaryItem(
+            key="releases",
+            label="Releases",
+            panel="consents",
+            lines=(
+                SummaryLine(
+                    text=f"{count} active release{'' if count == 1 else 's'}",
+                    detail=", ".join(recipients[:3]) + (" and more" if len(recipients) > 3 else ""),
+                ),
+            ),
+        )
+    ]
 
 
 def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:

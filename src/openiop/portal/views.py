@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.views import defaults
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.policy import family, portal
+from openiop.diary.models import DiaryCard
 from openiop.home import panels
 from openiop.lib.http import AuthedRequest
 from openiop.lib.timezones import today_in
@@ -23,7 +25,12 @@ from openiop.measures.models import (
     DraftResponse,
     ResponseMode,
 )
-from openiop.measures.selectors import portal_administration, portal_checkins, portal_response
+from openiop.measures.selectors import (
+    plain_name,
+    portal_administration,
+    portal_checkins,
+    portal_response,
+)
 from openiop.measures.services import draft_answer, item_options, response_record
 from openiop.participants.access import PortalClosed, family_consents_for, portal_participant
 from openiop.participants.models import OPEN_STATUSES, Participant
@@ -49,15 +56,38 @@ def home(request: AuthedRequest) -> HttpResponse:
         .first()
     )
     today = today_in(episode.program.time_zone) if episode else timezone.localdate()
-    context = {
+    checkins = [
+        (administration, instrument, plain_name(instrument.code))
+        for administration, instrument in portal_checkins(participant)
+    ]
+    context: dict[str, Any] = {
         "participant": participant,
         "episode": episode,
         "week": episode.week_number(today) if episode else None,
         "today": today,
-        "checkins": portal_checkins(participant),
+        "checkins": checkins,
+        "diary_filed_today": episode is not None
+        and DiaryCard.objects.filter(participant=participant, episode=episode, day=today).exists(),
         **panels.portal_context(request, participant),
     }
+    context["first"] = _first_thing(context)
     return render(request, "portal/home.html", context)
+
+
+def _first_thing(context: dict[str, Any]) -> str:
+    """What the home offers as its one primary button, most pressing first: today's diary
+    card, then a check-in that is due, then a plan waiting for a signature; else nothing
+    (My week leads)."""
+    if context["episode"] is None:
+        return ""
+    if not context["diary_filed_today"]:
+        return "diary"
+    if context["checkins"]:
+        return "checkin"
+    care = context.get("care_portal") or {}
+    if care.get("to_sign"):
+        return "plan"
+    return ""
 
 
 @family

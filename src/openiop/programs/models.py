@@ -93,6 +93,12 @@ class Program(OrganizationRecord):
         validators=[MinValueValidator(7), MaxValueValidator(180)],
         help_text="Treatment plans are reviewed this many days after they take effect.",
     )
+    safety_plan_due_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="The chart flags a participant without a signed safety plan this many days "
+        "after admission.",
+    )
     plan_valid_days = models.PositiveSmallIntegerField(
         default=60,
         validators=[MinValueValidator(7), MaxValueValidator(365)],

@@ -5,10 +5,13 @@ live indicator (views.alert_indicator) shows counts only and is not logged per p
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from textwrap import shorten
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 
 from openiop.audit.models import AccessAction
 from openiop.audit.services import access_record_many
@@ -17,12 +20,92 @@ from openiop.diary.selectors import AgendaItem
 from openiop.lib.http import AuthedRequest
 from openiop.participants.access import Access, level_for, may_access
 from openiop.participants.models import Participant
-from openiop.participants.panels import Chart
-from openiop.safety.models import UNRESOLVED, Alert, Severity
+from openiop.participants.panels import Chart, SummaryItem, SummaryLine
+from openiop.safety.models import SEVERITY_ORDER, UNRESOLVED, Alert, Severity
 from openiop.safety.plans import participant_plans, plan_chart_status
 from openiop.safety.selectors import answers_alerts, chart_open_alerts, home_panel
 
 HOME_OBJECT_TYPE = "safety.home_alerts"
+
+
+def safety_plan_flagged(*, first_day: date | None, today: date, due_days: int) -> bool:
+    """No signed safety plan is a flag once `due_days` (the program's setting) have passed
+    since the first day (admission, else the first day in program)."""
+    return first_day is not None and (today - first_day).days >= due_days
+
+
+def chart_summary(request: AuthedRequest, chart: Chart) -> list[SummaryItem]:
+    """Open alerts by severity (each linked to its page) and the safety plan of the current
+    episode's program: clinical items, absent for a viewer without clinical access."""
+    if not chart.sees_clinical:
+        return []
+    user = request.user
+    items = []
+    alerts = chart_open_alerts(user, chart.participant)
+    if alerts:
+        counts = Counter(alert.severity for alert in alerts)
+        labels = dict(Severity.choices)
+        worst = alerts[0].severity
+        items.append(
+            SummaryItem(
+                key="alerts",
+                label="Open alerts",
+                panel="safety",
+                tone="alert" if worst in (Severity.URGENT, Severity.HIGH) else "warn",
+                lines=(
+                    SummaryLine(
+                        text=", ".join(
+                            f"{counts[sev]} {str(labels[sev]).split(' ')[0].lower()}"
+                            for sev in SEVERITY_ORDER
+                            if counts[sev]
+                        )
+                    ),
+                    *(
+                        SummaryLine(
+                            text=shorten(alert.evidence, 70, placeholder="…"),
+                            detail=alert.get_severity_display(),
+                            tone="alert" if alert.severity != Severity.LOW else "warn",
+                            href=reverse("safety:alert", args=[alert.public_id]),
+                        )
+                        for alert in alerts[:3]
+                    ),
+                ),
+            )
+        )
+    current = chart.current
+    if current is not None and may_access(user, level_for(Access.CLINICAL, current.program)):
+        status = plan_chart_status(chart.participant, [current.program])[0]
+        first_day = current.admitted_on or current.started_on
+        if status["signed"] is not None:
+            line = SummaryLine(
+                text="Current",
+                detail=f"signed {status['signed'].signed_at:%b} {status['signed'].signed_at.day}",
+                tone="ok",
+            )
+        elif not current.is_open:
+            line = SummaryLine(text="None signed")
+        else:
+            flagged = safety_plan_flagged(
+                first_day=first_day,
+                today=chart.today,
+                due_days=current.program.safety_plan_due_days,
+            )
+            days = (chart.today - first_day).days if first_day else None
+            line = SummaryLine(
+                text="Waiting for signature" if status["draft"] is not None else "None",
+                detail=f"{days} days since admission" if days is not None and days >= 0 else "",
+                tone="alert" if flagged else "",
+            )
+        items.append(
+            SummaryItem(
+                key="safety-plan",
+                label="Safety plan",
+                panel="safety",
+                lines=(line,),
+                tone=line.tone,
+            )
+        )
+    return items
 
 
 def chart_context(request: AuthedRequest, chart: Chart) -> dict[str, Any]:

@@ -72,6 +72,9 @@ class Command(BaseCommand):
     def _start_background(self) -> list[subprocess.Popen[bytes]]:
         """The worker and the scheduler as child processes of this one, with the same
         environment. They share the terminal's process group, so Ctrl-C reaches them too."""
+        mail = Path(settings.EMAIL_FILE_PATH)
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(f"E-mails the demo sends (alert notices, invitations) go to {mail}/.")
         children = [
             subprocess.Popen([sys.executable, "-m", "openiop", name])  # noqa: S603 — fixed argv
             for name in ("worker", "scheduler")
