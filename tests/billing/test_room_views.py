@@ -168,7 +168,11 @@ def test_the_clinicians_home_and_the_chart_warn(billed: SimpleNamespace, login) 
     w.auth.save(update_fields=["end_on"])
     home = login(w.clinician).get("/").content.decode()
     assert f"authorization {w.auth.number} expired on" in home
-    chart = login(w.billing).get(f"/participants/{w.participant.public_id}/").content.decode()
+    chart = (
+        login(w.billing)
+        .get(f"/participants/{w.participant.public_id}/?panel=billing")
+        .content.decode()
+    )
     assert "Billing and authorizations" in chart
     assert f"authorization {w.auth.number} expired on" in chart
 

@@ -89,7 +89,10 @@ def test_a_participant_reads_this_weeks_skill_and_logs_homework(
     try:
         staff = staff_context.new_page()
         sign_in_staff(
-            staff, w.url, w.clinician, next_path=f"/participants/{w.participant.public_id}/"
+            staff,
+            w.url,
+            w.clinician,
+            next_path=f"/participants/{w.participant.public_id}/?panel=diary",
         )
         panel = staff.get_by_role("region", name="Homework")
         assert "1 of 1 done" in panel.inner_text()

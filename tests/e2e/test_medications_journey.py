@@ -89,7 +89,7 @@ def test_record_moud_with_its_consent_and_reconcile_at_admission(
     assert Medication.objects.get(name="Buprenorphine/naloxone").coordination_consent is not None
     assert MedicationReconciliation.objects.get().occasion == "admission"
 
-    page.goto(f"{w.url}/participants/{w.participant.public_id}/")
+    page.goto(f"{w.url}/participants/{w.participant.public_id}/?panel=medications")
     panel = page.locator("section.medication-panel")
     assert panel.get_by_text("MOUD").is_visible()
     assert panel.get_by_text("Last reconciled").is_visible()

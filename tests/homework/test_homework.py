@@ -218,7 +218,9 @@ def test_the_participant_logs_practice_and_the_clinician_sees_it(world, login) -
     # Done homework leaves the home page's list.
     assert "Log practice" not in client.get("/me/").content.decode()
     staff = login(world.clinician)
-    chart = staff.get(reverse("participants:chart", args=[world.participant.public_id]))
+    chart = staff.get(
+        reverse("participants:chart", args=[world.participant.public_id]) + "?panel=diary"
+    )
     text = chart.content.decode()
     assert "1 of 1 done" in text
     assert "Cold water worked." in text

@@ -48,7 +48,7 @@ def test_skill_pages_and_practice_in_spanish_store_the_same_record(world, login)
     assert Practice.objects.get().outcome == Outcome.TRIED
     # Staff read the same record, in English.
     chart = login(world.clinician).get(
-        reverse("participants:chart", args=[world.participant.public_id])
+        reverse("participants:chart", args=[world.participant.public_id]) + "?panel=diary"
     )
     text = chart.content.decode()
     assert "Tried, helped 3/5" in text

@@ -146,7 +146,7 @@ def test_the_chart_shows_medications_to_those_who_read_the_program(
     sud: SimpleNamespace, login: Login
 ) -> None:
     medication_record(actor=sud.clinician, episode=sud.episode, data=BUPRENORPHINE)
-    chart = reverse("participants:chart", args=[sud.participant.public_id])
+    chart = reverse("participants:chart", args=[sud.participant.public_id]) + "?panel=medications"
     body = login(sud.clinician).get(chart).content.decode()
     assert "Buprenorphine/naloxone 8 mg under the tongue twice daily" in body
     assert "MOUD" in body

@@ -147,7 +147,7 @@ def test_results_are_part2_records(sud: SimpleNamespace, login: Login) -> None:
     assert login(sud.billing).get(url).status_code == 403
     assert login(sud.outsider_clinician).get(url).status_code == 404
     # Billing's chart says a test was done, never its result.
-    chart = reverse("participants:chart", args=[sud.participant.public_id])
+    chart = reverse("participants:chart", args=[sud.participant.public_id]) + "?panel=medications"
     billing = login(sud.billing).get(chart).content.decode()
     assert "1 test recorded" in billing
     assert "cocaine" not in billing
