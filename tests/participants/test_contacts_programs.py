@@ -5,12 +5,15 @@ migration gave every existing contact a program."""
 from __future__ import annotations
 
 import importlib
+import uuid
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from openiop.accounts.roles import Role
@@ -111,6 +114,29 @@ def test_a_family_session_invites_only_the_programs_own_contacts(
 
 
 # --- the migration --------------------------------------------------------------------------
+# 0004 read the single-scope family permissions (FamilyConsent), which 0009 dropped. These tests
+# put the participants app back to 0008 (the table is there again), run 0004's function with
+# the models of that time and migrate forward afterwards, whatever the test did.
+
+BEFORE_DROP = [("participants", "0008_family_permissions_become_releases")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> Any:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def old_apps() -> Iterator[Any]:
+    executor = MigrationExecutor(connection)
+    latest = [key for key in executor.loader.graph.leaf_nodes() if key[0] == "participants"]
+    apps = _migrate(BEFORE_DROP)
+    try:
+        yield apps
+    finally:
+        _migrate(latest)
 
 
 def _migration() -> Any:
@@ -119,8 +145,9 @@ def _migration() -> Any:
     )
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_a_contact_the_program_whose_consents_name_it(
-    two: SimpleNamespace,
+    old_apps: Any, two: SimpleNamespace
 ) -> None:
     release = sign(
         two.sud_episode,
@@ -130,15 +157,16 @@ def test_the_migration_gives_a_contact_the_program_whose_consents_name_it(
         information=[ConsentInfo.PROGRAM_CONTACT],
     )
     FamilyContact.objects.filter(pk=two.sponsor.pk).update(program=two.program)
-    _migration().assign_programs(apps, None)
+    _migration().assign_programs(old_apps, None)
     two.sponsor.refresh_from_db()
     assert two.sponsor.program == two.sud_program
     release.refresh_from_db()
     assert release.recipient_contact == two.sponsor
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_contact_two_programs_used_is_split_and_keeps_its_account_in_the_first(
-    two: SimpleNamespace,
+    old_apps: Any, two: SimpleNamespace
 ) -> None:
     """Before the rule, both programs could name one contact: each program gets its own."""
     FamilyContact.objects.filter(pk=two.family_contact.pk).update(program=two.sud_program)
@@ -158,22 +186,41 @@ def test_a_contact_two_programs_used_is_split_and_keeps_its_account_in_the_first
         recipient_contact=two.family_contact,
         information=[ConsentInfo.ATTENDANCE],
     )
-    _migration().assign_programs(apps, None)
+    _migration().assign_programs(old_apps, None)
+    # The world's own release (the DBT program's) was signed first: the contact stays there
+    # with its account, and the substance-use program gets a copy without one.
     copies = FamilyContact.objects.filter(name="Sam Example").order_by("id")
-    assert [c.program for c in copies] == [two.sud_program, two.program]
+    assert [c.program for c in copies] == [two.program, two.sud_program]
     assert copies[0].user == two.family_user
     assert copies[1].user is None
     part2.refresh_from_db()
     release.refresh_from_db()
-    assert part2.recipient_contact == copies[0]
-    assert release.recipient_contact == copies[1]
+    assert part2.recipient_contact == copies[1]
+    assert release.recipient_contact == copies[0]
 
 
-def test_the_migration_falls_back_to_the_recorders_program(two: SimpleNamespace) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_falls_back_to_the_recorders_program(
+    old_apps: Any, two: SimpleNamespace
+) -> None:
     """No consent, no session: the staff member who recorded the family permission says
     which program (here a director of the DBT program only)."""
-    type(two.consent).objects.filter(pk=two.consent.pk).update(recorded_by=two.director)
-    FamilyContact.objects.filter(pk=two.family_contact.pk).update(program=two.sud_program)
-    _migration().assign_programs(apps, None)
-    two.family_contact.refresh_from_db()
-    assert two.family_contact.program == two.program
+    relative = FamilyContact.objects.create(
+        organization=two.org,
+        participant=two.participant,
+        program=two.sud_program,
+        name="Rae Relative",
+        relationship="Aunt",
+    )
+    old_apps.get_model("participants", "FamilyConsent").objects.create(
+        public_id=uuid.uuid4(),
+        organization_id=two.org.pk,
+        participant_id=two.participant.pk,
+        contact_id=relative.pk,
+        scope=ConsentInfo.PROGRAM_CONTACT,
+        recorded_by_id=two.director.pk,
+        granted_on=two.episode.admitted_on or two.episode.inquiry_on,
+    )
+    _migration().assign_programs(old_apps, None)
+    relative.refresh_from_db()
+    assert relative.program == two.program
