@@ -321,7 +321,7 @@ def _set_up_the_account_on_a_phone(phone: Any, link: str) -> None:
 
 
 def _file_a_card_with_a_high_urge(phone: Any) -> None:
-    phone.get_by_role("link", name="Fill in my diary card").click()
+    phone.get_by_role("link", name="Fill in today's diary card").click()
     phone.wait_for_load_state()
     _tap(phone, "Urge to die by suicide", "1")
     _tap(phone, "Urge to hurt yourself", "5")
