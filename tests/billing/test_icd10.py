@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
-import statistics
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -142,29 +140,3 @@ def test_nothing_found_and_nothing_asked() -> None:
     assert icd10.search("   ") == []
     assert icd10.search("depression", limit=0) == []
     assert len(icd10.search("disorder", limit=7)) == 7
-
-
-def test_searches_answer_well_under_100_ms() -> None:
-    # The slowest kinds of query: two letters that begin thousands of words, one letter (a
-    # chapter), and a common word outside chapter F. Each is timed uncached, best of three
-    # (the machine is shared), and the typical query far faster.
-    slow = ["in", "un", "co", "di", "s", "fracture", "other unspecified"]
-    typical = ["F33", "major depressive", "alcohol dependence", "ptsd", "borderline"]
-
-    def best_ms(query: str) -> float:
-        times = []
-        for _ in range(3):
-            icd10._search.cache_clear()
-            start = time.perf_counter()
-            icd10.search(query)
-            times.append((time.perf_counter() - start) * 1000)
-        return min(times)
-
-    slowest = {q: best_ms(q) for q in slow}
-    assert max(slowest.values()) < 100, slowest
-    assert statistics.median(best_ms(q) for q in typical) < 10
-
-    icd10.search("major depressive")
-    start = time.perf_counter()
-    icd10.search("major depressive")
-    assert (time.perf_counter() - start) * 1000 < 1  # answered from the cache
