@@ -25,9 +25,11 @@ def test_staff_see_times_in_their_programs_zone(world, login) -> None:
     world.program.time_zone = "Asia/Tokyo"  # UTC+9, no daylight saving
     world.program.save()
     _event_at_utc(world, 1)
-    text = login(world.clinician).get(
-        f"/participants/{world.participant.public_id}/?panel=audit"
-    ).content
+    text = (
+        login(world.clinician)
+        .get(f"/participants/{world.participant.public_id}/?panel=audit")
+        .content
+    )
     assert b"10:30" in text
     assert b"01:30" not in text
 
